@@ -1,0 +1,20 @@
+"""Errors the grading package raises, each with a message that says what to fix.
+
+GradingError
+ └── SuiteError          an invalid suite document: the message names the field to fix
+      └── PackageError   an invalid Kattis problem package: the message names the file
+"""
+
+from __future__ import annotations
+
+
+class GradingError(Exception):
+    """Base of every error raised by `grading`, so callers can catch the package's errors."""
+
+
+class SuiteError(GradingError):
+    """A suite document or its contents is invalid, e.g. `cases[2].points: expected a number`."""
+
+
+class PackageError(SuiteError):
+    """A Kattis problem package cannot be turned into a suite."""
