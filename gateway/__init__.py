@@ -1,0 +1,1 @@
+"""The front door: the `oops` command line and the HTTP API."""

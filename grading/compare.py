@@ -1,0 +1,229 @@
+"""Comparing a program's output with the expected output, the way users' old judges did.
+
+- `exact`: the two texts are equal, character for character.
+- `lines` (Judge0's rule): each line right-trimmed (so `\\r\\n` reads as `\\n`), trailing blank
+  lines ignored, then exact. Leading whitespace and blank lines before the output still count.
+- `tokens`: the Kattis default output validator (problemtools' `default_validator`).
+  Tokens are runs of characters other than C `isspace` ones (space, \\t, \\n, \\v, \\f, \\r),
+  compared with ASCII-only case folding as `strcasecmp` does. With a float tolerance, an answer
+  token that is a finite float (decimal like `1e3`, `.5`, `-2.` or C hexadecimal like `0x1p3`)
+  needs an output token that is also one, within the absolute or the relative tolerance of it.
+  `nan` and `inf` are not floats there, as in Kattis: they compare as words. When both
+  `float_tolerance` and a specific tolerance are set, the specific one wins.
+- `checker`: judged by running the suite's checker, so not here (see `grading.judge`).
+
+A failed comparison names the first difference in one line, like DOMjudge does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from typing import NamedTuple
+
+import msgspec
+
+from grading.feedback import quote
+from grading.suite import Compare
+
+_SPACE = " \t\n\v\f\r"
+_TOKEN = re.compile(r"[^ \t\n\v\f\r]+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_HEXADECIMAL = re.compile(
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
+)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+class Comparison(msgspec.Struct, frozen=True):
+    """Whether the output passed and, if not, one line naming the first difference."""
+
+    passed: bool
+    message: str | None = None
+
+
+PASSED = Comparison(passed=True)
+
+
+def compare(expected: str, actual: str, spec: Compare) -> Comparison:
+    """Judge `actual` against `expected` under `spec.mode`; `checker` mode is not judged here."""
+    if spec.mode == "exact":
+        return _compare_lines(_raw_lines(expected), _raw_lines(actual))
+    if spec.mode == "lines":
+        return _compare_lines(_trimmed_lines(expected), _trimmed_lines(actual))
+    if spec.mode == "tokens":
+        return _compare_tokens(expected, actual, spec)
+    raise ValueError(f"compare mode {spec.mode!r} is judged by running the checker")
+
+
+def _failed(message: str) -> Comparison:
+    """A failed comparison with its one-line message."""
+    return Comparison(passed=False, message=message)
+
+
+def _raw_lines(text: str) -> list[str]:
+    """The lines of `text`, each keeping its `\\n`, so that `exact` sees every character."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _trimmed_lines(text: str) -> list[str]:
+    """The lines of `text` right-trimmed, without trailing blank lines (Judge0's rule)."""
+    lines = [line.rstrip(_SPACE) for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _compare_lines(expected: list[str], actual: list[str]) -> Comparison:
+    """Compare line by line, naming the first line (and column) that differs."""
+    for number, (want, got) in enumerate(zip(expected, actual, strict=False), start=1):
+        if want != got:
+            return _failed(_line_difference(number, want, got))
+    shared = min(len(expected), len(actual))
+    if len(expected) > shared:
+        missing = quote(expected[shared])
+        return _failed(f"line {shared + 1}: expected {missing}, but the output ended")
+    if len(actual) > shared:
+        return _failed(f"line {shared + 1}: extra output {quote(actual[shared])}")
+    return PASSED
+
+
+def _line_difference(number: int, want: str, got: str) -> str:
+    """Where two lines part, quoted from the start of the word that differs."""
+    column = _common_prefix(want, got)
+    while column > 0 and want[column - 1] not in _SPACE:
+        column -= 1
+    return (
+        f"line {number}, column {column + 1}: "
+        f"expected {quote(want[column:])}, got {quote(got[column:])}"
+    )
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """The length of the longest common prefix of two strings."""
+    pairs = zip(first, second, strict=False)
+    return next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(first), len(second)))
+
+
+class _Token(NamedTuple):
+    """One output token, the whitespace just before it, and the line it sits on."""
+
+    text: str
+    space: str
+    line: int
+
+
+class _Tolerance(NamedTuple):
+    """The float tolerances of a `tokens` comparison; None leaves one out."""
+
+    absolute: float | None
+    relative: float | None
+
+
+def _tokens(text: str) -> tuple[list[_Token], str]:
+    """The tokens of `text`, and the whitespace after the last one."""
+    tokens: list[_Token] = []
+    line, end = 1, 0
+    for match in _TOKEN.finditer(text):
+        space = text[end : match.start()]
+        line += space.count("\n")
+        tokens.append(_Token(match.group(), space, line))
+        end = match.end()
+    return tokens, text[end:]
+
+
+def _compare_tokens(expected: str, actual: str, spec: Compare) -> Comparison:
+    """Compare token by token as the Kattis default output validator does."""
+    answer, answer_tail = _tokens(expected)
+    output, output_tail = _tokens(actual)
+    tolerance = _tolerance(spec)
+    for number, (want, got) in enumerate(zip(answer, output, strict=False), start=1):
+        problem = _token_difference(want, got, spec, tolerance)
+        if problem:
+            return _failed(f"token {number} (line {got.line}): {problem}")
+    shared = min(len(answer), len(output))
+    if len(answer) > shared:
+        missing = quote(answer[shared].text)
+        return _failed(f"token {shared + 1}: expected {missing}, but the output ended")
+    if len(output) > shared:
+        extra = output[shared]
+        return _failed(f"token {shared + 1} (line {extra.line}): extra output {quote(extra.text)}")
+    if spec.space_change_sensitive and answer_tail != output_tail:
+        return _failed(_space_difference("after the last token", answer_tail, output_tail))
+    return PASSED
+
+
+def _tolerance(spec: Compare) -> _Tolerance | None:
+    """The float tolerances `spec` sets, or None when floats compare as words."""
+    absolute = _first_set(spec.float_absolute_tolerance, spec.float_tolerance)
+    relative = _first_set(spec.float_relative_tolerance, spec.float_tolerance)
+    if absolute is None and relative is None:
+        return None
+    return _Tolerance(absolute, relative)
+
+
+def _first_set(specific: float | None, general: float | None) -> float | None:
+    """A specific tolerance, else the general one."""
+    return general if specific is None else specific
+
+
+def _token_difference(
+    want: _Token, got: _Token, spec: Compare, tolerance: _Tolerance | None
+) -> str | None:
+    """What is wrong with one output token, or None when it matches the answer's."""
+    if spec.space_change_sensitive and want.space != got.space:
+        return _space_difference("before it", want.space, got.space)
+    if tolerance and (value := _float(want.text)) is not None:
+        return _float_difference(value, want.text, got.text, tolerance)
+    if _same_word(want.text, got.text, spec.case_sensitive):
+        return None
+    return f"expected {quote(want.text)}, got {quote(got.text)}"
+
+
+def _space_difference(where: str, want: str, got: str) -> str:
+    """A whitespace mismatch, in `space_change_sensitive` mode."""
+    return f"whitespace {where} differs: expected {quote(want)}, got {quote(got)}"
+
+
+def _same_word(want: str, got: str, case_sensitive: bool) -> bool:
+    """Whether two tokens are equal, ignoring ASCII case unless `case_sensitive` (`strcasecmp`)."""
+    if case_sensitive:
+        return want == got
+    return want.translate(_ASCII_LOWER) == got.translate(_ASCII_LOWER)
+
+
+def _float(token: str) -> float | None:
+    """The value of a token that is a finite float in C notation, else None."""
+    try:
+        if _DECIMAL.fullmatch(token):
+            value = float(token)
+        elif _HEXADECIMAL.fullmatch(token):
+            value = float.fromhex(token)
+        else:
+            return None
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _float_difference(answer: float, want: str, got: str, tolerance: _Tolerance) -> str | None:
+    """Why an output token is not within tolerance of the answer's float, or None if it is."""
+    value = _float(got)
+    if value is None:
+        return f"expected a number close to {quote(want)}, got {quote(got)}"
+    error = abs(answer - value)
+    absolute, relative = tolerance
+    if absolute is not None and error <= absolute:
+        return None
+    if relative is not None and error <= relative * abs(answer):
+        return None
+    return f"expected {quote(want)}, got {quote(got)} (off by {error:.3g}; {_describe(tolerance)})"
+
+
+def _describe(tolerance: _Tolerance) -> str:
+    """The tolerances in words, for a message."""
+    named = zip(("absolute", "relative"), tolerance, strict=True)
+    return ", ".join(f"{name} tolerance {value:g}" for name, value in named if value is not None)

@@ -1,0 +1,90 @@
+"""Makes sure a Docker engine answers: installs Debian's and starts it where none does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+
+from runners.errors import EngineUnavailable
+from runners.settings import Settings
+
+PID_FILE = Path("/var/run/docker.pid")
+READY_TIMEOUT = 60.0
+INSTALL_HINT = (
+    "install a Docker engine (https://docs.docker.com/engine/install/, or `apt-get install "
+    "docker.io` on Debian and Ubuntu) and start it, then run `oops setup` again"
+)
+
+
+def answers() -> bool:
+    """Whether a Docker engine answers on the default socket."""
+    try:
+        docker.from_env(timeout=5).ping()
+    except docker.errors.DockerException:
+        return False
+    return True
+
+
+def ensure_engine(settings: Settings, say: Callable[[str], None]) -> None:
+    """Leave a running engine alone; otherwise install (Debian, root) and start dockerd."""
+    if answers():
+        say("Docker engine already answers")
+        return
+    if not _debian_root():
+        raise EngineUnavailable(f"no Docker engine answers: {INSTALL_HINT}")
+    if shutil.which("dockerd") is None:
+        apt_install(["docker.io"], say)
+    _start_dockerd(settings, say)
+
+
+def _debian_root() -> bool:
+    return Path("/etc/debian_version").exists() and os.geteuid() == 0 and bool(shutil.which("apt-get"))
+
+
+def apt_install(packages: list[str], say: Callable[[str], None]) -> None:
+    """Install Debian packages without prompting (CI has no stdin)."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    say(f"installing {' '.join(packages)} from Debian's archive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _start_dockerd(settings: Settings, say: Callable[[str], None]) -> None:
+    """Start dockerd in the background, logging to a file, and wait until it answers."""
+    _remove_stale_pid_file()
+    log_dir = Path(settings.log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "dockerd.log"
+    with log_path.open("ab") as log:
+        subprocess.Popen(
+            ["dockerd"], stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    say(f"started dockerd (log: {log_path})")
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not answers():
+        if time.monotonic() > deadline:
+            raise EngineUnavailable(f"dockerd did not answer within {READY_TIMEOUT:.0f} s; see {log_path}")
+        time.sleep(0.5)
+
+
+def _remove_stale_pid_file() -> None:
+    """dockerd refuses to start while a pid file of a dead engine remains."""
+    try:
+        pid = int(PID_FILE.read_text().strip())
+        os.kill(pid, 0)
+    except FileNotFoundError:
+        return
+    except (ValueError, ProcessLookupError):
+        PID_FILE.unlink(missing_ok=True)

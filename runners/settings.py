@@ -1,0 +1,65 @@
+"""Every setting OopsEngine reads from the environment, in one place, read once and typed.
+
+Variables are named `OOPS_<FIELD>` in upper case (`OOPS_MAX_TIME_LIMIT=10`). Defaults are the
+product's promise: 3 s of wall clock, 512 MiB without swap, half a CPU, no network.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields."""
+
+    time_limit: float = 3.0
+    memory_limit: int = 512
+    cpus: float = 0.5
+    output_limit: int = 1024 * 1024
+    max_time_limit: float = 30.0
+    max_memory_limit: int = 2048
+    max_output_limit: int = 16 * 1024 * 1024
+    pids_limit: int = 64
+    open_files: int = 256
+    disk_limit: int = 64
+    max_code_bytes: int = 512 * 1024
+    max_stdin_bytes: int = 16 * 1024 * 1024
+    max_concurrent_creates: int = 4
+    image_prefix: str = "oopsengine"
+    data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
+    database_url: str = ""
+    redis_url: str = ""
+    log_dir: str = "/var/log/oopsengine"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The embedded database file."""
+        return Path(self.data_dir) / "oops.sqlite"
+
+
+class SettingsError(ValueError):
+    """An `OOPS_*` variable holds a value of the wrong type."""
+
+
+def from_environment(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from `OOPS_*` variables, converting each to its field's type."""
+    environ = dict(os.environ) if environ is None else environ
+    raw = {
+        field: environ[f"OOPS_{field.upper()}"]
+        for field in Settings.__struct_fields__
+        if f"OOPS_{field.upper()}" in environ
+    }
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(f"invalid OOPS_* setting: {error}") from error
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return from_environment()

@@ -1,0 +1,2 @@
+a, b = map(int, input().split())
+raise RuntimeError(f"cannot add {a} and {b}")
