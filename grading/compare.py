@@ -84,11 +84,18 @@ def _compare_lines(expected: list[str], actual: list[str]) -> Comparison:
             return _failed(_line_difference(number, want, got))
     shared = min(len(expected), len(actual))
     if len(expected) > shared:
-        missing = quote(expected[shared])
-        return _failed(f"line {shared + 1}: expected {missing}, but the output ended")
+        number, line = _first_filled(expected, shared)
+        return _failed(f"line {number}: expected {quote(line)}, but the output ended")
     if len(actual) > shared:
-        return _failed(f"line {shared + 1}: extra output {quote(actual[shared])}")
+        number, line = _first_filled(actual, shared)
+        return _failed(f"line {number}: extra output {quote(line)}")
     return PASSED
+
+
+def _first_filled(lines: list[str], start: int) -> tuple[int, str]:
+    """The number and text of the first non-empty line from `start` (the last one never is)."""
+    index = next(i for i in range(start, len(lines)) if lines[i])
+    return index + 1, lines[index]
 
 
 def _line_difference(number: int, want: str, got: str) -> str:
