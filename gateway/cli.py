@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import msgspec
@@ -67,10 +68,13 @@ def parser() -> argparse.ArgumentParser:
 def setup_command(args: argparse.Namespace) -> int:
     """Bring up the engine and build every sandbox image, timing each step."""
     config = settings()
-    _step("Docker engine", lambda say: ensure_engine(config, say))
+    _step("Docker engine", partial(ensure_engine, config))
     client = connect(config)
     for lang in LANGUAGES.values():
-        _step(f"{lang.name} image", lambda say, lang=lang: ensure_image(client, config, lang, say, args.offline))
+        _step(
+            f"{lang.name} image",
+            partial(ensure_image, client, config, lang, offline=args.offline),
+        )
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     return 0
 

@@ -20,9 +20,10 @@ How the package maps onto a suite:
   `accept_if_any_accepted` is ignored. `max` scoring, `always_accept`, custom graders, a
   `reject_score` other than 0 and interactive validation are refused.
 - `validation: default` gives Compare(mode="tokens") with `validator_flags`; `custom` gives
-  Compare(mode="checker") with the single Python output validator's source. `score.txt` is not
-  read: an accepted case earns `accept_score`. A group's `output_validator_flags` are appended
-  to the problem's flags for its cases.
+  Compare(mode="checker") with the single Python output validator's source. With `custom score`
+  the judge reads `score.txt` as the fraction in [0, 1] of `accept_score` a case earns, where
+  Kattis reads an absolute score. A group's `output_validator_flags` are appended to the
+  problem's flags for its cases.
 - The time limit is `limits.time_limit` (2023-07) or DEFAULT_TIME_LIMIT seconds: legacy
   `time_multiplier` scales the slowest accepted run, which takes running them, not reading.
   `limits.memory` is in MiB, as `Suite.memory_limit` is.
@@ -96,7 +97,7 @@ def suite_from_package(files: Mapping[str, bytes], name: str | None = None) -> S
     files = _rooted(files)
     problem = _load(files, "problem.yaml", _Problem)
     scoring = "scoring" in _types(problem)
-    compare = _compare(files, problem, problem.validator_flags)
+    compare = _compare(files, problem, problem.validator_flags, "problem.yaml")
     dirs = _case_dirs(files)
     _check_parents(files, dirs, scoring)
     ignore_sample = scoring and _grader(files, "data").ignore_sample
@@ -157,7 +158,7 @@ def _title(problem: _Problem) -> str:
     raise PackageError("problem.yaml: `name` is missing: add one or pass a suite name")
 
 
-def _compare(files: Mapping[str, bytes], problem: _Problem, flags: str) -> Compare:
+def _compare(files: Mapping[str, bytes], problem: _Problem, flags: str, source: str) -> Compare:
     """How output is judged: the default validator with its flags, or the Python checker."""
     words = problem.validation.split()
     if not words or words[0] not in ("default", "custom") or "interactive" in words:
@@ -166,11 +167,11 @@ def _compare(files: Mapping[str, bytes], problem: _Problem, flags: str) -> Compa
             "use `default`, `custom` or `custom score`"
         )
     if words[0] == "default":
-        return _token_compare(flags.split())
+        return _token_compare(flags.split(), source)
     return Compare(mode="checker", checker=_checker_source(files), checker_flags=flags.split())
 
 
-def _token_compare(flags: list[str]) -> Compare:
+def _token_compare(flags: list[str], source: str) -> Compare:
     """The default output validator configured by its command-line flags."""
     settings: dict[str, Any] = {"mode": "tokens"}
     rest = iter(flags)
@@ -178,23 +179,23 @@ def _token_compare(flags: list[str]) -> Compare:
         if flag in _TOGGLES:
             settings[flag] = True
         elif flag in _TOLERANCES:
-            settings[flag] = _tolerance(flag, next(rest, ""))
+            settings[flag] = _tolerance(flag, next(rest, ""), source)
         else:
             raise PackageError(
-                f"problem.yaml: unknown validator flag {flag!r}: use {', '.join(_TOGGLES)} "
+                f"{source}: unknown validator flag {flag!r}: use {', '.join(_TOGGLES)} "
                 f"or {', '.join(_TOLERANCES)} followed by a number"
             )
     return msgspec.convert(settings, Compare)
 
 
-def _tolerance(flag: str, value: str) -> float:
+def _tolerance(flag: str, value: str, source: str) -> float:
     """A tolerance flag's value, which must be a non-negative number."""
     try:
         tolerance = float(value)
     except ValueError:
         tolerance = math.nan
     if not tolerance >= 0:
-        raise PackageError(f"problem.yaml: {flag} needs a non-negative number, got {value!r}")
+        raise PackageError(f"{source}: {flag} needs a non-negative number, got {value!r}")
     return tolerance
 
 
@@ -216,7 +217,7 @@ def _checker_source(files: Mapping[str, bytes]) -> str:
 
 def _entry_point(where: str, paths: list[str]) -> str:
     """The Python file that runs the validator program."""
-    code = [p for p in paths if not p.endswith(_DOCS) and posixpath.basename(p) != "README"]
+    code = [p for p in paths if not p.endswith(_DOCS)]
     python = [p for p in code if p.endswith(".py")]
     if not python or len(python) != len(code):
         raise PackageError(f"{where}: only Python output validators (.py files) are supported")
@@ -266,7 +267,7 @@ def _group(
     compare = None
     if settings.output_validator_flags:
         flags = f"{problem.validator_flags} {settings.output_validator_flags}"
-        compare = _compare(files, problem, flags)
+        compare = _compare(files, problem, flags, _settings_path(files, where))
     cases = [_case(files, path, worth, visibility, compare) for path in _inputs(files, where)]
     mode = _grader(files, where).mode if scoring else "sum"
     return Group(

@@ -44,7 +44,9 @@ def ensure_engine(settings: Settings, say: Callable[[str], None]) -> None:
 
 
 def _debian_root() -> bool:
-    return Path("/etc/debian_version").exists() and os.geteuid() == 0 and bool(shutil.which("apt-get"))
+    return (
+        Path("/etc/debian_version").exists() and os.geteuid() == 0 and bool(shutil.which("apt-get"))
+    )
 
 
 def apt_install(packages: list[str], say: Callable[[str], None]) -> None:
@@ -75,7 +77,9 @@ def _start_dockerd(settings: Settings, say: Callable[[str], None]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while not answers():
         if time.monotonic() > deadline:
-            raise EngineUnavailable(f"dockerd did not answer within {READY_TIMEOUT:.0f} s; see {log_path}")
+            raise EngineUnavailable(
+                f"dockerd did not answer within {READY_TIMEOUT:.0f} s; see {log_path}"
+            )
         time.sleep(0.5)
 
 

@@ -1,12 +1,12 @@
 """Errors the runner raises, each with a message that says what to do.
 
-    RunnerError
-    ├── EngineUnavailable   no Docker engine answers
-    ├── ImageMissing        the sandbox image was never built (`oops setup`)
-    └── RequestError        a run request the operator's settings refuse
-        ├── LimitError      a limit that is not positive or is above its maximum
-        ├── UnknownLanguage
-        └── InputTooLarge   code or stdin over its size limit
+RunnerError
+├── EngineUnavailable   no Docker engine answers
+├── ImageMissing        the sandbox image was never built (`oops setup`)
+└── RequestError        a run request the operator's settings refuse
+    ├── LimitError      a limit that is not positive or is above its maximum
+    ├── UnknownLanguage
+    └── InputTooLarge   code or stdin over its size limit
 """
 
 from __future__ import annotations

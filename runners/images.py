@@ -98,8 +98,14 @@ def _debian_base(
     with tempfile.TemporaryDirectory(prefix="oops-rootfs-") as scratch:
         rootfs = Path(scratch) / "rootfs.tar"
         subprocess.run(
-            ["mmdebstrap", "--quiet", "--variant=essential",
-             f"--include={','.join(lang.debian_packages)}", DEBIAN_SUITE, str(rootfs)],
+            [
+                "mmdebstrap",
+                "--quiet",
+                "--variant=essential",
+                f"--include={','.join(lang.debian_packages)}",
+                DEBIAN_SUITE,
+                str(rootfs),
+            ],
             check=True,
             stdin=subprocess.DEVNULL,
         )

@@ -12,6 +12,7 @@ import socket
 import time
 
 import docker
+from docker.models.containers import Container
 
 from runners.settings import Settings
 
@@ -25,9 +26,10 @@ def labels() -> dict[str, str]:
     return {LABEL: "1", OWNER: f"{socket.gethostname()}:{os.getpid()}"}
 
 
-def ours(client: docker.DockerClient) -> list[docker.models.containers.Container]:
+def ours(client: docker.DockerClient) -> list[Container]:
     """Every sandbox container on the engine, running or not."""
-    return client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    found: list[Container] = client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    return found
 
 
 def sweep(client: docker.DockerClient, settings: Settings) -> int:

@@ -17,7 +17,7 @@ import time
 
 import docker
 import msgspec
-from docker.types import LogConfig, Ulimit
+from docker.types import HostConfig, LogConfig, Ulimit
 
 from grading.outcome import RunResult, Status
 from runners import janitor
@@ -90,7 +90,9 @@ class Sandbox:
         lang = language(request.language)
         code = request.code.encode()
         if len(code) > self.settings.max_code_bytes:
-            raise InputTooLarge("code", f"{len(code)} bytes; at most {self.settings.max_code_bytes}")
+            raise InputTooLarge(
+                "code", f"{len(code)} bytes; at most {self.settings.max_code_bytes}"
+            )
         if len(request.stdin) > self.settings.max_stdin_bytes:
             limit = self.settings.max_stdin_bytes
             raise InputTooLarge("stdin", f"{len(request.stdin)} bytes; at most {limit}")
@@ -98,8 +100,13 @@ class Sandbox:
         job = {
             "files": {name: base64.b64encode(data).decode() for name, data in files.items()},
             "argv": [*lang.command, *request.args],
-            "env": {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/sandbox",
-                    "TMPDIR": "/sandbox", "LANG": "C.UTF-8", **lang.env},
+            "env": {
+                "PATH": "/usr/local/bin:/usr/bin:/bin",
+                "HOME": "/sandbox",
+                "TMPDIR": "/sandbox",
+                "LANG": "C.UTF-8",
+                **lang.env,
+            },
             "stdin": base64.b64encode(request.stdin).decode(),
             "time_limit": request.limits.time_limit,
             "output_limit": request.limits.output_limit,
@@ -120,33 +127,35 @@ class Sandbox:
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=api.create_host_config(**self._host_config(request.limits)),
+                    host_config=self._host_config(request.limits),
                 )
             except docker.errors.ImageNotFound:
                 raise ImageMissing(f"sandbox image {image} is missing: run `oops setup`") from None
         return str(created["Id"])
 
-    def _host_config(self, limits: Limits) -> dict[str, object]:
+    def _host_config(self, limits: Limits) -> HostConfig:
+        """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
         memory = f"{limits.memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
-        return {
-            "network_mode": "none",
-            "read_only": True,
-            "tmpfs": {"/sandbox": f"rw,nosuid,nodev,size={disk},uid=65534,gid=65534"},
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges"],
-            "pids_limit": self.settings.pids_limit,
-            "mem_limit": memory,
-            "memswap_limit": memory,
-            "nano_cpus": int(self.settings.cpus * 1e9),
-            "ulimits": [
-                Ulimit(name="nofile", soft=self.settings.open_files, hard=self.settings.open_files),
+        files = self.settings.open_files
+        return self.client.api.create_host_config(
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/sandbox": f"rw,nosuid,nodev,size={disk},uid=65534,gid=65534"},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=self.settings.pids_limit,
+            mem_limit=memory,
+            memswap_limit=memory,
+            nano_cpus=int(self.settings.cpus * 1e9),
+            ulimits=[
+                Ulimit(name="nofile", soft=files, hard=files),
                 Ulimit(name="fsize", soft=disk, hard=disk),
                 Ulimit(name="core", soft=0, hard=0),
             ],
-            "ipc_mode": "none",
-            "log_config": LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
-        }
+            ipc_mode="none",
+            log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
+        )
 
     def _execute(self, container: str, limits: Limits, payload: bytes) -> Execution:
         api = self.client.api

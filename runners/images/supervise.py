@@ -24,6 +24,7 @@ import select
 import signal
 import sys
 import time
+from typing import Any
 
 PR_SET_DUMPABLE = 4
 WORKDIR = "/sandbox"
@@ -98,7 +99,7 @@ def oom_kills() -> int:
     return 0
 
 
-def spawn(job: dict, stdin_fd: int) -> tuple[int, int, int]:
+def spawn(job: dict[str, Any], stdin_fd: int) -> tuple[int, int, int]:
     """Fork the program with stdin from memory and stdout/stderr to pipes."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -115,7 +116,7 @@ def spawn(job: dict, stdin_fd: int) -> tuple[int, int, int]:
     return pid, out_r, err_r
 
 
-def child(job: dict, stdin_fd: int, out_w: int, err_w: int) -> None:
+def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     """In the forked child: wire descriptors, make itself the OOM killer's first pick, exec."""
     os.setsid()
     os.dup2(stdin_fd, 0)
@@ -150,7 +151,7 @@ class Capture:
         return True
 
 
-def pump(pid: int, captures: list[Capture], deadline: float) -> tuple[int | None, object, bool]:
+def pump(pid: int, captures: list[Capture], deadline: float) -> tuple[int | None, Any, bool]:
     """Read output until the program exits, overflows or runs out of time."""
     open_fds = {c.fd: c for c in captures}
     while True:
@@ -178,7 +179,7 @@ def drain(open_fds: dict[int, Capture]) -> None:
             pass
 
 
-def run(job: dict) -> dict:
+def run(job: dict[str, Any]) -> dict[str, Any]:
     """Run the program once and describe how it ended."""
     captures_cap = job["output_limit"]
     started = time.monotonic()

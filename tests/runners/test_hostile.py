@@ -1,0 +1,309 @@
+"""Hostile programs through `oops run --json`, on the real Docker engine.
+
+Each class of attack gets its expected status; afterwards none of our containers is left and
+an ordinary run still works. The runner process has a secret planted in its environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+from tests.conftest import leftover_containers
+
+pytestmark = pytest.mark.docker
+
+SECRET = f"postgres://admin:{uuid.uuid4().hex}@db/prod"
+OOPS = str(Path(sys.executable).parent / "oops")
+
+
+def oops_run(tmp_path: Path, code: str, *options: str, stdin: bytes | None = None) -> Any:
+    """Run `code` through `oops run --json` with a secret in the runner's environment."""
+    program = tmp_path / f"{uuid.uuid4().hex}.py"
+    program.write_text(textwrap.dedent(code))
+    command = [OOPS, "run", str(program), "--json", *options]
+    if stdin is not None:
+        (tmp_path / "stdin").write_bytes(stdin)
+        command += ["--stdin", str(tmp_path / "stdin")]
+    env = {**os.environ, "DATABASE_URL": SECRET, "OOPS_TEST_SECRET": SECRET}
+    done = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
+    assert done.stdout, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(autouse=True)
+def engine_stays_clean(tmp_path: Path, docker_engine: docker.DockerClient) -> Iterator[None]:
+    """After each attack: no container of ours remains and an ordinary run works."""
+    yield
+    assert leftover_containers(docker_engine) == []
+    after = oops_run(tmp_path, "print(6 * 7)")
+    assert (after["status"], after["stdout"]) == ("ok", "42\n")
+
+
+HOSTILE = [
+    pytest.param("while True: pass", "timeout", id="infinite-loop"),
+    pytest.param("import time; time.sleep(30)", "timeout", id="sleep-past-limit"),
+    pytest.param("x = bytearray(2 * 1024**3)", "memory_limit", id="memory-bomb-fast"),
+    pytest.param(
+        """
+        import time
+        chunks = []
+        while True:
+            chunks.append(bytearray(8 * 1024**2))
+            time.sleep(0.005)
+        """,
+        "memory_limit",
+        id="memory-bomb-slow",
+    ),
+    pytest.param(
+        """
+        import os
+        while True:
+            try:
+                os.fork()
+            except OSError:
+                pass
+        """,
+        "timeout",
+        id="fork-bomb",
+    ),
+    pytest.param(
+        """
+        import threading, time
+        while True:
+            threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        """,
+        "runtime_error",
+        id="thread-bomb",
+    ),
+    pytest.param("def f(n): return f(n + 1)\nf(0)", "runtime_error", id="recursion"),
+    pytest.param(
+        "import sys\nsys.setrecursionlimit(10**8)\ndef f(n): return f(n + 1)\nf(0)",
+        "memory_limit",
+        id="recursion-limit-lifted",
+    ),
+    pytest.param("import sys; sys.exit(3)", "runtime_error", id="non-zero-exit"),
+    pytest.param("import os; os.kill(os.getpid(), 9)", "runtime_error", id="kills-itself"),
+    pytest.param("import ctypes; ctypes.string_at(0)", "runtime_error", id="segfault"),
+    pytest.param("input()", "runtime_error", id="input-at-eof"),
+    pytest.param("import os; os.setuid(0)", "runtime_error", id="become-root-setuid"),
+    pytest.param(
+        "import subprocess; subprocess.run(['su', '-c', 'id'], check=True, input=b'')",
+        "runtime_error",
+        id="become-root-su",
+    ),
+    pytest.param("open('/etc/owned', 'w')", "runtime_error", id="write-root-fs"),
+    pytest.param("open('/tmp/owned', 'w')", "runtime_error", id="write-tmp"),
+    pytest.param(
+        """
+        with open('/sandbox/fill', 'wb') as f:
+            while True:
+                f.write(b'x' * 1024**2)
+        """,
+        "runtime_error",
+        id="fill-the-disk",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "status"), HOSTILE)
+def test_hostile_program_gets_its_status(tmp_path: Path, code: str, status: str) -> None:
+    result = oops_run(tmp_path, code)
+    assert result["status"] == status, result
+
+
+def test_killing_itself_is_not_mistaken_for_memory(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "import os; os.kill(os.getpid(), 9)")
+    assert (result["status"], result["signal"]) == ("runtime_error", 9)
+
+
+def test_segfault_reports_the_signal(tmp_path: Path) -> None:
+    assert oops_run(tmp_path, "import ctypes; ctypes.string_at(0)")["signal"] == 11
+
+
+def test_non_zero_exit_reports_the_code(tmp_path: Path) -> None:
+    assert oops_run(tmp_path, "import sys; sys.exit(3)")["exit_code"] == 3
+
+
+def test_timeout_kills_at_the_wall_clock(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "import time; time.sleep(30)", "--time-limit", "1")
+    assert result["status"] == "timeout"
+    assert result["signal"] == 9
+    assert 1000 <= result["time_ms"] < 5000
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_output_flood_is_capped_and_kept(tmp_path: Path, stream: str) -> None:
+    result = oops_run(tmp_path, f"import sys\nwhile True: sys.{stream}.write('y' * 4096)")
+    assert result["status"] == "output_limit"
+    assert result[f"{stream}_truncated"] is True
+    assert len(result[stream]) == 1024 * 1024
+    assert set(result[stream]) == {"y"}
+
+
+def test_program_that_fits_in_memory_passes_and_reports_its_peak(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "x = bytearray(200 * 1024**2)\nx[::4096] = b'1' * len(x[::4096])")
+    assert result["status"] == "ok"
+    assert result["memory_kib"] >= 200 * 1024
+
+
+def test_memory_limit_can_be_lowered_per_run(tmp_path: Path) -> None:
+    code = "x = bytearray(200 * 1024**2)"
+    assert oops_run(tmp_path, code, "--memory-limit", "128")["status"] == "memory_limit"
+
+
+def test_one_second_of_cpu_reports_about_one_second(tmp_path: Path) -> None:
+    code = """
+    import time
+    while time.process_time() < 1.0:
+        pass
+    """
+    result = oops_run(tmp_path, code, "--time-limit", "6")
+    assert result["status"] == "ok"
+    assert 950 <= result["cpu_ms"] <= 1400
+
+
+def bridge_gateway(client: docker.DockerClient) -> str:
+    """The host's own address on Docker's default bridge, where the engine's ports would be."""
+    config = client.networks.get("bridge").attrs["IPAM"]["Config"]
+    return str(config[0].get("Gateway", "172.17.0.1"))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        # 192.0.2.0/24 is reserved for documentation (RFC 5737): routed nowhere, even on failure.
+        pytest.param("192.0.2.1", id="public-address"),
+        pytest.param("bridge-gateway", id="docker-bridge-gateway"),
+        pytest.param("127.0.0.1", id="loopback-of-the-host"),
+    ],
+)
+def test_network_is_unreachable(
+    tmp_path: Path, docker_engine: docker.DockerClient, target: str
+) -> None:
+    address = bridge_gateway(docker_engine) if target == "bridge-gateway" else target
+    port = 5432 if address == "127.0.0.1" else 2375
+    code = f"import socket; socket.create_connection(({address!r}, {port}), timeout=2)"
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "runtime_error"
+    assert "Error" in result["stderr"]
+    assert "Network is unreachable" in result["stderr"] or "refused" in result["stderr"]
+
+
+def test_dns_does_not_resolve(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "import socket; socket.getaddrinfo('example.com', 443)")
+    assert result["status"] == "runtime_error"
+    assert "gaierror" in result["stderr"]
+
+
+def test_runner_environment_is_invisible(tmp_path: Path) -> None:
+    code = """
+    import os
+    print(dict(os.environ))
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                print(pid, open(f'/proc/{pid}/environ', 'rb').read())
+            except OSError as error:
+                print(pid, error)
+    """
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "ok"
+    assert SECRET not in result["stdout"]
+    assert "DATABASE_URL" not in result["stdout"]
+    assert "OOPS_" not in result["stdout"]
+
+
+def test_host_files_are_invisible(tmp_path: Path) -> None:
+    marker = tmp_path / "host-marker.txt"
+    marker.write_text(SECRET)
+    code = f"""
+    import os
+    print(os.path.exists({str(marker)!r}), os.path.exists({str(Path.cwd())!r}))
+    print(sorted(os.listdir('/')))
+    """
+    result = oops_run(tmp_path, code)
+    assert result["stdout"].splitlines()[0] == "False False"
+    assert SECRET not in result["stdout"]
+
+
+def test_docker_socket_is_unreachable(tmp_path: Path) -> None:
+    code = """
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.connect('/var/run/docker.sock')
+    """
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "runtime_error"
+    assert "FileNotFoundError" in result["stderr"]
+
+
+def test_runs_as_unprivileged_user_without_capabilities(tmp_path: Path) -> None:
+    code = """
+    import os
+    print(os.getuid(), os.getgid())
+    wanted = ('CapEff', 'CapPrm', 'NoNewPrivs')
+    print([line for line in open('/proc/self/status') if line.startswith(wanted)])
+    """
+    result = oops_run(tmp_path, code)
+    lines = result["stdout"].splitlines()
+    assert lines[0] == "65534 65534"
+    assert "CapEff:\\t0000000000000000" in lines[1]
+    assert "CapPrm:\\t0000000000000000" in lines[1]
+    assert "NoNewPrivs:\\t1" in lines[1]
+
+
+def test_cannot_forge_the_supervisor_report(tmp_path: Path) -> None:
+    code = """
+    import os
+    for path in ('/proc/1/fd/1', '/proc/1/mem'):
+        try:
+            open(path, 'w').write('{"forged": true}')
+            print('opened', path)
+        except OSError as error:
+            print('refused', path, type(error).__name__)
+    os.kill(1, 9)
+    print('still here')
+    """
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "ok"
+    assert "opened" not in result["stdout"]
+    assert result["stdout"].count("refused") == 2
+
+
+def test_child_left_running_does_not_hold_the_run(tmp_path: Path) -> None:
+    code = """
+    import subprocess
+    subprocess.Popen(['sleep', '60'])
+    print('parent done')
+    """
+    result = oops_run(tmp_path, code)
+    assert (result["status"], result["stdout"]) == ("ok", "parent done\n")
+    assert result["time_ms"] < 2000
+
+
+def test_binary_output_keeps_the_json_valid(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "import sys; sys.stdout.buffer.write(bytes(range(256)))")
+    assert result["status"] == "ok"
+    assert "\ufffd" in result["stdout"]
+    assert result["stdout"].startswith("\x00\x01\x02")
+
+
+def test_reading_stdin_at_eof_gets_empty_input(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "import sys; print(repr(sys.stdin.read()))")
+    assert (result["status"], result["stdout"]) == ("ok", "''\n")
+
+
+def test_stdin_reaches_the_program(tmp_path: Path) -> None:
+    result = oops_run(tmp_path, "print(input()[::-1])", stdin=b"stressed\n")
+    assert result["stdout"] == "desserts\n"
