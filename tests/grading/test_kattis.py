@@ -286,6 +286,11 @@ def test_validator_named_validate_py_is_chosen_among_several() -> None:
             id="unknown-validator-flag",
         ),
         pytest.param(
+            tiny() | {"data/secret/testdata.yaml": b"output_validator_flags: fuzzy\n"},
+            "data/secret/testdata.yaml: unknown validator flag 'fuzzy'",
+            id="unknown-group-validator-flag",
+        ),
+        pytest.param(
             tiny(PASS_FAIL + b"validation: custom\n"),
             "must hold exactly one validator program, found 0",
             id="custom-without-validator",
