@@ -17,6 +17,7 @@ A failed comparison names the first difference in one line, like DOMjudge does.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import string
@@ -29,9 +30,10 @@ from grading.suite import Compare
 
 _SPACE = " \t\n\v\f\r"
 _TOKEN = re.compile(r"[^ \t\n\v\f\r]+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII only: Python's `\d` and float() also take other scripts' digits, C's strtod does not.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _HEXADECIMAL = re.compile(
-    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?", re.ASCII
 )
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -115,14 +117,6 @@ def _common_prefix(first: str, second: str) -> int:
     return next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(first), len(second)))
 
 
-class _Token(NamedTuple):
-    """One output token, the whitespace just before it, and the line it sits on."""
-
-    text: str
-    space: str
-    line: int
-
-
 class _Tolerance(NamedTuple):
     """The float tolerances of a `tokens` comparison; None leaves one out."""
 
@@ -130,37 +124,54 @@ class _Tolerance(NamedTuple):
     relative: float | None
 
 
-def _tokens(text: str) -> tuple[list[_Token], str]:
-    """The tokens of `text`, and the whitespace after the last one."""
-    tokens: list[_Token] = []
-    line, end = 1, 0
-    for match in _TOKEN.finditer(text):
-        space = text[end : match.start()]
-        line += space.count("\n")
-        tokens.append(_Token(match.group(), space, line))
-        end = match.end()
-    return tokens, text[end:]
-
-
 def _compare_tokens(expected: str, actual: str, spec: Compare) -> Comparison:
     """Compare token by token as the Kattis default output validator does."""
-    answer, answer_tail = _tokens(expected)
-    output, output_tail = _tokens(actual)
+    answer, output = _TOKEN.findall(expected), _TOKEN.findall(actual)
+    # The whitespace before each token and after the last, checked only when it must match.
+    answer_gaps = _TOKEN.split(expected) if spec.space_change_sensitive else []
+    output_gaps = _TOKEN.split(actual) if spec.space_change_sensitive else []
     tolerance = _tolerance(spec)
-    for number, (want, got) in enumerate(zip(answer, output, strict=False), start=1):
-        problem = _token_difference(want, got, spec, tolerance)
+    for index, (want, got) in enumerate(zip(answer, output, strict=False)):
+        problem = _gap_difference(answer_gaps, output_gaps, index, "before it")
+        if problem is None and want != got:
+            problem = _token_difference(want, got, spec, tolerance)
         if problem:
-            return _failed(f"token {number} (line {got.line}): {problem}")
+            return _failed(f"token {index + 1} (line {_line_of(actual, index)}): {problem}")
+    return _count_difference(answer, output, actual) or _trailing_difference(
+        answer_gaps, output_gaps
+    )
+
+
+def _count_difference(answer: list[str], output: list[str], actual: str) -> Comparison | None:
+    """A failure when the output has fewer or more tokens than the answer."""
     shared = min(len(answer), len(output))
     if len(answer) > shared:
-        missing = quote(answer[shared].text)
+        missing = quote(answer[shared])
         return _failed(f"token {shared + 1}: expected {missing}, but the output ended")
     if len(output) > shared:
-        extra = output[shared]
-        return _failed(f"token {shared + 1} (line {extra.line}): extra output {quote(extra.text)}")
-    if spec.space_change_sensitive and answer_tail != output_tail:
-        return _failed(_space_difference("after the last token", answer_tail, output_tail))
-    return PASSED
+        where = f"token {shared + 1} (line {_line_of(actual, shared)})"
+        return _failed(f"{where}: extra output {quote(output[shared])}")
+    return None
+
+
+def _trailing_difference(answer_gaps: list[str], output_gaps: list[str]) -> Comparison:
+    """The verdict on the whitespace after the last token, once all tokens matched."""
+    problem = _gap_difference(answer_gaps, output_gaps, -1, "after the last token")
+    return _failed(problem) if problem else PASSED
+
+
+def _gap_difference(answer: list[str], output: list[str], index: int, where: str) -> str | None:
+    """A whitespace mismatch at one gap, when whitespace must match (`space_change_sensitive`)."""
+    if not answer or answer[index] == output[index]:
+        return None
+    want, got = quote(answer[index]), quote(output[index])
+    return f"whitespace {where} differs: expected {want}, got {got}"
+
+
+def _line_of(text: str, index: int) -> int:
+    """The line token `index` (from 0) of `text` sits on; counted only for a message."""
+    match = next(itertools.islice(_TOKEN.finditer(text), index, None))
+    return text.count("\n", 0, match.start()) + 1
 
 
 def _tolerance(spec: Compare) -> _Tolerance | None:
@@ -178,21 +189,14 @@ def _first_set(specific: float | None, general: float | None) -> float | None:
 
 
 def _token_difference(
-    want: _Token, got: _Token, spec: Compare, tolerance: _Tolerance | None
+    want: str, got: str, spec: Compare, tolerance: _Tolerance | None
 ) -> str | None:
     """What is wrong with one output token, or None when it matches the answer's."""
-    if spec.space_change_sensitive and want.space != got.space:
-        return _space_difference("before it", want.space, got.space)
-    if tolerance and (value := _float(want.text)) is not None:
-        return _float_difference(value, want.text, got.text, tolerance)
-    if _same_word(want.text, got.text, spec.case_sensitive):
+    if tolerance and (value := _float(want)) is not None:
+        return _float_difference(value, want, got, tolerance)
+    if _same_word(want, got, spec.case_sensitive):
         return None
-    return f"expected {quote(want.text)}, got {quote(got.text)}"
-
-
-def _space_difference(where: str, want: str, got: str) -> str:
-    """A whitespace mismatch, in `space_change_sensitive` mode."""
-    return f"whitespace {where} differs: expected {quote(want)}, got {quote(got)}"
+    return f"expected {quote(want)}, got {quote(got)}"
 
 
 def _same_word(want: str, got: str, case_sensitive: bool) -> bool:

@@ -190,6 +190,7 @@ def test_float_notation_examples_pass(answer: str, output: str) -> None:
         pytest.param("1e", id="dangling-exponent"),
         pytest.param("1,5", id="decimal-comma"),
         pytest.param("1_5", id="python-underscore"),
+        pytest.param("\u0661.\u0665", id="arabic-indic-digits"),
         pytest.param("abc", id="word"),
     ],
 )
