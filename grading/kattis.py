@@ -15,7 +15,8 @@ How the package maps onto a suite:
   groups are worth `accept_score` (Group(scoring="min") and a `sum` group scaled to that).
   A finite `range` upper bound below that worth caps it by scaling the group to the bound; the
   lower bound is ignored since scores are never negative. `ignore_sample` on `data/` makes the
-  sample cases worth 0 points, still run and shown.
+  sample cases worth 0 points, still run and shown; unlike Kattis, a failed sample case still
+  decides the verdict.
 - Verdicts follow `first_error` (see `scoring.py`); `worst_error` is taken as that, and
   `accept_if_any_accepted` is ignored. `max` scoring, `always_accept`, custom graders, a
   `reject_score` other than 0 and interactive validation are refused.
@@ -259,7 +260,8 @@ def _group(
 ) -> Group:
     """One directory's cases as a group."""
     settings = _settings(files, where)
-    visibility: Visibility = "visible" if where == "data/sample" else "hidden"
+    sample = where == "data/sample" or where.startswith("data/sample/")
+    visibility: Visibility = "visible" if sample else "hidden"
     worth = 1.0
     if scoring:
         _check_scores(files, where, settings)
@@ -308,6 +310,8 @@ def _upper(files: Mapping[str, bytes], where: str) -> float:
         raise PackageError(
             f"{_settings_path(files, where)}: range must be two numbers such as `0 100`"
         ) from None
+    if high < 0:
+        raise PackageError(f"{_settings_path(files, where)}: range must allow a score of 0")
     return high
 
 

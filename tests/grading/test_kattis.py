@@ -228,6 +228,14 @@ def test_testdata_yaml_is_inherited_from_the_closest_ancestor() -> None:
     ]
 
 
+def test_sample_subgroups_stay_visible() -> None:
+    files = tiny() | {"data/sample/a/1.in": b"1\n", "data/sample/a/1.ans": b"1\n"}
+    assert [c.visibility for g in suite_from_package(files).groups for c in g.cases] == [
+        "visible",
+        "hidden",
+    ]
+
+
 def test_pass_fail_ignores_accept_score() -> None:
     files = tiny(PASS_FAIL) | {"data/testdata.yaml": b"accept_score: 7\ngrader_flags: min\n"}
     assert layout(suite_from_package(files)) == [("secret", "hidden", "sum", None, "break", [1])]
@@ -331,6 +339,11 @@ def test_validator_named_validate_py_is_chosen_among_several() -> None:
             tiny(SCORING) | {"data/secret/testdata.yaml": b"range: 0 to 5\n"},
             "data/secret/testdata.yaml: range must be two numbers",
             id="bad-range",
+        ),
+        pytest.param(
+            tiny(SCORING) | {"data/secret/testdata.yaml": b"range: -10 -1\n"},
+            "data/secret/testdata.yaml: range must allow a score of 0",
+            id="negative-range",
         ),
         pytest.param(
             scoring_package({"secret": b"grader_flags: min\n"}, ["secret/g/1"]),
