@@ -276,7 +276,12 @@ def test_lines_leading_whitespace_fails(lines: list[str], data: st.DataObject) -
 
 @given(lines=plain_lines, data=st.data())
 def test_lines_inner_change_fails(lines: list[str], data: st.DataObject) -> None:
-    spots = [(i, j) for i, line in enumerate(lines) for j, char in enumerate(line) if char != " "]
+    spots = [
+        (row, column)
+        for row, line in enumerate(lines)
+        for column, char in enumerate(line)
+        if char not in WHITESPACE
+    ]
     assume(spots)
     row, column = data.draw(st.sampled_from(spots))
     line = lines[row]
