@@ -1,15 +1,60 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package.
+
+In-process tests use the served back end: a Postgres database of their own and Redis on
+127.0.0.1 (override with OOPS_TEST_DATABASE_URL / OOPS_TEST_REDIS_URL). CLI tests start `oops` with
+the embedded back end in a temporary folder.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import asyncpg
 import docker
 import pytest
 
-from runners.images import image_name
-from runners.janitor import LABEL
-from runners.languages import PYTHON
-from runners.sandbox import Sandbox
-from runners.settings import Settings, from_environment
+TEST_DATABASE_URL = os.environ.get(
+    "OOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/oopsengine_test"
+)
+TEST_REDIS_URL = os.environ.get("OOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+async def _create_database(url: str) -> None:
+    """Create the test database on its server if it does not exist yet."""
+    server, _, name = url.rpartition("/")
+    connection = await asyncpg.connect(f"{server}/postgres")
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+asyncio.run(_create_database(TEST_DATABASE_URL))
+os.environ["OOPS_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["OOPS_REDIS_URL"] = TEST_REDIS_URL
+
+# Settings are read once per process: the variables above must be set before these imports.
+from piccolo.table import create_db_tables  # noqa: E402
+
+from runners.database import DB  # noqa: E402
+from runners.images import image_name  # noqa: E402
+from runners.janitor import LABEL  # noqa: E402
+from runners.languages import PYTHON  # noqa: E402
+from runners.sandbox import Sandbox  # noqa: E402
+from runners.settings import Settings, from_environment  # noqa: E402
+from runners.tables import TABLES  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    """The test database on the real Postgres, with every table created; pool closed after."""
+    await create_db_tables(*TABLES, if_not_exists=True)
+    await DB.start_connection_pool()
+    yield
+    await DB.close_connection_pool()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,87 @@
+"""What OopsEngine records: assignments and their suites, batches, submissions, case runs.
+
+The database, not the queue, is the record of what remains to be done: every case a submission
+needs has a `CaseRun` row from the moment the submission is accepted, and a case is finished
+only when its row says `done`. `CaseRun.key` (submission and case name) is unique, so a case
+delivered twice is recorded once.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    ForeignKey,
+    Integer,
+    Real,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from runners.database import DB
+
+
+class Assignment(Table, db=DB):
+    """A named suite that submissions are graded against; `version` grows when it is replaced."""
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+    suite = JSON()
+    suite_digest = Varchar(length=64, index=True)
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Batch(Table, db=DB):
+    """Many students' submissions graded together; `completed` once every one is."""
+
+    id = UUID(primary_key=True)
+    assignment = ForeignKey(references=Assignment)
+    status = Varchar(length=16, default="queued", index=True)
+    total = Integer(default=0)
+    callback_url = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    completed_at = Timestamptz(null=True, default=None)
+
+
+class Submission(Table, db=DB):
+    """One student's code for one assignment, and its graded result once every case is done."""
+
+    id = UUID(primary_key=True)
+    assignment = ForeignKey(references=Assignment, index=True)
+    batch = ForeignKey(references=Batch, null=True, index=True)
+    student = Varchar(length=200, index=True)
+    language = Varchar(length=32, default="python")
+    code = Text()
+    code_digest = Varchar(length=64, index=True)
+    status = Varchar(length=16, default="queued", index=True)
+    verdict = Varchar(length=32, null=True, default=None)
+    score = Real(null=True, default=None)
+    max_score = Real(null=True, default=None)
+    result = JSON(null=True, default=None)
+    submitted_at = Timestamptz(default=TimestamptzNow())
+    completed_at = Timestamptz(null=True, default=None)
+
+
+class CaseRun(Table, db=DB):
+    """One case of one submission: queued, running (until `deadline`) or done with a result."""
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=300, unique=True)
+    submission = ForeignKey(references=Submission, index=True)
+    case_name = Varchar(length=200)
+    position = Integer()
+    status = Varchar(length=16, default="queued", index=True)
+    attempts = Integer(default=0)
+    deadline = Timestamptz(null=True, default=None)
+    verdict = Varchar(length=32, null=True, default=None)
+    points = Real(null=True, default=None)
+    result = JSON(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES: tuple[type[Table], ...] = (Assignment, Batch, Submission, CaseRun)
