@@ -1,0 +1,281 @@
+"""Webhook deliveries, signed as Standard Webhooks (standardwebhooks.com) and retried for hours.
+
+A delivery is recorded before anything is sent, so the database says what remains to send.
+Workers call `due` and `attempt`; nothing here is sent from a request's path. Every attempt is
+logged, and a delivery keeps one id across retries: receivers dedupe on its `webhook-id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+import msgspec
+from piccolo.columns import UUID as UUIDColumn
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from runners.database import DB
+from runners.errors import RunnerError
+from runners.keys import ApiKey, webhook_secret
+
+BACKOFF: tuple[timedelta, ...] = tuple(
+    timedelta(seconds=s) for s in (5, 30, 120, 300, 900, 1800, 3600, 7200, 14400, 28800)
+)
+"""Waits after each failed attempt; the attempt after the last wait is the final one."""
+JITTER = 0.1
+"""Each wait is stretched or shrunk by up to this fraction, so receivers are not stampeded."""
+TIMEOUT = 10.0
+"""Seconds an attempt may take in all: httpx's own timeouts apply per read, not per request."""
+LEASE = timedelta(seconds=60)
+"""How long a claimed attempt is hidden from other workers: longer than any request may take."""
+MAX_URL_LENGTH = 2000
+MAX_ERROR_LENGTH = 500
+USER_AGENT = "OopsEngine-Webhooks/1"
+
+
+class WebhookError(RunnerError, ValueError):
+    """A callback URL OopsEngine will not call, or a delivery that cannot be redelivered."""
+
+
+class Delivery(Table, db=DB):
+    """One event for one receiver: its exact body, and where its retries stand."""
+
+    id = UUIDColumn(primary_key=True)
+    subject = Varchar(length=200, index=True)
+    event_type = Varchar(length=64)
+    url = Text()
+    body = Text()
+    api_key = ForeignKey(references=ApiKey)
+    status = Varchar(length=16, default="pending")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    delivered_at = Timestamptz(null=True, default=None)
+
+
+class DeliveryAttempt(Table, db=DB):
+    """One try at sending a delivery, whatever came of it."""
+
+    id = UUIDColumn(primary_key=True)
+    delivery = ForeignKey(references=Delivery, index=True)
+    attempted_at = Timestamptz(default=TimestamptzNow())
+    status_code = Integer(null=True, default=None)
+    error = Text(null=True, default=None)
+    duration_ms = Integer()
+
+
+class AttemptView(msgspec.Struct, frozen=True):
+    """One logged attempt: a status code, or the error that stood in for one."""
+
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryView(msgspec.Struct, frozen=True):
+    """A delivery as its log shows it; `attempts` counts the current round of retries."""
+
+    id: UUID
+    event_type: str
+    url: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    history: list[AttemptView]
+
+
+class _Outcome(msgspec.Struct, frozen=True):
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def validate_callback_url(url: str) -> str:
+    """The URL itself, if it is an http(s) URL with a host; otherwise a `WebhookError`."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise WebhookError(f"callback URL {url!r} is not a valid URL: {error}") from error
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise WebhookError(f"callback URL must be http:// or https:// with a host, got {url!r}")
+    if len(url) > MAX_URL_LENGTH:
+        raise WebhookError(f"callback URL is longer than {MAX_URL_LENGTH} characters")
+    return url
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header: `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def backoff(attempts: int) -> timedelta | None:
+    """The jittered wait after the `attempts`-th failed attempt; None once the schedule is spent."""
+    if attempts > len(BACKOFF):
+        return None
+    return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+async def enqueue(subject: str, event_type: str, url: str, data: Any, api_key_id: UUID) -> UUID:
+    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`."""
+    validate_callback_url(url)
+    await webhook_secret(api_key_id)
+    payload = {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
+    row = Delivery(
+        subject=subject,
+        event_type=event_type,
+        url=url,
+        body=msgspec.json.encode(payload).decode(),
+        api_key=api_key_id,
+        next_attempt_at=datetime.now(UTC),
+    )
+    await row.save()
+    return UUID(str(row.id))
+
+
+async def due(limit: int = 100) -> list[UUID]:
+    """Pending deliveries whose next attempt is due, the longest waiting first."""
+    ids = (
+        await Delivery.select(Delivery.id)
+        .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= datetime.now(UTC)))
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+        .output(as_list=True)
+    )
+    return [UUID(str(i)) for i in ids]
+
+
+async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
+    """Take the attempt if it is due, pushing it a lease ahead so no other worker takes it too."""
+    now = datetime.now(UTC)
+    rows = (
+        await Delivery.update({Delivery.next_attempt_at: now + LEASE})
+        .where(
+            (Delivery.id == delivery_id)
+            & (Delivery.status == "pending")
+            & (Delivery.next_attempt_at <= now)
+        )
+        .returning(Delivery.url, Delivery.body, Delivery.api_key, Delivery.attempts)
+    )
+    return rows[0] if rows else None
+
+
+async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
+    """POST once, without following redirects or reading the receiver's answer."""
+    started = time.monotonic()
+    try:
+        async with (
+            asyncio.timeout(TIMEOUT),
+            httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client,
+            client.stream("POST", url, content=body, headers=headers) as response,
+        ):
+            code, error = response.status_code, None
+            if not 200 <= code < 300:
+                error = f"HTTP {code}"
+    except (httpx.HTTPError, TimeoutError) as failure:
+        code, error = None, f"{type(failure).__name__}: {failure}"[:MAX_ERROR_LENGTH]
+    return _Outcome(code, error, round((time.monotonic() - started) * 1000))
+
+
+async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
+    """Log the attempt and move the delivery on: delivered, retried later, or failed."""
+    now = datetime.now(UTC)
+    changes: dict[Any, Any] = {
+        Delivery.attempts: attempts,
+        Delivery.last_status_code: outcome.status_code,
+        Delivery.last_error: outcome.error,
+    }
+    wait = None if outcome.ok else backoff(attempts)
+    if outcome.ok:
+        changes |= {Delivery.status: "delivered", Delivery.delivered_at: now}
+    elif wait is None:
+        changes |= {Delivery.status: "failed"}
+    else:
+        changes |= {Delivery.next_attempt_at: now + wait}
+    attempt_row = DeliveryAttempt(
+        delivery=delivery_id,
+        attempted_at=now,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        duration_ms=outcome.duration_ms,
+    )
+    async with DB.transaction():
+        await attempt_row.save()
+        await Delivery.update(changes).where(Delivery.id == delivery_id)
+
+
+async def attempt(delivery_id: UUID) -> None:
+    """Send a delivery once if it is pending and due; safe to call from many workers at once."""
+    claimed = await _claim(delivery_id)
+    if claimed is None:
+        return
+    secret = await webhook_secret(claimed["api_key"])
+    body = claimed["body"].encode()
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": str(delivery_id),
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, str(delivery_id), timestamp, body),
+    }
+    outcome = await _post(claimed["url"], headers, body)
+    await _record(delivery_id, claimed["attempts"] + 1, outcome)
+
+
+async def redeliver(delivery_id: UUID) -> None:
+    """Send a delivered or failed delivery again, due now with a fresh retry schedule."""
+    row = await Delivery.select(Delivery.status).where(Delivery.id == delivery_id).first()
+    if row is None:
+        raise WebhookError(f"no webhook delivery with id {delivery_id}")
+    if row["status"] == "pending":
+        raise WebhookError(f"delivery {delivery_id} is still pending; it will be retried as is")
+    await Delivery.update(
+        {
+            Delivery.status: "pending",
+            Delivery.attempts: 0,
+            Delivery.next_attempt_at: datetime.now(UTC),
+        }
+    ).where((Delivery.id == delivery_id) & (Delivery.status != "pending"))
+
+
+async def log(subject: str) -> list[DeliveryView]:
+    """Every delivery about `subject`, oldest first, each with all its attempts."""
+    deliveries = (
+        await Delivery.select().where(Delivery.subject == subject).order_by(Delivery.created_at)
+    )
+    ids = [row["id"] for row in deliveries]
+    attempts = (
+        await DeliveryAttempt.select()
+        .where(DeliveryAttempt.delivery.is_in(ids))
+        .order_by(DeliveryAttempt.attempted_at)
+        if ids
+        else []
+    )
+    history: dict[UUID, list[AttemptView]] = {i: [] for i in ids}
+    for row in attempts:
+        history[row["delivery"]].append(msgspec.convert(row, AttemptView))
+    return [
+        msgspec.convert(row | {"history": history[row["id"]]}, DeliveryView) for row in deliveries
+    ]

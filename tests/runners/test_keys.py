@@ -1,0 +1,104 @@
+"""API keys against the real Postgres: who authenticates, what is stored, what is refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from piccolo.table import create_db_tables
+
+from runners.keys import ApiKey, KeyRequestError, authenticate, create_key, revoke, webhook_secret
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def key_table(database: None) -> AsyncIterator[None]:
+    """The keys table on the test database, created if missing and kept like the others."""
+    await create_db_tables(ApiKey, if_not_exists=True)
+    yield
+
+
+async def test_a_new_key_authenticates_as_its_role_and_student() -> None:
+    new = await create_key("student", "ada")
+    principal = await authenticate(new.key)
+    assert principal is not None
+    assert (principal.key_id, principal.role, principal.student) == (new.id, "student", "ada")
+
+
+async def test_an_instructor_key_names_no_student() -> None:
+    new = await create_key("instructor")
+    principal = await authenticate(new.key)
+    assert principal is not None
+    assert (principal.role, principal.student) == ("instructor", None)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("oops_" + "A" * 43, id="unknown-key"),
+        pytest.param("", id="empty"),
+        pytest.param("Bearer oops_x", id="not-a-key"),
+        pytest.param("oops_" + "A" * 10_000, id="oversized"),
+    ],
+)
+async def test_a_wrong_key_does_not_authenticate(key: str) -> None:
+    assert await authenticate(key) is None
+
+
+async def test_a_key_with_one_character_changed_does_not_authenticate() -> None:
+    new = await create_key("admin")
+    altered = new.key[:-1] + ("A" if new.key[-1] != "A" else "B")
+    assert await authenticate(altered) is None
+
+
+async def test_a_revoked_key_does_not_authenticate() -> None:
+    new = await create_key("admin")
+    await revoke(new.id)
+    await revoke(new.id)
+    assert await authenticate(new.key) is None
+
+
+async def test_only_the_hash_and_a_short_prefix_are_stored() -> None:
+    new = await create_key("student", "grace")
+    row = await ApiKey.select().where(ApiKey.id == new.id).first()
+    assert row is not None
+    assert row["key_hash"] == hashlib.sha256(new.key.encode()).hexdigest()
+    assert row["prefix"] == new.key[:12]
+    assert new.key not in {str(value) for value in row.values()}
+
+
+async def test_each_key_gets_its_own_standard_webhooks_secret() -> None:
+    first, second = await create_key("instructor"), await create_key("instructor")
+    assert first.key != second.key
+    assert first.webhook_secret != second.webhook_secret
+    assert await webhook_secret(first.id) == first.webhook_secret
+    assert first.webhook_secret.startswith("whsec_")
+    assert len(base64.b64decode(first.webhook_secret.removeprefix("whsec_"))) == 32
+
+
+@pytest.mark.parametrize(
+    ("role", "student", "message"),
+    [
+        pytest.param("teacher", None, "unknown role", id="unknown-role"),
+        pytest.param("student", None, "needs the student", id="student-missing"),
+        pytest.param("student", "", "needs the student", id="student-empty"),
+        pytest.param("admin", "ada", "only student keys", id="admin-with-student"),
+        pytest.param("instructor", "ada", "only student keys", id="instructor-with-student"),
+    ],
+)
+async def test_a_key_request_that_does_not_fit_its_role_is_refused(
+    role: str, student: str | None, message: str
+) -> None:
+    with pytest.raises(KeyRequestError, match=message):
+        await create_key(role, student)
+
+
+async def test_an_unknown_key_id_is_refused() -> None:
+    with pytest.raises(KeyRequestError, match="no API key"):
+        await webhook_secret(uuid.uuid4())
+    with pytest.raises(KeyRequestError, match="no API key"):
+        await revoke(uuid.uuid4())
