@@ -14,7 +14,12 @@ import msgspec
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields."""
+    """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields.
+
+    `concurrency` is how many sandboxes one process runs at once; a claimed case whose worker
+    has not recorded it within `case_lease` seconds is handed to another; the embedded database lives
+    in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
+    """
 
     time_limit: float = 3.0
     memory_limit: int = 512
@@ -29,6 +34,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_code_bytes: int = 512 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
+    concurrency: int = 4
+    case_lease: float = 120.0
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

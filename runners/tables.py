@@ -44,6 +44,7 @@ class Batch(Table, db=DB):
     status = Varchar(length=16, default="queued", index=True)
     total = Integer(default=0)
     callback_url = Text(null=True, default=None)
+    owner = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     completed_at = Timestamptz(null=True, default=None)
 

@@ -1,0 +1,233 @@
+"""`oops grade` and `oops export`: grade a folder of submissions, render gradebooks again.
+
+Grading records everything: run it again after an interruption and it reuses the assignment
+(same name and suite) and each submission (same student and code), and runs only the cases
+that have no result yet.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import anyio
+import msgspec
+
+from grading.documents import decode_suite, encode_suite, suite_format
+from grading.errors import SuiteError
+from grading.gradebook import Policy
+from grading.kattis import suite_from_package
+from grading.outcome import Verdict
+from grading.results import SubmissionResult
+from grading.suite import Suite
+from runners import gradebooks, pipeline
+from runners.database import is_embedded
+from runners.pipeline import Entry, digest
+from runners.queue import broker
+from runners.settings import Settings, settings
+from runners.storage import close_storage, open_storage
+from runners.tables import Assignment, CaseRun, Submission
+from runners.tasks import grade_case
+
+POLL_SECONDS = 0.25
+MARKS = {
+    Verdict.PASSED: ".",
+    Verdict.WRONG_ANSWER: "W",
+    Verdict.TIMEOUT: "T",
+    Verdict.MEMORY_LIMIT: "M",
+    Verdict.OUTPUT_LIMIT: "O",
+    Verdict.RUNTIME_ERROR: "R",
+    Verdict.COMPILE_ERROR: "C",
+    Verdict.INTERNAL_ERROR: "!",
+}
+
+
+class InputError(Exception):
+    """A suite or submissions folder the user must fix; the message says how."""
+
+
+def read_suite(path: Path) -> Suite:
+    """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
+    try:
+        if path.is_dir():
+            return suite_from_package(_read_tree(path), name=path.name)
+        return decode_suite(path.read_bytes(), suite_format(path.name))
+    except SuiteError as error:
+        raise InputError(f"{path}: {error}") from None
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _read_tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def read_submissions(folder: Path, language: str) -> list[Entry]:
+    """One entry per student: `ID.py` files, or `ID/` folders whose `main.py` runs."""
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder of submissions")
+    entries = [
+        _entry(path, language) for path in sorted(folder.iterdir()) if not path.name.startswith(".")
+    ]
+    if not entries:
+        raise InputError(f"{folder} holds no submissions: add one file or folder per student")
+    return entries
+
+
+def _entry(path: Path, language: str) -> Entry:
+    source = path / "main.py" if path.is_dir() else path
+    if not source.is_file():
+        raise InputError(f"{path} is a folder without main.py: put the program to run there")
+    try:
+        code = source.read_text()
+    except UnicodeDecodeError:
+        raise InputError(f"{source} is not UTF-8 text") from None
+    student = path.name if path.is_dir() else path.stem
+    return Entry(student=student, code=code, language=language)
+
+
+async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
+    """Grade every entry against the suite, resuming earlier work; results in entry order."""
+    config = settings()
+    await open_storage(config)
+    await broker.startup()
+    try:
+        assignment = await _assignment(config, suite)
+        submissions = await _submissions(assignment, suite, entries)
+        await _enqueue_unfinished(config, submissions)
+        await _wait(submissions, progress)
+        return await _results(submissions)
+    finally:
+        await broker.shutdown()
+        await close_storage(config)
+
+
+async def _assignment(config: Settings, suite: Suite) -> uuid.UUID:
+    """The assignment with this name and exactly this suite, created if new."""
+    document_digest = digest(encode_suite(suite).decode())
+    row = await Assignment.select(Assignment.id).where(
+        (Assignment.name == suite.name) & (Assignment.suite_digest == document_digest)
+    ).first()
+    if row is not None:
+        return uuid.UUID(str(row["id"]))
+    return await pipeline.create_assignment(config, suite.name, suite)
+
+
+async def _submissions(
+    assignment: uuid.UUID, suite: Suite, entries: list[Entry]
+) -> list[uuid.UUID]:
+    """Reuse each student's recorded submission of the same code; accept the rest."""
+    known = {
+        (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
+        for row in await Submission.select(
+            Submission.id, Submission.student, Submission.code_digest
+        ).where(Submission.assignment == assignment)
+    }
+    fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
+    accepted = await pipeline.accept(assignment, suite, fresh)
+    new_ids = iter(accepted.submissions)
+    return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
+
+
+async def _enqueue_unfinished(config: Settings, submissions: list[uuid.UUID]) -> None:
+    pending = await pipeline.unfinished(submissions)
+    if is_embedded(config):
+        await pipeline.release(pending)
+    for case_run in pending:
+        await grade_case.kiq(str(case_run))
+
+
+async def _wait(submissions: list[uuid.UUID], progress: bool) -> None:
+    """Wait until every case is done, drawing a progress bar on stderr."""
+    total = await CaseRun.count().where(CaseRun.submission.is_in(submissions))
+    while True:
+        done = await CaseRun.count().where(
+            CaseRun.submission.is_in(submissions) & (CaseRun.status == "done")
+        )
+        if progress:
+            _draw(done, total)
+        settled = not await Submission.exists().where(
+            Submission.id.is_in(submissions) & (Submission.status != "completed")
+        )
+        if settled:
+            break
+        await anyio.sleep(POLL_SECONDS)
+    if progress:
+        sys.stderr.write("\n")
+
+
+def _draw(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases")
+    sys.stderr.flush()
+
+
+async def _results(submissions: list[uuid.UUID]) -> list[SubmissionResult]:
+    rows = await Submission.select(Submission.id, Submission.result).where(
+        Submission.id.is_in(submissions)
+    )
+    by_id = {str(row["id"]): row["result"] for row in rows}
+    return [msgspec.json.decode(by_id[str(s)], type=SubmissionResult) for s in submissions]
+
+
+def table(results: list[SubmissionResult]) -> str:
+    """Student, score and one mark per case (`.` passed; W T M O R C ! otherwise)."""
+    width = max([len("student"), *(len(r.student) for r in results)])
+    lines = [f"{'student':<{width}}  {'score':>13}  cases"]
+    for result in results:
+        marks = "".join(MARKS[case.verdict] for case in result.cases)
+        score = f"{result.score:g}/{result.max_score:g}"
+        lines.append(f"{result.student:<{width}}  {score:>13}  {marks}  {result.verdict.value}")
+    lines.append("marks: . passed  W wrong answer  T timeout  M memory  O output  R runtime error")
+    return "\n".join(lines)
+
+
+def as_json(results: list[SubmissionResult]) -> bytes:
+    """`{"results": [...]}` with the fields `oops grade --json` promises."""
+    return msgspec.json.encode({"results": [_summary(r) for r in results]})
+
+
+def _summary(result: SubmissionResult) -> dict[str, object]:
+    cases = [
+        {
+            "name": c.name,
+            "verdict": c.verdict,
+            "points": c.points,
+            "max_points": c.max_points,
+            "time_ms": c.time_ms,
+            "memory_kib": c.memory_kib,
+            "message": c.message,
+        }
+        for c in result.cases
+    ]
+    return {
+        "student": result.student,
+        "verdict": result.verdict,
+        "score": result.score,
+        "max_score": result.max_score,
+        "cases": cases,
+    }
+
+
+async def export(
+    assignment: str, fmt: gradebooks.Format, policy: Policy
+) -> str:
+    """The gradebook of the newest assignment called `assignment`, from stored results."""
+    config = settings()
+    await open_storage(config)
+    try:
+        row = await Assignment.select(Assignment.id).where(
+            Assignment.name == assignment
+        ).order_by(Assignment.created_at, ascending=False).first()
+        if row is None:
+            raise InputError(f"no assignment called {assignment!r} has been graded here")
+        graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
+        return gradebooks.render(fmt, assignment, graded, policy)
+    finally:
+        await close_storage(config)

@@ -1,0 +1,44 @@
+"""Gradebooks from recorded results: which submissions count, rendered for an LMS."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+import msgspec
+
+from grading import gradebook
+from grading.gradebook import GradebookRow, Policy
+from grading.results import SubmissionResult
+from runners.tables import Submission
+
+Format = Literal["plain", "canvas", "moodle"]
+FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")
+
+
+async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:
+    """Every completed submission of the assignment, oldest first."""
+    found = await Submission.select(
+        Submission.student, Submission.result, Submission.submitted_at
+    ).where(
+        (Submission.assignment == assignment_id) & (Submission.status == "completed")
+    ).order_by(Submission.submitted_at)
+    return [
+        GradebookRow(
+            student=row["student"],
+            result=msgspec.json.decode(row["result"], type=SubmissionResult),
+            submitted_at=row["submitted_at"].isoformat(),
+        )
+        for row in found
+    ]
+
+
+def render(fmt: Format, assignment: str, graded: list[GradebookRow], policy: Policy) -> str:
+    """The gradebook CSV in `fmt`, one row per student chosen by `policy`."""
+    chosen = gradebook.select(graded, policy)
+    if fmt == "plain":
+        return gradebook.plain(chosen)
+    points = max((row.result.max_score for row in chosen), default=0.0)
+    if fmt == "canvas":
+        return gradebook.canvas(assignment, chosen, points)
+    return gradebook.moodle(assignment, chosen, points_possible=points)

@@ -1,0 +1,94 @@
+"""Grades one case of one submission: run the program, run the checker if any, judge.
+
+The sandbox is synchronous (the Docker SDK is), so runs go to worker threads, at most
+`Settings.concurrency` at a time per process.
+"""
+
+from __future__ import annotations
+
+import anyio
+import msgspec
+
+from grading.judge import CheckerRun, effective_compare, judge_case
+from grading.outcome import RunResult, Status
+from grading.results import CaseResult
+from grading.suite import Case, Compare, Suite
+from runners.limits import Limits, resolve_limits
+from runners.sandbox import RunRequest, Sandbox
+from runners.settings import Settings
+
+FEEDBACK_DIR = "feedback"
+CHECKER_TIME_LIMIT = 10.0
+
+
+def case_limits(config: Settings, suite: Suite, case: Case) -> Limits:
+    """The case's own limits, else the suite's, else the operator's defaults."""
+    time_limit = case.time_limit if case.time_limit is not None else suite.time_limit
+    memory_limit = case.memory_limit if case.memory_limit is not None else suite.memory_limit
+    return resolve_limits(config, time_limit, memory_limit)
+
+
+class Grader:
+    """Runs cases in sandboxes, a bounded number at a time."""
+
+    def __init__(self, config: Settings, sandbox: Sandbox) -> None:
+        self.config = config
+        self.sandbox = sandbox
+        self.limiter = anyio.CapacityLimiter(config.concurrency)
+
+    async def grade(self, suite: Suite, case: Case, group: str, code: str, language: str) -> CaseResult:
+        """Run `code` on `case` and judge the result."""
+        run = await self._run(
+            RunRequest(
+                code=code,
+                language=language,
+                stdin=case.stdin.encode(),
+                args=case.args,
+                limits=case_limits(self.config, suite, case),
+            )
+        )
+        spec = effective_compare(case, suite)
+        checker = None
+        if run.status is Status.OK and spec.mode == "checker":
+            checker = await self._check(case, spec, run)
+        return msgspec.structs.replace(judge_case(case, suite, run, checker), group=group)
+
+    async def _run(self, request: RunRequest) -> RunResult:
+        execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
+        return execution.result
+
+    async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:
+        """Run the suite's checker under the Kattis output-validator protocol."""
+        request = RunRequest(
+            code=spec.checker or "",
+            files={"input": case.stdin.encode(), "answer": case.expected_output.encode()},
+            args=["input", "answer", FEEDBACK_DIR, *spec.checker_flags],
+            stdin=run.stdout.encode(),
+            collect=FEEDBACK_DIR,
+            limits=resolve_limits(self.config, min(CHECKER_TIME_LIMIT, self.config.max_time_limit)),
+        )
+        execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
+        files = {name: data.decode(errors="replace") for name, data in execution.files.items()}
+        return CheckerRun(
+            status=_checker_status(execution.result),
+            exit_code=execution.result.exit_code,
+            judge_message=files.get("judgemessage.txt", ""),
+            team_message=files.get("teammessage.txt", ""),
+            score=_score(files.get("score.txt")),
+        )
+
+
+def _checker_status(result: RunResult) -> Status:
+    """A checker that exits non-zero ran normally: 42 and 43 are its verdicts, not crashes."""
+    exited = result.status is Status.RUNTIME_ERROR and result.exit_code is not None
+    return Status.OK if exited else result.status
+
+
+def _score(text: str | None) -> float | None:
+    """The checker's `score.txt`: None when absent, NaN (judged an error) when not a number."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")

@@ -1,0 +1,313 @@
+"""The life of a graded submission in the database, from accepted to settled.
+
+    accept   one transaction writes the submissions (and their batch) and a `queued` CaseRun per
+             case: from then on the database knows everything that remains to be done
+    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died)
+    record   the case's result is written once; a second delivery finds it `done` and stops
+    settle   when a submission's last case lands it is scored, and when a batch's last
+             submission settles the batch is `completed`; conditional updates make each
+             transition happen exactly once however many workers race for it
+
+Every step is idempotent, because the queue delivers at least once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+
+from grading.documents import encode_suite
+from grading.results import CaseResult, SubmissionResult
+from grading.scoring import plan, score_submission
+from grading.suite import Case, Suite
+from runners.database import DB
+from runners.grader import case_limits
+from runners.languages import language
+from runners.settings import Settings
+from runners.tables import Assignment, Batch, CaseRun, Submission
+
+INSERT_CHUNK = 500
+
+
+class Entry(msgspec.Struct, frozen=True, kw_only=True):
+    """One student's code as it arrives, before it is recorded."""
+
+    student: str
+    code: str
+    language: str = "python"
+
+
+class Accepted(msgspec.Struct, frozen=True, kw_only=True):
+    """What `accept` wrote: the batch (if any), the submissions and the cases to enqueue."""
+
+    batch: uuid.UUID | None
+    submissions: list[uuid.UUID]
+    cases: list[uuid.UUID]
+
+
+class Claim(msgspec.Struct, frozen=True, kw_only=True):
+    """A case a worker now owns until its deadline: everything needed to grade it."""
+
+    case_run: uuid.UUID
+    submission: uuid.UUID
+    suite: Suite
+    case: Case
+    group: str
+    code: str
+    language: str
+
+
+class Settled(msgspec.Struct, frozen=True, kw_only=True):
+    """What settling a submission changed: its result, and the batch it completed, if any."""
+
+    submission: SubmissionResult | None = None
+    completed_batch: uuid.UUID | None = None
+
+
+def now() -> datetime:
+    """The current time, timezone-aware, as every timestamp column stores it."""
+    return datetime.now(UTC)
+
+
+def digest(text: str) -> str:
+    """A stable fingerprint of a suite document or of submitted code."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def create_assignment(config: Settings, name: str, suite: Suite) -> uuid.UUID:
+    """Record a new assignment after checking every case's limits against the maxima."""
+    document = _checked_document(config, suite)
+    assignment = Assignment(name=name, suite=document, suite_digest=digest(document))
+    await assignment.save()
+    return uuid.UUID(str(assignment.id))
+
+
+async def replace_suite(config: Settings, assignment_id: uuid.UUID, suite: Suite) -> None:
+    """Swap an assignment's suite; existing results stay until a regrade."""
+    document = _checked_document(config, suite)
+    await Assignment.update(
+        {
+            Assignment.suite: document,
+            Assignment.suite_digest: digest(document),
+            Assignment.version: Assignment.version + 1,
+            Assignment.updated_at: now(),
+        }
+    ).where(Assignment.id == assignment_id)
+
+
+def _checked_document(config: Settings, suite: Suite) -> str:
+    language(suite.language)
+    for planned in plan(suite):
+        case_limits(config, suite, planned.case)
+    return encode_suite(suite).decode()
+
+
+async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
+    """The assignment's current suite, or None when there is no such assignment."""
+    row = await Assignment.select(Assignment.suite).where(Assignment.id == assignment_id).first()
+    return None if row is None else msgspec.json.decode(row["suite"], type=Suite)
+
+
+async def accept(
+    assignment_id: uuid.UUID,
+    suite: Suite,
+    entries: Sequence[Entry],
+    batch: bool = False,
+    callback_url: str | None = None,
+    owner: str | None = None,
+) -> Accepted:
+    """Write submissions (in a batch when asked) and their queued cases in one transaction."""
+    cases = plan(suite)
+    batch_id = uuid.uuid4() if batch else None
+    submissions = [_submission_row(assignment_id, batch_id, entry) for entry in entries]
+    case_rows = [_case_row(row, planned.case.name, planned.index) for row in submissions
+                 for planned in cases]
+    async with DB.transaction():
+        if batch_id is not None:
+            await Batch.insert(
+                Batch(id=batch_id, assignment=assignment_id, total=len(submissions),
+                      callback_url=callback_url, owner=owner)
+            )
+        await _insert_chunked(Submission, submissions)
+        await _insert_chunked(CaseRun, case_rows)
+    return Accepted(
+        batch=batch_id,
+        submissions=[uuid.UUID(str(row.id)) for row in submissions],
+        cases=[uuid.UUID(str(row.id)) for row in case_rows],
+    )
+
+
+def _submission_row(assignment_id: uuid.UUID, batch_id: uuid.UUID | None, entry: Entry) -> Submission:
+    return Submission(
+        id=uuid.uuid4(),
+        assignment=assignment_id,
+        batch=batch_id,
+        student=entry.student,
+        language=entry.language,
+        code=entry.code,
+        code_digest=digest(entry.code),
+    )
+
+
+def _case_row(submission: Submission, name: str, position: int) -> CaseRun:
+    return CaseRun(
+        id=uuid.uuid4(),
+        key=f"{submission.id}:{name}",
+        submission=submission.id,
+        case_name=name,
+        position=position,
+    )
+
+
+async def _insert_chunked(table: type[Submission] | type[CaseRun], rows: Sequence[object]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await table.insert(*rows[start : start + INSERT_CHUNK])  # type: ignore[arg-type]
+
+
+async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
+    """Take a case to grade, or None when it is done or another worker holds it."""
+    moment = now()
+    free = (CaseRun.status == "queued") | ((CaseRun.status == "running") & (CaseRun.deadline < moment))
+    taken = await CaseRun.update(
+        {
+            CaseRun.status: "running",
+            CaseRun.attempts: CaseRun.attempts + 1,
+            CaseRun.deadline: moment + lease,
+            CaseRun.updated_at: moment,
+        }
+    ).where((CaseRun.id == case_run_id) & free).returning(CaseRun.submission, CaseRun.case_name)
+    if not taken:
+        return None
+    return await _claim_of(case_run_id, taken[0]["submission"], taken[0]["case_name"])
+
+
+async def _claim_of(case_run_id: uuid.UUID, submission_id: object, case_name: str) -> Claim | None:
+    row = await Submission.select(
+        Submission.code, Submission.language, Submission.assignment.suite
+    ).where(Submission.id == submission_id).first()
+    if row is None:
+        return None
+    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    planned = next((p for p in plan(suite) if p.case.name == case_name), None)
+    if planned is None:
+        await record(case_run_id, None)
+        return None
+    return Claim(
+        case_run=case_run_id,
+        submission=uuid.UUID(str(submission_id)),
+        suite=suite,
+        case=planned.case,
+        group=planned.group,
+        code=row["code"],
+        language=row["language"],
+    )
+
+
+async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
+    """Write a case's result unless one is already there; True when this call wrote it.
+
+    `None` records a case that the suite no longer has (it was replaced meanwhile).
+    """
+    written = await CaseRun.update(
+        {
+            CaseRun.status: "done",
+            CaseRun.verdict: result.verdict.value if result else None,
+            CaseRun.points: result.points if result else None,
+            CaseRun.result: msgspec.json.encode(result).decode() if result else None,
+            CaseRun.updated_at: now(),
+        }
+    ).where((CaseRun.id == case_run_id) & (CaseRun.status != "done")).returning(CaseRun.id)
+    return bool(written)
+
+
+async def settle(submission_id: uuid.UUID) -> Settled:
+    """Score the submission once its last case is done, then complete its batch if it can."""
+    if await CaseRun.exists().where(
+        (CaseRun.submission == submission_id) & (CaseRun.status != "done")
+    ):
+        return Settled()
+    row = await Submission.select(
+        Submission.student, Submission.batch, Submission.assignment.suite
+    ).where(Submission.id == submission_id).first()
+    if row is None:
+        return Settled()
+    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    result = score_submission(suite, row["student"], await case_results(submission_id))
+    flipped = await _complete_submission(submission_id, result)
+    batch_id = row["batch"]
+    if not flipped or batch_id is None:
+        return Settled(submission=result if flipped else None)
+    completed = await _complete_batch(uuid.UUID(str(batch_id)))
+    return Settled(submission=result, completed_batch=completed)
+
+
+async def case_results(submission_id: uuid.UUID) -> list[CaseResult]:
+    """The recorded results of a submission's cases, in plan order."""
+    rows = await CaseRun.select(CaseRun.result).where(
+        (CaseRun.submission == submission_id) & CaseRun.result.is_not_null()
+    ).order_by(CaseRun.position)
+    return [msgspec.json.decode(row["result"], type=CaseResult) for row in rows]
+
+
+async def _complete_submission(submission_id: uuid.UUID, result: SubmissionResult) -> bool:
+    done = await Submission.update(
+        {
+            Submission.status: "completed",
+            Submission.verdict: result.verdict.value,
+            Submission.score: result.score,
+            Submission.max_score: result.max_score,
+            Submission.result: msgspec.json.encode(result).decode(),
+            Submission.completed_at: now(),
+        }
+    ).where((Submission.id == submission_id) & (Submission.status != "completed")).returning(
+        Submission.id
+    )
+    return bool(done)
+
+
+async def _complete_batch(batch_id: uuid.UUID) -> uuid.UUID | None:
+    """Mark the batch completed if every submission is; its id when this call did it."""
+    if await Submission.exists().where(
+        (Submission.batch == batch_id) & (Submission.status != "completed")
+    ):
+        return None
+    done = await Batch.update({Batch.status: "completed", Batch.completed_at: now()}).where(
+        (Batch.id == batch_id) & (Batch.status != "completed")
+    ).returning(Batch.id)
+    return batch_id if done else None
+
+
+async def mark_running(case_run_id: uuid.UUID) -> None:
+    """Move the submission and batch of a claimed case from `queued` to `running`."""
+    row = await CaseRun.select(CaseRun.submission, CaseRun.submission.batch).where(
+        CaseRun.id == case_run_id
+    ).first()
+    if row is None:
+        return
+    await Submission.update({Submission.status: "running"}).where(
+        (Submission.id == row["submission"]) & (Submission.status == "queued")
+    )
+    if row["submission.batch"] is not None:
+        await Batch.update({Batch.status: "running"}).where(
+            (Batch.id == row["submission.batch"]) & (Batch.status == "queued")
+        )
+
+
+async def unfinished(submission_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Cases of these submissions that are not done, for resuming after an interruption."""
+    rows = await CaseRun.select(CaseRun.id).where(
+        CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status != "done")
+    )
+    return [uuid.UUID(str(row["id"])) for row in rows]
+
+
+async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
+    """Put cases held by a process that is gone back to `queued` (single-process mode only)."""
+    if case_run_ids:
+        await CaseRun.update({CaseRun.status: "queued", CaseRun.deadline: None}).where(
+            CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == "running")
+        )
