@@ -94,7 +94,7 @@ def _entry(path: Path, language: str) -> Entry:
 async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
     """Grade every entry against the suite, resuming earlier work; results in entry order."""
     config = settings()
-    await open_storage(config)
+    await open_storage()
     await broker.startup()
     try:
         assignment = await _assignment(config, suite)
@@ -104,15 +104,17 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
         return await _results(submissions)
     finally:
         await broker.shutdown()
-        await close_storage(config)
+        await close_storage()
 
 
 async def _assignment(config: Settings, suite: Suite) -> uuid.UUID:
     """The assignment with this name and exactly this suite, created if new."""
     document_digest = digest(encode_suite(suite).decode())
-    row = await Assignment.select(Assignment.id).where(
-        (Assignment.name == suite.name) & (Assignment.suite_digest == document_digest)
-    ).first()
+    row = (
+        await Assignment.select(Assignment.id)
+        .where((Assignment.name == suite.name) & (Assignment.suite_digest == document_digest))
+        .first()
+    )
     if row is not None:
         return uuid.UUID(str(row["id"]))
     return await pipeline.create_assignment(config, suite.name, suite)
@@ -215,19 +217,19 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
     }
 
 
-async def export(
-    assignment: str, fmt: gradebooks.Format, policy: Policy
-) -> str:
+async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
     """The gradebook of the newest assignment called `assignment`, from stored results."""
-    config = settings()
-    await open_storage(config)
+    await open_storage()
     try:
-        row = await Assignment.select(Assignment.id).where(
-            Assignment.name == assignment
-        ).order_by(Assignment.created_at, ascending=False).first()
+        row = (
+            await Assignment.select(Assignment.id)
+            .where(Assignment.name == assignment)
+            .order_by(Assignment.created_at, ascending=False)
+            .first()
+        )
         if row is None:
             raise InputError(f"no assignment called {assignment!r} has been graded here")
         graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
         return gradebooks.render(fmt, assignment, graded, policy)
     finally:
-        await close_storage(config)
+        await close_storage()

@@ -18,11 +18,11 @@ FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")
 
 async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:
     """Every completed submission of the assignment, oldest first."""
-    found = await Submission.select(
-        Submission.student, Submission.result, Submission.submitted_at
-    ).where(
-        (Submission.assignment == assignment_id) & (Submission.status == "completed")
-    ).order_by(Submission.submitted_at)
+    found = (
+        await Submission.select(Submission.student, Submission.result, Submission.submitted_at)
+        .where((Submission.assignment == assignment_id) & (Submission.status == "completed"))
+        .order_by(Submission.submitted_at)
+    )
     return [
         GradebookRow(
             student=row["student"],

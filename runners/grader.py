@@ -36,7 +36,9 @@ class Grader:
         self.sandbox = sandbox
         self.limiter = anyio.CapacityLimiter(config.concurrency)
 
-    async def grade(self, suite: Suite, case: Case, group: str, code: str, language: str) -> CaseResult:
+    async def grade(
+        self, suite: Suite, case: Case, group: str, code: str, language: str
+    ) -> CaseResult:
         """Run `code` on `case` and judge the result."""
         run = await self._run(
             RunRequest(

@@ -14,13 +14,9 @@ from typing import Literal, get_args
 from uuid import UUID
 
 import msgspec
-from piccolo.columns import UUID as UUIDColumn
-from piccolo.columns import Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
 
-from runners.database import DB
 from runners.errors import RunnerError
+from runners.tables import ApiKey
 
 Role = Literal["admin", "instructor", "student"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -32,19 +28,6 @@ MAX_KEY_LENGTH = 128
 
 class KeyRequestError(RunnerError, ValueError):
     """A key cannot be created as asked, or the key it names does not exist."""
-
-
-class ApiKey(Table, db=DB):
-    """One API key: its hash, its role, the student it speaks for, and its webhook secret."""
-
-    id = UUIDColumn(primary_key=True)
-    prefix = Varchar(length=PREFIX_LENGTH)
-    key_hash = Varchar(length=64, unique=True)
-    role = Varchar(length=16)
-    student = Varchar(length=200, null=True, default=None)
-    webhook_secret = Varchar(length=64)
-    created_at = Timestamptz(default=TimestamptzNow())
-    revoked_at = Timestamptz(null=True, default=None)
 
 
 class Principal(msgspec.Struct, frozen=True):

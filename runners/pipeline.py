@@ -124,13 +124,19 @@ async def accept(
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
     submissions = [_submission_row(assignment_id, batch_id, entry) for entry in entries]
-    case_rows = [_case_row(row, planned.case.name, planned.index) for row in submissions
-                 for planned in cases]
+    case_rows = [
+        _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
+    ]
     async with DB.transaction():
         if batch_id is not None:
             await Batch.insert(
-                Batch(id=batch_id, assignment=assignment_id, total=len(submissions),
-                      callback_url=callback_url, owner=owner)
+                Batch(
+                    id=batch_id,
+                    assignment=assignment_id,
+                    total=len(submissions),
+                    callback_url=callback_url,
+                    owner=owner,
+                )
             )
         await _insert_chunked(Submission, submissions)
         await _insert_chunked(CaseRun, case_rows)
@@ -141,7 +147,9 @@ async def accept(
     )
 
 
-def _submission_row(assignment_id: uuid.UUID, batch_id: uuid.UUID | None, entry: Entry) -> Submission:
+def _submission_row(
+    assignment_id: uuid.UUID, batch_id: uuid.UUID | None, entry: Entry
+) -> Submission:
     return Submission(
         id=uuid.uuid4(),
         assignment=assignment_id,
@@ -171,24 +179,32 @@ async def _insert_chunked(table: type[Submission] | type[CaseRun], rows: Sequenc
 async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
     """Take a case to grade, or None when it is done or another worker holds it."""
     moment = now()
-    free = (CaseRun.status == "queued") | ((CaseRun.status == "running") & (CaseRun.deadline < moment))
-    taken = await CaseRun.update(
-        {
-            CaseRun.status: "running",
-            CaseRun.attempts: CaseRun.attempts + 1,
-            CaseRun.deadline: moment + lease,
-            CaseRun.updated_at: moment,
-        }
-    ).where((CaseRun.id == case_run_id) & free).returning(CaseRun.submission, CaseRun.case_name)
+    free = (CaseRun.status == "queued") | (
+        (CaseRun.status == "running") & (CaseRun.deadline < moment)
+    )
+    taken = (
+        await CaseRun.update(
+            {
+                CaseRun.status: "running",
+                CaseRun.attempts: CaseRun.attempts + 1,
+                CaseRun.deadline: moment + lease,
+                CaseRun.updated_at: moment,
+            }
+        )
+        .where((CaseRun.id == case_run_id) & free)
+        .returning(CaseRun.submission, CaseRun.case_name)
+    )
     if not taken:
         return None
     return await _claim_of(case_run_id, taken[0]["submission"], taken[0]["case_name"])
 
 
 async def _claim_of(case_run_id: uuid.UUID, submission_id: object, case_name: str) -> Claim | None:
-    row = await Submission.select(
-        Submission.code, Submission.language, Submission.assignment.suite
-    ).where(Submission.id == submission_id).first()
+    row = (
+        await Submission.select(Submission.code, Submission.language, Submission.assignment.suite)
+        .where(Submission.id == submission_id)
+        .first()
+    )
     if row is None:
         return None
     suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
@@ -212,15 +228,19 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
 
     `None` records a case that the suite no longer has (it was replaced meanwhile).
     """
-    written = await CaseRun.update(
-        {
-            CaseRun.status: "done",
-            CaseRun.verdict: result.verdict.value if result else None,
-            CaseRun.points: result.points if result else None,
-            CaseRun.result: msgspec.json.encode(result).decode() if result else None,
-            CaseRun.updated_at: now(),
-        }
-    ).where((CaseRun.id == case_run_id) & (CaseRun.status != "done")).returning(CaseRun.id)
+    written = (
+        await CaseRun.update(
+            {
+                CaseRun.status: "done",
+                CaseRun.verdict: result.verdict.value if result else None,
+                CaseRun.points: result.points if result else None,
+                CaseRun.result: msgspec.json.encode(result).decode() if result else None,
+                CaseRun.updated_at: now(),
+            }
+        )
+        .where((CaseRun.id == case_run_id) & (CaseRun.status != "done"))
+        .returning(CaseRun.id)
+    )
     return bool(written)
 
 
@@ -230,9 +250,11 @@ async def settle(submission_id: uuid.UUID) -> Settled:
         (CaseRun.submission == submission_id) & (CaseRun.status != "done")
     ):
         return Settled()
-    row = await Submission.select(
-        Submission.student, Submission.batch, Submission.assignment.suite
-    ).where(Submission.id == submission_id).first()
+    row = (
+        await Submission.select(Submission.student, Submission.batch, Submission.assignment.suite)
+        .where(Submission.id == submission_id)
+        .first()
+    )
     if row is None:
         return Settled()
     suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
@@ -247,24 +269,28 @@ async def settle(submission_id: uuid.UUID) -> Settled:
 
 async def case_results(submission_id: uuid.UUID) -> list[CaseResult]:
     """The recorded results of a submission's cases, in plan order."""
-    rows = await CaseRun.select(CaseRun.result).where(
-        (CaseRun.submission == submission_id) & CaseRun.result.is_not_null()
-    ).order_by(CaseRun.position)
+    rows = (
+        await CaseRun.select(CaseRun.result)
+        .where((CaseRun.submission == submission_id) & CaseRun.result.is_not_null())
+        .order_by(CaseRun.position)
+    )
     return [msgspec.json.decode(row["result"], type=CaseResult) for row in rows]
 
 
 async def _complete_submission(submission_id: uuid.UUID, result: SubmissionResult) -> bool:
-    done = await Submission.update(
-        {
-            Submission.status: "completed",
-            Submission.verdict: result.verdict.value,
-            Submission.score: result.score,
-            Submission.max_score: result.max_score,
-            Submission.result: msgspec.json.encode(result).decode(),
-            Submission.completed_at: now(),
-        }
-    ).where((Submission.id == submission_id) & (Submission.status != "completed")).returning(
-        Submission.id
+    done = (
+        await Submission.update(
+            {
+                Submission.status: "completed",
+                Submission.verdict: result.verdict.value,
+                Submission.score: result.score,
+                Submission.max_score: result.max_score,
+                Submission.result: msgspec.json.encode(result).decode(),
+                Submission.completed_at: now(),
+            }
+        )
+        .where((Submission.id == submission_id) & (Submission.status != "completed"))
+        .returning(Submission.id)
     )
     return bool(done)
 
@@ -275,17 +301,21 @@ async def _complete_batch(batch_id: uuid.UUID) -> uuid.UUID | None:
         (Submission.batch == batch_id) & (Submission.status != "completed")
     ):
         return None
-    done = await Batch.update({Batch.status: "completed", Batch.completed_at: now()}).where(
-        (Batch.id == batch_id) & (Batch.status != "completed")
-    ).returning(Batch.id)
+    done = (
+        await Batch.update({Batch.status: "completed", Batch.completed_at: now()})
+        .where((Batch.id == batch_id) & (Batch.status != "completed"))
+        .returning(Batch.id)
+    )
     return batch_id if done else None
 
 
 async def mark_running(case_run_id: uuid.UUID) -> None:
     """Move the submission and batch of a claimed case from `queued` to `running`."""
-    row = await CaseRun.select(CaseRun.submission, CaseRun.submission.batch).where(
-        CaseRun.id == case_run_id
-    ).first()
+    row = (
+        await CaseRun.select(CaseRun.submission, CaseRun.submission.batch)
+        .where(CaseRun.id == case_run_id)
+        .first()
+    )
     if row is None:
         return
     await Submission.update({Submission.status: "running"}).where(

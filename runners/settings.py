@@ -16,9 +16,9 @@ import msgspec
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields.
 
-    `concurrency` is how many sandboxes one process runs at once; a claimed case whose worker
-    has not recorded it within `case_lease` seconds is handed to another; the embedded database lives
-    in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
+    `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
+    has not recorded it within `case_lease` seconds is handed to another. The embedded database
+    lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
     """
 
     time_limit: float = 3.0

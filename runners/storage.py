@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import create_db_tables
 
-from runners.database import DB, is_embedded
-from runners.settings import Settings
+from runners.database import DB
 from runners.tables import TABLES
 
 
-async def open_storage(config: Settings) -> None:
-    """Make sure the tables exist (SQLite is created on the fly) and start the pool."""
-    if is_embedded(config):
-        await create_db_tables(*TABLES, if_not_exists=True)
+async def open_storage() -> None:
+    """Make sure the embedded tables exist, or start the Postgres connection pool."""
+    if isinstance(DB, PostgresEngine):
+        await DB.start_connection_pool()
         return
-    await DB.start_connection_pool()
+    await create_db_tables(*TABLES, if_not_exists=True)
 
 
-async def close_storage(config: Settings) -> None:
+async def close_storage() -> None:
     """Close the Postgres pool; SQLite holds no connection between queries."""
-    if not is_embedded(config):
+    if isinstance(DB, PostgresEngine):
         await DB.close_connection_pool()

@@ -85,4 +85,54 @@ class CaseRun(Table, db=DB):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES: tuple[type[Table], ...] = (Assignment, Batch, Submission, CaseRun)
+class ApiKey(Table, db=DB):
+    """One API key: its hash, its role, the student it speaks for, and its webhook secret."""
+
+    id = UUID(primary_key=True)
+    prefix = Varchar(length=12)
+    key_hash = Varchar(length=64, unique=True)
+    role = Varchar(length=16)
+    student = Varchar(length=200, null=True, default=None)
+    webhook_secret = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Delivery(Table, db=DB):
+    """One event for one receiver: its exact body, and where its retries stand."""
+
+    id = UUID(primary_key=True)
+    subject = Varchar(length=200, index=True)
+    event_type = Varchar(length=64)
+    url = Text()
+    body = Text()
+    api_key = ForeignKey(references=ApiKey)
+    status = Varchar(length=16, default="pending")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    delivered_at = Timestamptz(null=True, default=None)
+
+
+class DeliveryAttempt(Table, db=DB):
+    """One try at sending a delivery, whatever came of it."""
+
+    id = UUID(primary_key=True)
+    delivery = ForeignKey(references=Delivery, index=True)
+    attempted_at = Timestamptz(default=TimestamptzNow())
+    status_code = Integer(null=True, default=None)
+    error = Text(null=True, default=None)
+    duration_ms = Integer()
+
+
+TABLES: tuple[type[Table], ...] = (
+    Assignment,
+    Batch,
+    Submission,
+    CaseRun,
+    ApiKey,
+    Delivery,
+    DeliveryAttempt,
+)

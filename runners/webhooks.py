@@ -19,14 +19,11 @@ from uuid import UUID
 
 import httpx
 import msgspec
-from piccolo.columns import UUID as UUIDColumn
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
 
 from runners.database import DB
 from runners.errors import RunnerError
-from runners.keys import ApiKey, webhook_secret
+from runners.keys import webhook_secret
+from runners.tables import Delivery, DeliveryAttempt
 
 BACKOFF: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s) for s in (5, 30, 120, 300, 900, 1800, 3600, 7200, 14400, 28800)
@@ -45,35 +42,6 @@ USER_AGENT = "OopsEngine-Webhooks/1"
 
 class WebhookError(RunnerError, ValueError):
     """A callback URL OopsEngine will not call, or a delivery that cannot be redelivered."""
-
-
-class Delivery(Table, db=DB):
-    """One event for one receiver: its exact body, and where its retries stand."""
-
-    id = UUIDColumn(primary_key=True)
-    subject = Varchar(length=200, index=True)
-    event_type = Varchar(length=64)
-    url = Text()
-    body = Text()
-    api_key = ForeignKey(references=ApiKey)
-    status = Varchar(length=16, default="pending")
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
-    last_status_code = Integer(null=True, default=None)
-    last_error = Text(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    delivered_at = Timestamptz(null=True, default=None)
-
-
-class DeliveryAttempt(Table, db=DB):
-    """One try at sending a delivery, whatever came of it."""
-
-    id = UUIDColumn(primary_key=True)
-    delivery = ForeignKey(references=Delivery, index=True)
-    attempted_at = Timestamptz(default=TimestamptzNow())
-    status_code = Integer(null=True, default=None)
-    error = Text(null=True, default=None)
-    duration_ms = Integer()
 
 
 class AttemptView(msgspec.Struct, frozen=True):

@@ -1,0 +1,185 @@
+"""`oops grade` and `oops export` end to end: the embedded back end, the real Docker engine."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grading.kattis import EXPECTED_VERDICTS
+
+pytestmark = pytest.mark.docker
+
+OOPS = str(Path(sys.executable).parent / "oops")
+ROOT = Path(__file__).parents[2]
+EXAMPLE = ROOT / "examples" / "sum"
+PACKAGES = ROOT / "tests" / "grading" / "packages"
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a user with no servers: SQLite in `data_dir`, in-process queue."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_")}
+    return {**env, "OOPS_DATA_DIR": str(data_dir)}
+
+
+def oops(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OOPS, *args], capture_output=True, text=True, env=embedded_env(data_dir), timeout=300
+    )
+
+
+def grade_json(data_dir: Path, suite: Path, submissions: Path) -> dict[str, Any]:
+    done = oops(data_dir, "grade", str(suite), str(submissions), "--json")
+    assert done.returncode == 0, done.stderr
+    by_student: dict[str, Any] = {r["student"]: r for r in json.loads(done.stdout)["results"]}
+    return by_student
+
+
+def test_example_class_gets_every_verdict(tmp_path: Path) -> None:
+    results = grade_json(tmp_path, EXAMPLE / "suite.toml", EXAMPLE / "submissions")
+    verdicts = {student: r["verdict"] for student, r in results.items()}
+    assert verdicts == {
+        "ada": "passed",
+        "grace": "wrong_answer",
+        "linus": "timeout",
+        "barbara": "memory_limit",
+        "ken": "runtime_error",
+        "dennis": "output_limit",
+    }
+    assert (results["ada"]["score"], results["ada"]["max_score"]) == (8, 8)
+    assert results["ken"]["score"] == 6
+    wrong = next(c for c in results["grace"]["cases"] if c["verdict"] == "wrong_answer")
+    assert wrong["message"].startswith("line 1")
+    assert set(wrong) == {
+        "name",
+        "verdict",
+        "points",
+        "max_points",
+        "time_ms",
+        "memory_kib",
+        "message",
+    }
+
+
+def test_canvas_gradebook_imports_as_canvas_reads_it(tmp_path: Path) -> None:
+    book = tmp_path / "canvas.csv"
+    done = oops(
+        tmp_path,
+        "grade",
+        str(EXAMPLE / "suite.toml"),
+        str(EXAMPLE / "submissions"),
+        "--csv",
+        str(book),
+        "--format",
+        "canvas",
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"gradebook (canvas): {book}" in done.stdout
+    rows = list(csv.reader(io.StringIO(book.read_text())))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "sum-of-numbers"]
+    assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 8
+    scores = {row[3]: float(row[5]) for row in rows[2:]}
+    assert scores == {"ada": 8, "barbara": 4, "dennis": 4, "grace": 4, "ken": 6, "linus": 4}
+    assert all(len(row) == 6 for row in rows)
+
+
+def test_export_renders_stored_results_again(tmp_path: Path) -> None:
+    grade_json(tmp_path, EXAMPLE / "suite.toml", EXAMPLE / "submissions")
+    done = oops(tmp_path, "export", "sum-of-numbers", "--format", "moodle")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {row["username"]: float(row["sum-of-numbers"]) for row in rows}["ada"] == 8
+    feedback = {row["username"]: row["feedback_sum-of-numbers"] for row in rows}
+    # many-lines is hidden: the feedback names it as hidden and shows none of its data.
+    assert "55" not in feedback["grace"]
+
+
+def test_interrupted_grading_resumes_without_starting_over(tmp_path: Path) -> None:
+    command = [OOPS, "grade", str(EXAMPLE / "suite.toml"), str(EXAMPLE / "submissions")]
+    first = subprocess.Popen(
+        command, env=embedded_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    database = tmp_path / "oops.sqlite"
+    deadline = time.monotonic() + 60
+    while _done_cases(database) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    recorded_before = _done_cases(database)
+    assert 0 < recorded_before < 30
+
+    results = grade_json(tmp_path, EXAMPLE / "suite.toml", EXAMPLE / "submissions")
+    assert results["ada"]["verdict"] == "passed"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM submission").fetchone()[0] == 6
+        assert db.execute("SELECT count(*) FROM case_run").fetchone()[0] == 30
+        attempts = db.execute("SELECT max(attempts) FROM case_run").fetchone()[0]
+    assert attempts <= 2
+
+
+def _done_cases(database: Path) -> int:
+    try:
+        with sqlite3.connect(database) as db:
+            return int(
+                db.execute("SELECT count(*) FROM case_run WHERE status='done'").fetchone()[0]
+            )
+    except sqlite3.Error:
+        return 0
+
+
+def test_bad_suite_says_what_to_fix(tmp_path: Path) -> None:
+    suite = tmp_path / "suite.json"
+    suite.write_text('{"name": "x", "cases": [{"name": "a", "points": "many"}]}')
+    done = oops(tmp_path, "grade", str(suite), str(EXAMPLE / "submissions"))
+    assert done.returncode == 2
+    assert "points" in done.stderr
+
+
+def test_missing_submissions_folder_says_so(tmp_path: Path) -> None:
+    done = oops(tmp_path, "grade", str(EXAMPLE / "suite.toml"), str(tmp_path / "nowhere"))
+    assert done.returncode == 2
+    assert "not a folder" in done.stderr
+
+
+@pytest.mark.parametrize("package", ["addition", "circlearea", "factorize"])
+def test_kattis_package_submissions_get_their_expected_verdicts(
+    tmp_path: Path, package: str
+) -> None:
+    root = PACKAGES / package
+    students = tmp_path / "students"
+    students.mkdir()
+    expected = {}
+    for source in sorted((root / "submissions").glob("*/*.py")):
+        student = f"{source.parent.name}--{source.stem}"
+        shutil.copy(source, students / f"{student}.py")
+        expected[student] = source.parent.name
+    results = grade_json(tmp_path / "data", root, students)
+    for student, category in expected.items():
+        result = results[student]
+        if category == "accepted":
+            assert result["verdict"] == "passed", result
+            assert result["score"] == result["max_score"] > 0
+        elif category == "run_time_error":
+            assert result["verdict"] in {"runtime_error", "memory_limit"}, result
+        else:
+            assert result["verdict"] == EXPECTED_VERDICTS[category], result
+
+
+def test_scoring_package_gives_partial_solutions_partial_score(tmp_path: Path) -> None:
+    root = PACKAGES / "factorize"
+    students = tmp_path / "students"
+    students.mkdir()
+    shutil.copy(root / "submissions/wrong_answer/small_divisors_only.py", students / "partial.py")
+    result = grade_json(tmp_path / "data", root, students)["partial"]
+    assert 0 < result["score"] < result["max_score"]

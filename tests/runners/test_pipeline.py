@@ -1,0 +1,97 @@
+"""The pipeline on the real Postgres and Docker: idempotent recording and settling."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from grading.suite import Case, Suite
+from runners import pipeline, tasks
+from runners.pipeline import Entry
+from runners.settings import Settings
+from runners.tables import Batch, CaseRun, Submission
+
+pytestmark = [pytest.mark.docker, pytest.mark.services]
+
+SUITE = Suite(
+    name="double",
+    cases=[
+        Case(name="one", stdin="1\n", expected_output="2\n"),
+        Case(name="two", stdin="2\n", expected_output="4\n", visibility="hidden", points=3),
+    ],
+)
+RIGHT = "print(2 * int(input()))"
+WRONG = "print(int(input()) + 2)"
+
+
+async def accepted_batch(settings: Settings, codes: dict[str, str]) -> pipeline.Accepted:
+    assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
+    entries = [Entry(student=student, code=code) for student, code in codes.items()]
+    return await pipeline.accept(assignment, SUITE, entries, batch=True)
+
+
+async def test_accept_records_every_case_before_anything_runs(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG})
+    assert len(accepted.cases) == 4
+    statuses = await CaseRun.select(CaseRun.status).where(CaseRun.id.is_in(accepted.cases))
+    assert {row["status"] for row in statuses} == {"queued"}
+    batch = await Batch.select().where(Batch.id == accepted.batch).first()
+    assert batch is not None and (batch["status"], batch["total"]) == ("queued", 2)
+
+
+async def test_a_case_delivered_twice_is_recorded_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT})
+    case = accepted.cases[0]
+    await asyncio.gather(tasks.process(case), tasks.process(case))
+    await tasks.process(case)
+    row = await CaseRun.select(CaseRun.attempts, CaseRun.status).where(CaseRun.id == case).first()
+    assert row == {"attempts": 1, "status": "done"}
+
+
+async def test_last_case_settles_submission_and_batch_exactly_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG})
+    outcomes = await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    completed = [o.completed_batch for o in outcomes if o.completed_batch is not None]
+    assert completed == [accepted.batch]
+    rows = await Submission.select(Submission.student, Submission.verdict, Submission.score).where(
+        Submission.batch == accepted.batch
+    )
+    assert {r["student"]: (r["verdict"], r["score"]) for r in rows} == {
+        "ann": ("passed", 4.0),
+        "bob": ("wrong_answer", 3.0),  # n + 2 is right for 2 only
+    }
+    again = await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    assert all(o.completed_batch is None and o.submission is None for o in again)
+
+
+async def test_a_case_held_past_its_deadline_goes_to_another_worker(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT})
+    case = accepted.cases[0]
+    from datetime import timedelta
+
+    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
+    assert await pipeline.claim(case, timedelta(seconds=60)) is None
+    await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
+        CaseRun.id == case
+    )
+    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
+
+
+async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
+    database: None, settings: Settings
+) -> None:
+    from runners.errors import LimitError
+
+    greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
+    with pytest.raises(LimitError, match="time_limit"):
+        await pipeline.create_assignment(settings, "greedy", greedy)
