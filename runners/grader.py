@@ -40,7 +40,7 @@ class Grader:
         self, suite: Suite, case: Case, group: str, code: str, language: str
     ) -> CaseResult:
         """Run `code` on `case` and judge the result."""
-        run = await self._run(
+        run = await self.run(
             RunRequest(
                 code=code,
                 language=language,
@@ -55,7 +55,8 @@ class Grader:
             checker = await self._check(case, spec, run)
         return msgspec.structs.replace(judge_case(case, suite, run, checker), group=group)
 
-    async def _run(self, request: RunRequest) -> RunResult:
+    async def run(self, request: RunRequest) -> RunResult:
+        """Run one program in a sandbox, waiting for a free slot."""
         execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
         return execution.result
 

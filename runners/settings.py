@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_concurrent_creates: int = 4
     concurrency: int = 4
     case_lease: float = 120.0
+    requeue_after: float = 300.0
+    reconcile_every: float = 2.0
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

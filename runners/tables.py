@@ -64,6 +64,8 @@ class Submission(Table, db=DB):
     score = Real(null=True, default=None)
     max_score = Real(null=True, default=None)
     result = JSON(null=True, default=None)
+    callback_url = Text(null=True, default=None)
+    owner = Varchar(length=64, null=True, default=None)
     submitted_at = Timestamptz(default=TimestamptzNow())
     completed_at = Timestamptz(null=True, default=None)
 
@@ -83,6 +85,22 @@ class CaseRun(Table, db=DB):
     points = Real(null=True, default=None)
     result = JSON(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Run(Table, db=DB):
+    """A single run asked for over the API: its request, and its result once it ran."""
+
+    id = UUID(primary_key=True)
+    owner = Varchar(length=64, null=True, default=None, index=True)
+    status = Varchar(length=16, default="queued", index=True)
+    request = JSON()
+    result = JSON(null=True, default=None)
+    callback_url = Text(null=True, default=None)
+    attempts = Integer(default=0)
+    deadline = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    completed_at = Timestamptz(null=True, default=None)
 
 
 class ApiKey(Table, db=DB):
@@ -132,6 +150,7 @@ TABLES: tuple[type[Table], ...] = (
     Batch,
     Submission,
     CaseRun,
+    Run,
     ApiKey,
     Delivery,
     DeliveryAttempt,

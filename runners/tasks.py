@@ -1,7 +1,8 @@
 """The queue's tasks. A worker runs them: `taskiq worker runners.queue:broker runners.tasks`.
 
 Each task is idempotent: the queue delivers at least once, and the database decides whether
-there is anything left to do (see `runners.pipeline`).
+there is anything left to do (see `runners.pipeline` and `runners.runs`). Webhooks leave from
+here, never from a request handler.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import timedelta
 
 import anyio
 
-from runners import pipeline
+from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
 from runners.queue import broker
 from runners.sandbox import Sandbox
@@ -30,9 +31,14 @@ async def grader() -> Grader:
     return _graders[0]
 
 
+def lease() -> timedelta:
+    """How long a worker may hold a case or run before another takes it over."""
+    return timedelta(seconds=settings().case_lease)
+
+
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     """Claim, grade, record and settle one case; nothing happens if it is done or taken."""
-    claimed = await pipeline.claim(case_run_id, timedelta(seconds=settings().case_lease))
+    claimed = await pipeline.claim(case_run_id, lease())
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
@@ -41,10 +47,70 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
         claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
     )
     await pipeline.record(case_run_id, result)
-    return await pipeline.settle(claimed.submission)
+    settled = await pipeline.settle(claimed.submission)
+    if settled.submission is not None:
+        await _announce_submission(claimed.submission)
+    if settled.completed_batch is not None:
+        await _announce_batch(settled.completed_batch)
+    return settled
+
+
+async def execute(run_id: uuid.UUID) -> None:
+    """Claim, run and record one single run, then call its webhook if it asked for one."""
+    spec = await runs.claim(run_id, lease())
+    if spec is None:
+        return
+    worker = await grader()
+    result = await worker.run(runs.request_of(settings(), spec))
+    if not await runs.record(run_id, result):
+        return
+    found = await runs.view(run_id)
+    if found is not None:
+        run, owner = found
+        callback = await runs.callback_url(run_id)
+        await _announce(str(run_id), "run.completed", callback, run, owner)
+
+
+async def _announce_batch(batch_id: uuid.UUID) -> None:
+    owned = await views.batch_owner(batch_id)
+    batch = await views.batch_view(batch_id)
+    if owned is not None and batch is not None:
+        await _announce(str(batch_id), "batch.completed", owned.callback_url, batch, owned.owner)
+
+
+async def _announce_submission(submission_id: uuid.UUID) -> None:
+    owned = await views.submission_owner(submission_id)
+    if owned is None or owned.callback_url is None:
+        return
+    submission = await views.submission_view(submission_id, for_a_student=True)
+    await _announce(
+        str(submission_id), "submission.completed", owned.callback_url, submission, owned.owner
+    )
+
+
+async def _announce(
+    subject: str, event_type: str, url: str | None, data: object, owner: str | None
+) -> None:
+    """Queue a signed webhook when the request asked for one."""
+    if url is None or owner is None:
+        return
+    delivery = await webhooks.enqueue(subject, event_type, url, data, uuid.UUID(owner))
+    await deliver.kiq(str(delivery))
 
 
 @broker.task(task_name="oopsengine.grade_case")
 async def grade_case(case_run_id: str) -> None:
     """Grade one case of one submission."""
     await process(uuid.UUID(case_run_id))
+
+
+@broker.task(task_name="oopsengine.execute_run")
+async def execute_run(run_id: str) -> None:
+    """Run one program for the runs API."""
+    await execute(uuid.UUID(run_id))
+
+
+@broker.task(task_name="oopsengine.deliver")
+async def deliver(delivery_id: str) -> None:
+    """Try to send one webhook delivery; failures are retried later by the reconciler."""
+    await webhooks.attempt(uuid.UUID(delivery_id))

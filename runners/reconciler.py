@@ -1,0 +1,99 @@
+"""Puts lost work back on the queue, sends due webhook retries, sweeps abandoned containers.
+
+The database is the record of what remains to be done; the queue is only how work reaches a
+worker. Work goes back on the queue when:
+
+- a case or run is `running` past its deadline: its worker died (SIGKILL, a crash);
+- a case or run has sat `queued` for `requeue_after` seconds: its message may be lost;
+- the queue's marker key is gone: Redis restarted empty, so everything `queued` goes back now.
+
+Every worker process runs one reconciler. Re-enqueuing takes a row with a conditional update
+of `updated_at`, so two reconcilers never both put back the same row, and a duplicate message
+is harmless anyway: claiming is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import anyio
+import docker
+from piccolo.columns.combination import Combinable
+from redis.asyncio import Redis
+
+from runners import janitor, webhooks
+from runners.pipeline import now
+from runners.settings import Settings
+from runners.tables import CaseRun, Run
+from runners.tasks import deliver, execute_run, grade_case
+
+MARKER = "oopsengine:queue-marker"
+BATCH = 500
+SWEEP_EVERY = 60.0
+
+log = logging.getLogger(__name__)
+
+Kick = Callable[[str], Awaitable[object]]
+
+
+async def requeue(
+    table: type[CaseRun] | type[Run], kick: Kick, stale_before: datetime, everything: bool
+) -> int:
+    """Put back lost rows of `table` (all queued ones when `everything`); returns how many."""
+    moment = now()
+    lost = (table.status == "running") & (table.deadline < moment)
+    waiting: Combinable = table.status == "queued"
+    if not everything:
+        waiting = waiting & (table.updated_at < stale_before)
+    rows = await table.select(table.id, table.updated_at).where(lost | waiting).limit(BATCH)
+    count = 0
+    for row in rows:
+        taken = (
+            await table.update({table.updated_at: moment})
+            .where((table.id == row["id"]) & (table.updated_at == row["updated_at"]))
+            .returning(table.id)
+        )
+        if taken:
+            await kick(str(row["id"]))
+            count += 1
+    return count
+
+
+async def redis_was_emptied(redis: Redis | None) -> bool:
+    """True once after Redis lost its data (the marker key is gone); sets the marker again."""
+    if redis is None:
+        return False
+    created = await redis.set(MARKER, "1", nx=True)
+    return bool(created)
+
+
+async def pass_once(config: Settings, redis: Redis | None) -> None:
+    """One round: lost cases and runs back on the queue, due webhooks sent."""
+    everything = await redis_was_emptied(redis)
+    if everything:
+        log.warning("the queue was emptied; putting every queued case and run back")
+    stale = now() - timedelta(seconds=config.requeue_after)
+    cases = await requeue(CaseRun, grade_case.kiq, stale, everything)
+    runs = await requeue(Run, execute_run.kiq, stale, everything)
+    if cases or runs:
+        log.info("put back %d cases and %d runs", cases, runs)
+    for delivery in await webhooks.due():
+        await deliver.kiq(str(delivery))
+
+
+async def reconcile_forever(config: Settings) -> None:
+    """Run a reconciler round every `reconcile_every` seconds, and a container sweep each minute."""
+    redis = Redis.from_url(config.redis_url) if config.redis_url else None
+    client = docker.from_env()
+    last_sweep = 0.0
+    while True:
+        try:
+            await pass_once(config, redis)
+            if anyio.current_time() - last_sweep > SWEEP_EVERY:
+                await anyio.to_thread.run_sync(janitor.sweep, client, config)
+                last_sweep = anyio.current_time()
+        except Exception:  # a database or Redis hiccup must not stop reconciling for good
+            log.exception("reconciler round failed; trying again")
+        await anyio.sleep(config.reconcile_every)

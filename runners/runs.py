@@ -1,0 +1,142 @@
+"""Single runs asked for over the API: accepted at once, run by a worker, read back by id.
+
+A run's `status` is `queued` or `running` until it ends, then the status of its result (`ok`,
+`timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import anyio
+import msgspec
+
+from grading.outcome import RunResult
+from runners.languages import language
+from runners.limits import resolve_limits
+from runners.pipeline import now
+from runners.sandbox import RunRequest
+from runners.settings import Settings
+from runners.tables import Run
+
+POLL_SECONDS = 0.1
+
+
+class RunSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What a client asks to run: the body of `POST /v1/runs`."""
+
+    code: str
+    language: str = "python"
+    stdin: str = ""
+    time_limit: float | None = None
+    memory_limit: int | None = None
+
+
+class RunView(msgspec.Struct, frozen=True, kw_only=True):
+    """A run as `GET /v1/runs/{id}` shows it: `oops run --json`'s fields plus id and state."""
+
+    id: uuid.UUID
+    status: str
+    exit_code: int | None = None
+    signal: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    time_ms: int = 0
+    cpu_ms: int = 0
+    memory_kib: int = 0
+    message: str | None = None
+
+
+def request_of(config: Settings, spec: RunSpec) -> RunRequest:
+    """The sandbox request for `spec`, refusing unknown languages and limits past the maxima."""
+    language(spec.language)
+    return RunRequest(
+        code=spec.code,
+        language=spec.language,
+        stdin=spec.stdin.encode(),
+        limits=resolve_limits(config, spec.time_limit, spec.memory_limit),
+    )
+
+
+async def create(
+    config: Settings, spec: RunSpec, owner: str | None = None, callback_url: str | None = None
+) -> uuid.UUID:
+    """Record a queued run after checking it can be run as asked."""
+    request_of(config, spec)
+    run = Run(
+        id=uuid.uuid4(),
+        owner=owner,
+        request=msgspec.json.encode(spec).decode(),
+        callback_url=callback_url,
+    )
+    await run.save()
+    return uuid.UUID(str(run.id))
+
+
+async def claim(run_id: uuid.UUID, lease: timedelta) -> RunSpec | None:
+    """Take a queued run (or one whose worker died) to execute; None if done or taken."""
+    moment = now()
+    free = (Run.status == "queued") | ((Run.status == "running") & (Run.deadline < moment))
+    taken = await (
+        Run.update(
+            {
+                Run.status: "running",
+                Run.attempts: Run.attempts + 1,
+                Run.deadline: moment + lease,
+                Run.updated_at: moment,
+            }
+        )
+        .where((Run.id == run_id) & free)
+        .returning(Run.request)
+    )
+    return msgspec.json.decode(taken[0]["request"], type=RunSpec) if taken else None
+
+
+async def record(run_id: uuid.UUID, result: RunResult) -> bool:
+    """Write the run's result unless one is there; True when this call wrote it."""
+    written = await (
+        Run.update(
+            {
+                Run.status: result.status.value,
+                Run.result: msgspec.json.encode(result).decode(),
+                Run.completed_at: now(),
+                Run.updated_at: now(),
+            }
+        )
+        .where((Run.id == run_id) & Run.status.is_in(["queued", "running"]))
+        .returning(Run.id)
+    )
+    return bool(written)
+
+
+async def view(run_id: uuid.UUID) -> tuple[RunView, str | None] | None:
+    """The run as clients see it, and its owner; None when there is no such run."""
+    row = await Run.select(Run.status, Run.result, Run.owner).where(Run.id == run_id).first()
+    if row is None:
+        return None
+    if row["result"] is None:
+        return RunView(id=run_id, status=row["status"]), row["owner"]
+    result = msgspec.json.decode(row["result"], type=RunResult)
+    fields = msgspec.structs.asdict(result)
+    return RunView(id=run_id, **{**fields, "status": result.status.value}), row["owner"]
+
+
+async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
+    """The run once it has ended, or as it stands when `timeout` seconds have passed."""
+    with anyio.move_on_after(timeout):
+        while True:
+            found = await view(run_id)
+            if found is None or found[0].status not in ("queued", "running"):
+                break
+            await anyio.sleep(POLL_SECONDS)
+    found = await view(run_id)
+    return None if found is None else found[0]
+
+
+async def callback_url(run_id: uuid.UUID) -> str | None:
+    """Where the run's webhook goes, if it asked for one."""
+    row = await Run.select(Run.callback_url).where(Run.id == run_id).first()
+    return None if row is None else row["callback_url"]
