@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import anyio
 import docker
-from piccolo.columns.combination import Combinable
+from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
 from runners import janitor, webhooks
