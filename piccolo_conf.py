@@ -1,9 +1,5 @@
-"""Piccolo's configuration: the engine follows OOPS_DATABASE_URL (unset: the embedded SQLite)."""
+"""Piccolo's configuration for the `piccolo` command: the engine follows OOPS_DATABASE_URL."""
 
-from piccolo.conf.apps import AppRegistry
-
-from runners.database import DB
-
-APP_REGISTRY = AppRegistry(apps=["runners.piccolo_app"])
+from runners.piccolo_app import APP_REGISTRY, DB
 
 __all__ = ["APP_REGISTRY", "DB"]

@@ -14,17 +14,16 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
-import anyio
 import msgspec
 
-from gateway.grade import InputError, as_json, export, grade, read_submissions, read_suite, table
+from gateway import grade, service
+from gateway.grade import InputError
 from grading.errors import GradingError
-from grading.gradebook import GradebookRow
 from grading.outcome import RunResult, Status
 from runners.engine import ensure_engine
 from runners.errors import EngineUnavailable, ImageMissing, RequestError
-from runners.gradebooks import FORMATS, render
 from runners.images import ensure_image
+from runners.keys import KeyRequestError
 from runners.languages import LANGUAGES
 from runners.limits import resolve_limits
 from runners.sandbox import RunRequest, Sandbox, connect
@@ -38,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (RequestError, UsageError, InputError, GradingError) as error:
+    except (RequestError, UsageError, InputError, GradingError, KeyRequestError) as error:
         print(f"oops: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (EngineUnavailable, ImageMissing) as error:
@@ -68,20 +67,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=run_command)
 
-    grade = commands.add_parser("grade", help="grade a folder of submissions against a suite")
-    grade.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
-    grade.add_argument("submissions", type=Path, help="one file or folder per student")
-    grade.add_argument("--csv", type=Path, help="also write the gradebook to this file")
-    grade.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
-    grade.add_argument("--json", action="store_true", help="print results as one JSON object")
-    grade.set_defaults(handler=grade_command)
-
-    export = commands.add_parser("export", help="render a gradebook from stored results")
-    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
-    export.add_argument("--format", choices=FORMATS, default="plain")
-    export.add_argument("--policy", choices=["latest", "best"], default="latest")
-    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    export.set_defaults(handler=export_command)
+    grade.add_commands(commands)
+    service.add_commands(commands)
     return root
 
 
@@ -120,33 +107,6 @@ def run_command(args: argparse.Namespace) -> int:
     else:
         print(describe(result))
     return 0 if result.status is Status.OK else EXIT_FAILED
-
-
-def grade_command(args: argparse.Namespace) -> int:
-    """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
-    suite = read_suite(args.suite)
-    entries = read_submissions(args.submissions, suite.language)
-    results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
-    if args.json:
-        sys.stdout.write(as_json(results).decode() + "\n")
-    else:
-        print(table(results))
-    if args.csv:
-        rows = [GradebookRow(student=r.student, result=r) for r in results]
-        args.csv.write_text(render(args.format, suite.name, rows, "latest"), newline="")
-        if not args.json:
-            print(f"gradebook ({args.format}): {args.csv}")
-    return 0
-
-
-def export_command(args: argparse.Namespace) -> int:
-    """Render a gradebook again from the results stored by earlier `oops grade` runs."""
-    text = anyio.run(export, args.assignment, args.format, args.policy)
-    if args.output:
-        args.output.write_text(text, newline="")
-    else:
-        sys.stdout.write(text)
-    return 0
 
 
 def describe(result: RunResult) -> str:

@@ -7,6 +7,7 @@ that have no result yet.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import uuid
 from pathlib import Path
@@ -16,13 +17,14 @@ import msgspec
 
 from grading.documents import decode_suite, encode_suite, suite_format
 from grading.errors import SuiteError
-from grading.gradebook import Policy
+from grading.gradebook import GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
 from runners import gradebooks, pipeline
 from runners.database import is_embedded
+from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
 from runners.queue import broker
 from runners.settings import Settings, settings
@@ -45,6 +47,24 @@ MARKS = {
 
 class InputError(Exception):
     """A suite or submissions folder the user must fix; the message says how."""
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `oops grade` and `oops export`."""
+    marks = commands.add_parser("grade", help="grade a folder of submissions against a suite")
+    marks.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
+    marks.add_argument("submissions", type=Path, help="one file or folder per student")
+    marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
+    marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
+    marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.set_defaults(handler=grade_command)
+
+    export = commands.add_parser("export", help="render a gradebook from stored results")
+    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
+    export.add_argument("--format", choices=FORMATS, default="plain")
+    export.add_argument("--policy", choices=["latest", "best"], default="latest")
+    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=export_command)
 
 
 def read_suite(path: Path) -> Suite:
@@ -233,3 +253,30 @@ async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str
         return gradebooks.render(fmt, assignment, graded, policy)
     finally:
         await close_storage()
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
+    suite = read_suite(args.suite)
+    entries = read_submissions(args.submissions, suite.language)
+    results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
+    if args.json:
+        sys.stdout.write(as_json(results).decode() + "\n")
+    else:
+        print(table(results))
+    if args.csv:
+        rows = [GradebookRow(student=r.student, result=r) for r in results]
+        args.csv.write_text(gradebooks.render(args.format, suite.name, rows, "latest"), newline="")
+        if not args.json:
+            print(f"gradebook ({args.format}): {args.csv}")
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Render a gradebook again from the results stored by earlier `oops grade` runs."""
+    text = anyio.run(export, args.assignment, args.format, args.policy)
+    if args.output:
+        args.output.write_text(text, newline="")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,19 +1,28 @@
-"""Piccolo's view of OopsEngine's tables, for `piccolo migrations`."""
+"""Piccolo's view of OopsEngine: the app, its tables and migrations, and the engine.
+
+`oops migrate` points Piccolo here (PICCOLO_CONF=runners.piccolo_app); the top-level
+`piccolo_conf.py` re-exports it for the `piccolo` command run from a checkout.
+"""
 
 from __future__ import annotations
 
 import os
 
-from piccolo.conf.apps import AppConfig
+from piccolo.conf.apps import AppConfig, AppRegistry
 
+from runners.database import DB
 from runners.tables import TABLES
 
-CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 APP_CONFIG = AppConfig(
     app_name="oopsengine",
-    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "migrations"),
+    migrations_folder_path=os.path.join(HERE, "migrations"),
     table_classes=list(TABLES),
     migration_dependencies=[],
     commands=[],
 )
+
+APP_REGISTRY = AppRegistry(apps=["runners.piccolo_app"])
+
+__all__ = ["APP_CONFIG", "APP_REGISTRY", "DB"]

@@ -31,7 +31,6 @@ from runners.tasks import deliver, execute_run, grade_case
 
 MARKER = "oopsengine:queue-marker"
 BATCH = 500
-SWEEP_EVERY = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ async def reconcile_forever(config: Settings) -> None:
     while True:
         try:
             await pass_once(config, redis)
-            if anyio.current_time() - last_sweep > SWEEP_EVERY:
+            if anyio.current_time() - last_sweep > config.sweep_every:
                 await anyio.to_thread.run_sync(janitor.sweep, client, config)
                 last_sweep = anyio.current_time()
         except Exception:  # a database or Redis hiccup must not stop reconciling for good

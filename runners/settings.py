@@ -19,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
+    `rate_limit` is how many requests one API key may make a minute.
     """
 
     time_limit: float = 3.0
@@ -38,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     case_lease: float = 120.0
     requeue_after: float = 300.0
     reconcile_every: float = 2.0
+    sweep_every: float = 60.0
+    rate_limit: int = 600
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

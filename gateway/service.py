@@ -1,0 +1,133 @@
+"""`oops serve`, `oops worker`, `oops migrate` and `oops keys`: running the service.
+
+The served back end is Postgres (`OOPS_DATABASE_URL`) and Redis (`OOPS_REDIS_URL`): gateways
+answer HTTP and put work on the Redis stream; workers take it, run it in sandboxes and record
+results. `oops serve --embedded` runs all of it in one process on the embedded SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import anyio
+import msgspec
+
+WORKER_MODULES = ["runners.worker:broker", "runners.tasks"]
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the service commands."""
+    serve = commands.add_parser("serve", help="serve the HTTP API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--embedded", action="store_true", help="gateway, queue and runner in one process on SQLite"
+    )
+    serve.set_defaults(handler=serve_command)
+
+    worker = commands.add_parser("worker", help="run queued cases and runs (taskiq worker)")
+    worker.add_argument("--concurrency", type=int, default=None, help="sandboxes at once")
+    worker.set_defaults(handler=worker_command)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=migrate_command)
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    actions = keys.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key and its webhook secret")
+    create.add_argument("--role", required=True, choices=["admin", "instructor", "student"])
+    create.add_argument("--student", help="the student id a student key acts as")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.set_defaults(handler=keys_create_command)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Serve the API; with --embedded, first drop the served back end from the environment."""
+    if args.embedded:
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("OOPS_DATABASE_URL", "OOPS_REDIS_URL")
+        }
+        argv = [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+        ]
+        os.execve(sys.executable, argv, env)
+    import uvicorn
+
+    uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port)
+    return 0
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    """Become a taskiq worker on the Redis stream broker, acknowledging after recording."""
+    from runners.settings import settings
+
+    if not settings().redis_url or not settings().database_url:
+        print("oops: a worker needs OOPS_DATABASE_URL and OOPS_REDIS_URL", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if args.concurrency is not None:
+        env["OOPS_CONCURRENCY"] = str(args.concurrency)
+    tasks = int(env.get("OOPS_CONCURRENCY", settings().concurrency)) * 4
+    argv = [
+        sys.executable,
+        "-m",
+        "taskiq",
+        "worker",
+        *WORKER_MODULES,
+        "--workers",
+        "1",
+        "--max-async-tasks",
+        str(tasks),
+        "--ack-type",
+        "when_saved",
+    ]
+    os.execve(sys.executable, argv, env)
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    """Run every Piccolo migration not yet applied (Postgres); create tables (SQLite)."""
+    os.environ["PICCOLO_CONF"] = "runners.piccolo_app"
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from runners.database import is_embedded
+    from runners.settings import settings
+    from runners.storage import open_storage
+
+    if is_embedded(settings()):
+        anyio.run(open_storage)
+        print("embedded database ready")
+        return 0
+    result = anyio.run(run_forwards, "oopsengine")
+    print(result.message)
+    return 0 if result.success else 1
+
+
+def keys_create_command(args: argparse.Namespace) -> int:
+    """Create an API key; its secret is shown once, here, and stored only hashed."""
+    from runners.keys import NewKey, create_key
+
+    async def create() -> NewKey:
+        from runners.storage import close_storage, open_storage
+
+        await open_storage()
+        try:
+            return await create_key(args.role, args.student)
+        finally:
+            await close_storage()
+
+    new = anyio.run(create)
+    if args.json:
+        sys.stdout.write(msgspec.json.encode(new).decode() + "\n")
+    else:
+        print(f"key:            {new.key}  (shown once; store it now)")
+        print(f"webhook secret: {new.webhook_secret}")
+    return 0
