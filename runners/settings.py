@@ -19,7 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
-    `rate_limit` is how many requests one API key may make a minute.
+    `rate_limit` is how many requests one API key may make a minute. Webhooks go only to public
+    addresses unless `allow_private_callbacks` is set.
     """
 
     time_limit: float = 3.0
@@ -41,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_every: float = 2.0
     sweep_every: float = 60.0
     rate_limit: int = 600
+    allow_private_callbacks: bool = False
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

@@ -11,18 +11,21 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import ipaddress
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import anyio
 import httpx
 import msgspec
 
 from runners.database import DB
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
+from runners.settings import settings
 from runners.tables import Delivery, DeliveryAttempt
 
 BACKOFF: tuple[timedelta, ...] = tuple(
@@ -149,9 +152,34 @@ async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+async def _refusal(url: str) -> str | None:
+    """Why a callback must not leave: its host resolves to an address that is not public.
+
+    Callback URLs come from API clients; without this check they could make workers POST to
+    services inside the operator's network (SSRF). OOPS_ALLOW_PRIVATE_CALLBACKS=1 lifts it for
+    receivers on the same network. A name could resolve differently a moment later; redirects
+    are not followed, which closes the easier way around the check.
+    """
+    if settings().allow_private_callbacks:
+        return None
+    parsed = httpx.URL(url)
+    try:
+        found = await anyio.getaddrinfo(parsed.host, parsed.port or 443)
+    except OSError as error:
+        return f"cannot resolve {parsed.host}: {error}"
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            return f"refused: {parsed.host} resolves to {ip}, which is not a public address"
+    return None
+
+
 async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
     """POST once, without following redirects or reading the receiver's answer."""
     started = time.monotonic()
+    refusal = await _refusal(url)
+    if refusal is not None:
+        return _Outcome(None, refusal, 0)
     try:
         async with (
             asyncio.timeout(TIMEOUT),

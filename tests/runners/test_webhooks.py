@@ -326,3 +326,24 @@ def test_the_schedule_retries_for_about_sixteen_hours_then_stops() -> None:
     assert list(BACKOFF) == sorted(BACKOFF)
     assert timedelta(hours=15) < sum(BACKOFF, timedelta()) < timedelta(hours=17)
     assert backoff(len(BACKOFF) + 1) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://127.0.0.1:9/hooks", id="loopback"),
+        pytest.param("http://169.254.169.254/latest/meta-data", id="cloud-metadata"),
+        pytest.param("http://10.0.0.1/hooks", id="private-range"),
+        pytest.param("http://localhost:9/hooks", id="name-resolving-to-loopback"),
+    ],
+)
+async def test_callbacks_to_non_public_addresses_are_refused_by_default(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runners import webhooks
+    from runners.settings import Settings
+
+    monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
+    outcome = await webhooks._post(url, {}, b"{}")
+    assert outcome.status_code is None
+    assert outcome.error is not None and "not a public address" in outcome.error

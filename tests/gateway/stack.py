@@ -1,0 +1,171 @@
+"""A served OopsEngine for end-to-end tests: a gateway and workers as real processes.
+
+It brings its own Redis server (so a test may restart it empty) and its own Postgres database,
+migrated with `oops migrate`; everything listens on 127.0.0.1 and is stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+OOPS = str(Path(sys.executable).parent / "oops")
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(check: Any, timeout: float, what: str) -> Any:
+    """Poll `check()` until it returns something truthy, or fail saying `what` never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+        except (httpx.HTTPError, OSError):
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+
+
+class Stack:
+    """Gateway, workers, Redis and a database of their own, driven like an operator would."""
+
+    def __init__(self, workdir: Path, workers: int = 2) -> None:
+        self.workdir = workdir
+        self.redis_port = free_port()
+        self.port = free_port()
+        self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
+            "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
+            "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "OOPS_CASE_LEASE": "20",
+            "OOPS_REQUEUE_AFTER": "10",
+            "OOPS_RECONCILE_EVERY": "1",
+            "OOPS_SWEEP_EVERY": "5",
+            "OOPS_CONCURRENCY": "4",
+            "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
+        }
+        self.redis: subprocess.Popen[bytes] | None = None
+        self.gateway: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.worker_count = workers
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Bring everything up and wait until the gateway says it is ready."""
+        self.start_redis()
+        self._psql(f'CREATE DATABASE "{self.database}"')
+        self.oops("migrate")
+        self.gateway = self._spawn("gateway", "serve", "--port", str(self.port))
+        for _ in range(self.worker_count):
+            self.start_worker()
+        wait_until(lambda: httpx.get(f"{self.url}/readyz").status_code == 200, 60, "readiness")
+
+    def stop(self) -> None:
+        """Stop every process and drop the database."""
+        for process in [*self.workers, self.gateway, self.redis]:
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def start_redis(self) -> None:
+        """A Redis that keeps nothing on disk, as the machines' own does."""
+        self.redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.redis_port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(lambda: self._redis_answers(), 20, "Redis start-up")
+
+    def restart_redis(self) -> None:
+        """Kill Redis and start it again, empty."""
+        assert self.redis is not None
+        self.redis.kill()
+        self.redis.wait()
+        self.start_redis()
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        worker = self._spawn(f"worker{len(self.workers)}", "worker")
+        self.workers.append(worker)
+        return worker
+
+    def kill_worker(self, index: int) -> None:
+        """SIGKILL a worker and every process it started, as a crash would."""
+        worker = self.workers[index]
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+    def key(self, role: str, student: str | None = None) -> dict[str, str]:
+        """A new API key of `role`, as `oops keys create --json` prints it."""
+        extra = ["--student", student] if student else []
+        created: dict[str, str] = json.loads(
+            self.oops("keys", "create", "--role", role, *extra, "--json")
+        )
+        return created
+
+    def oops(self, *args: str) -> str:
+        done = subprocess.run(
+            [OOPS, *args], env=self.env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.workdir / f"{name}.log").open("wb")
+        return subprocess.Popen(
+            [OOPS, *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def _redis_answers(self) -> bool:
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+
+    @staticmethod
+    def _psql(statement: str) -> None:
+        subprocess.run(
+            ["psql", f"{POSTGRES}/postgres", "-q", "-c", statement],
+            check=True,
+            capture_output=True,
+        )
