@@ -13,8 +13,9 @@ from grading.judge import CheckerRun, effective_compare, judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.suite import Case, Compare, Suite
+from runners import metrics
 from runners.limits import Limits, resolve_limits
-from runners.sandbox import RunRequest, Sandbox
+from runners.sandbox import Execution, RunRequest, Sandbox
 from runners.settings import Settings
 
 FEEDBACK_DIR = "feedback"
@@ -57,8 +58,13 @@ class Grader:
 
     async def run(self, request: RunRequest) -> RunResult:
         """Run one program in a sandbox, waiting for a free slot."""
-        execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
+        execution = await self._execute(request)
         return execution.result
+
+    async def _execute(self, request: RunRequest) -> Execution:
+        execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
+        await metrics.observe_start(execution.startup_ms)
+        return execution
 
     async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:
         """Run the suite's checker under the Kattis output-validator protocol."""
@@ -70,7 +76,7 @@ class Grader:
             collect=FEEDBACK_DIR,
             limits=resolve_limits(self.config, min(CHECKER_TIME_LIMIT, self.config.max_time_limit)),
         )
-        execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
+        execution = await self._execute(request)
         files = {name: data.decode(errors="replace") for name, data in execution.files.items()}
         return CheckerRun(
             status=_checker_status(execution.result),

@@ -49,6 +49,7 @@ class Execution(msgspec.Struct, frozen=True, kw_only=True):
 
     result: RunResult
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    startup_ms: int = 0
 
 
 class Report(msgspec.Struct, frozen=True):
@@ -80,9 +81,10 @@ class Sandbox:
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
         payload = self._job(request)
+        began = time.monotonic()
         container = self._create(request)
         try:
-            return self._execute(container, request.limits, payload)
+            return self._execute(container, request.limits, payload, began)
         finally:
             self.client.api.remove_container(container, force=True)
 
@@ -157,30 +159,30 @@ class Sandbox:
             log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
         )
 
-    def _execute(self, container: str, limits: Limits, payload: bytes) -> Execution:
+    def _execute(self, container: str, limits: Limits, payload: bytes, began: float) -> Execution:
         api = self.client.api
-        started = time.monotonic()
         stream = api.attach_socket(
             container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         )
         raw: socket.socket = stream._sock
         try:
             api.start(container)
+            startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
-            deadline = started + limits.time_limit + STARTUP_GRACE
+            deadline = began + limits.time_limit + STARTUP_GRACE
             cap = 3 * limits.output_limit + REPORT_OVERHEAD
             out, err, complete = read_frames(raw, deadline, cap)
         finally:
             stream.close()
         if not complete:
             api.kill(container)
-            return Execution(result=_unanswered(limits, err))
+            return Execution(result=_unanswered(limits, err), startup_ms=startup_ms)
         try:
             report = msgspec.json.decode(out, type=Report)
         except msgspec.DecodeError:
-            return Execution(result=self._died(container, err))
-        return Execution(result=interpret(report), files=report.files)
+            return Execution(result=self._died(container, err), startup_ms=startup_ms)
+        return Execution(result=interpret(report), files=report.files, startup_ms=startup_ms)
 
     def _died(self, container: str, err: bytes) -> RunResult:
         """The supervisor ended without a report: the OOM killer, or a fault of ours."""
