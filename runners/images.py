@@ -60,7 +60,23 @@ def ensure_image(
         forcerm=True,
     )
     say(f"built image {name} on {base}")
+    _remove_superseded(client, name, say)
     return name
+
+
+def _remove_superseded(
+    client: docker.DockerClient, current: str, say: Callable[[str], None]
+) -> None:
+    """Delete older builds of the same image; one still used by a container stays."""
+    repository = current.rpartition(":")[0]
+    for image in client.images.list(name=repository):
+        for tag in image.tags:
+            if tag != current:
+                try:
+                    client.images.remove(tag)
+                    say(f"removed superseded image {tag}")
+                except docker.errors.APIError:
+                    pass
 
 
 def _exists(client: docker.DockerClient, name: str) -> bool:

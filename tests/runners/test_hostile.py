@@ -289,7 +289,7 @@ def test_child_left_running_does_not_hold_the_run(tmp_path: Path) -> None:
     """
     result = oops_run(tmp_path, code)
     assert (result["status"], result["stdout"]) == ("ok", "parent done\n")
-    assert result["time_ms"] < 2000
+    assert result["time_ms"] < 3000  # it did not wait for the child's 60 s, nor time out
 
 
 def test_binary_output_keeps_the_json_valid(tmp_path: Path) -> None:
