@@ -1,59 +1,64 @@
 """Fixtures shared by every test package.
 
-In-process tests use the served back end: a Postgres database of their own and Redis on
-127.0.0.1 (override with OOPS_TEST_DATABASE_URL / OOPS_TEST_REDIS_URL). CLI tests start `oops` with
-the embedded back end in a temporary folder.
+In-process tests use the served back end: Redis on 127.0.0.1 and a Postgres database made for
+this test session alone, its schema created by `oops migrate` (so the migrations are tested
+too) and dropped at the end. Override the servers with OOPS_TEST_POSTGRES / OOPS_TEST_REDIS_URL.
+CLI tests start `oops` with the embedded back end in a temporary folder.
 """
 
 from __future__ import annotations
 
-import asyncio
+import atexit
 import os
+import subprocess
+import sys
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
-import asyncpg
 import docker
 import pytest
 
-TEST_DATABASE_URL = os.environ.get(
-    "OOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/oopsengine_test"
-)
+POSTGRES = os.environ.get("OOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+TEST_DATABASE = f"oopsengine_test_{uuid.uuid4().hex[:12]}"
+TEST_DATABASE_URL = f"{POSTGRES}/{TEST_DATABASE}"
 TEST_REDIS_URL = os.environ.get("OOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+OOPS = str(Path(sys.executable).parent / "oops")
 
 
-async def _create_database(url: str) -> None:
-    """Create the test database on its server if it does not exist yet."""
-    server, _, name = url.rpartition("/")
-    connection = await asyncpg.connect(f"{server}/postgres")
-    try:
-        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
+def _psql(statement: str) -> None:
+    subprocess.run(
+        ["psql", f"{POSTGRES}/postgres", "-q", "-c", statement], check=True, capture_output=True
+    )
 
 
-asyncio.run(_create_database(TEST_DATABASE_URL))
+def _create_migrated_database() -> None:
+    """A new database for this session, migrated by `oops migrate`; dropped at exit."""
+    _psql(f'CREATE DATABASE "{TEST_DATABASE}"')
+    atexit.register(_psql, f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+    env = {**os.environ, "OOPS_DATABASE_URL": TEST_DATABASE_URL}
+    migrated = subprocess.run([OOPS, "migrate"], env=env, capture_output=True, text=True)
+    assert migrated.returncode == 0, f"oops migrate failed: {migrated.stdout}{migrated.stderr}"
+
+
+_create_migrated_database()
 os.environ["OOPS_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["OOPS_REDIS_URL"] = TEST_REDIS_URL
 # The tests' webhook receivers listen on 127.0.0.1, which production refuses (SSRF).
 os.environ["OOPS_ALLOW_PRIVATE_CALLBACKS"] = "1"
 
 # Settings are read once per process: the variables above must be set before these imports.
-from piccolo.table import create_db_tables  # noqa: E402
-
 from runners.database import DB  # noqa: E402
 from runners.images import image_name  # noqa: E402
 from runners.janitor import LABEL  # noqa: E402
 from runners.languages import PYTHON  # noqa: E402
 from runners.sandbox import Sandbox  # noqa: E402
 from runners.settings import Settings, from_environment  # noqa: E402
-from runners.tables import TABLES  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[None]:
-    """The test database on the real Postgres, with every table created; pool closed after."""
-    await create_db_tables(*TABLES, if_not_exists=True)
+    """This session's migrated database on the real Postgres, with its pool; closed after."""
     await DB.start_connection_pool()
     yield
     await DB.close_connection_pool()
