@@ -1,0 +1,43 @@
+"""The HTTP routes, one module per resource; `/v1` needs a key, health checks do not."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+from litestar.types import ControllerRouterHandler
+
+from gateway.auth import authenticate_request, provide_principal
+from gateway.routes import assignments, batches, health, metrics, runs, submissions
+
+V1: list[ControllerRouterHandler] = [
+    runs.create_run,
+    runs.read_run,
+    assignments.create_assignment,
+    assignments.create_from_package,
+    assignments.read_assignment,
+    assignments.replace_suite,
+    assignments.regrade,
+    assignments.gradebook,
+    submissions.create_submission,
+    submissions.read_submission,
+    batches.create_batch,
+    batches.read_batch,
+    batches.batch_events,
+    batches.batch_deliveries,
+    batches.redeliver,
+]
+
+
+def keyed(path: str, handlers: list[ControllerRouterHandler]) -> Router:
+    """A router whose every route needs a key, and may take the caller as `principal`."""
+    return Router(
+        path,
+        route_handlers=handlers,
+        guards=[authenticate_request],
+        dependencies={"principal": Provide(provide_principal)},
+    )
+
+
+def routers() -> list[ControllerRouterHandler]:
+    """Every route: health checks open, metrics and `/v1` behind a key."""
+    return [health.healthz, health.readyz, keyed("/", [metrics.metrics]), keyed("/v1", V1)]

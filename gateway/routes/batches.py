@@ -1,0 +1,113 @@
+"""Batches: a class's submissions graded together, their progress, and their webhook log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import anyio
+import msgspec
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.response import ServerSentEvent
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from gateway.auth import allow, owner_of
+from gateway.problems import not_found, too_large
+from gateway.routes.submissions import accept_and_enqueue
+from gateway.schemas import BatchCreate, Created, check_code, checked_callback
+from runners import views, webhooks
+from runners.keys import Principal
+from runners.pipeline import Entry
+from runners.settings import settings
+from runners.views import BatchView
+from runners.webhooks import DeliveryView
+
+MAX_SUBMISSIONS = 1000
+"""Submissions one batch may hold; send a larger class as several batches."""
+BATCH_BODY_BYTES = 64 * 1024 * 1024
+EVENTS_POLL_SECONDS = 0.5
+
+
+@post(
+    "/batches",
+    guards=[allow("instructor")],
+    request_max_body_size=BATCH_BODY_BYTES,
+    status_code=HTTP_202_ACCEPTED,
+)
+async def create_batch(
+    data: JSONBody[BatchCreate], principal: NamedDependency[Principal]
+) -> Created:
+    """Accept a class's submissions at once; follow them at `/v1/batches/{id}`."""
+    count = len(data.submissions)
+    if count > MAX_SUBMISSIONS:
+        message = f"{count} submissions; a batch holds at most {MAX_SUBMISSIONS}"
+        raise too_large("submissions", message)
+    config = settings()
+    for index, item in enumerate(data.submissions):
+        check_code(config, item.code, item.language, where=f"submissions[{index}].")
+    callback = checked_callback(data.callback_url)
+    entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
+    accepted = await accept_and_enqueue(
+        data.assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+    )
+    assert accepted.batch is not None  # accept(batch=True) always writes a batch
+    return Created(accepted.batch, "queued")
+
+
+async def _batch(batch_id: uuid.UUID) -> BatchView:
+    view = await views.batch_view(batch_id)
+    if view is None:
+        raise not_found("batch", batch_id)
+    return view
+
+
+@get("/batches/{batch_id:uuid}", guards=[allow("instructor")])
+async def read_batch(batch_id: FromPath[uuid.UUID]) -> BatchView:
+    """The batch's progress and each submission's verdict and score."""
+    return await _batch(batch_id)
+
+
+@get("/batches/{batch_id:uuid}/events", guards=[allow("instructor")])
+async def batch_events(batch_id: FromPath[uuid.UUID]) -> ServerSentEvent:
+    """Server-sent events: the batch view whenever it changes, ending once it is completed."""
+    first = await _batch(batch_id)
+    return ServerSentEvent(_changes(batch_id, first), event_type="batch")
+
+
+async def _changes(batch_id: uuid.UUID, view: BatchView | None) -> AsyncIterator[str]:
+    last = b""
+    while view is not None:
+        encoded = msgspec.json.encode(view)
+        if encoded != last:
+            last = encoded
+            yield encoded.decode()
+        if view.status == "completed":
+            return
+        await anyio.sleep(EVENTS_POLL_SECONDS)
+        view = await views.batch_view(batch_id)
+
+
+@get("/batches/{batch_id:uuid}/deliveries", guards=[allow("instructor")])
+async def batch_deliveries(batch_id: FromPath[uuid.UUID]) -> list[DeliveryView]:
+    """Every webhook sent about the batch, with each attempt."""
+    await _batch(batch_id)
+    return await webhooks.log(str(batch_id))
+
+
+@post(
+    "/batches/{batch_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
+    guards=[allow("instructor")],
+    status_code=HTTP_202_ACCEPTED,
+)
+async def redeliver(
+    batch_id: FromPath[uuid.UUID], delivery_id: FromPath[uuid.UUID]
+) -> DeliveryView:
+    """Send a delivered or failed webhook again, with a fresh retry schedule."""
+    await _batch(batch_id)
+    if not any(d.id == delivery_id for d in await webhooks.log(str(batch_id))):
+        raise not_found("delivery", delivery_id)
+    await webhooks.redeliver(delivery_id)
+    log = await webhooks.log(str(batch_id))
+    return next(d for d in log if d.id == delivery_id)

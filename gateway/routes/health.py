@@ -1,0 +1,65 @@
+"""Liveness and readiness: is the process up, and can it reach what it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import docker
+from litestar import Request, get
+
+from gateway.problems import FieldError, problem
+from runners.tables import Assignment
+
+CHECK_TIMEOUT_SECONDS = 5.0
+
+
+@get("/healthz", sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    """The process is up and answering."""
+    return {"status": "ok"}
+
+
+@get("/readyz")
+async def readyz(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The database, Redis (when configured) and the Docker engine answer; else 503 naming them."""
+    checks: dict[str, Callable[[], Awaitable[object]]] = {
+        "database": _database,
+        "docker": _docker,
+    }
+    redis = request.app.state.redis
+    if redis is not None:
+        checks["redis"] = redis.ping
+    failures = [FieldError(part, message) for part, message in await _failures(checks)]
+    if failures:
+        parts = ", ".join(f.field for f in failures)
+        raise problem(503, f"not ready: {parts} failed", slug="not-ready", errors=failures)
+    return {part: "ok" for part in checks}
+
+
+async def _failures(checks: dict[str, Callable[[], Awaitable[object]]]) -> list[tuple[str, str]]:
+    failed = []
+    for part, check in checks.items():
+        try:
+            with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
+                await check()
+        except Exception as error:  # any failure means not ready; say which and why
+            failed.append((part, f"{type(error).__name__}: {error}"))
+    return failed
+
+
+async def _database() -> None:
+    await Assignment.raw("SELECT 1")
+
+
+async def _docker() -> None:
+    await anyio.to_thread.run_sync(_ping_docker, abandon_on_cancel=True)
+
+
+def _ping_docker() -> None:
+    client = docker.from_env(timeout=int(CHECK_TIMEOUT_SECONDS))
+    try:
+        client.ping()
+    finally:
+        client.close()

@@ -1,0 +1,69 @@
+"""`/metrics`: what the queue holds and how grading goes, in Prometheus's text format.
+
+Everything is read from the database, the record of what remains to be done, so every gateway
+answers the same. Container start latency is not recorded yet, so it is not exported.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Response, get
+from piccolo.query.functions.aggregate import Count
+
+from gateway.auth import allow
+from runners.pipeline import now
+from runners.tables import CaseRun, Run
+
+PROMETHEUS = "text/plain; version=0.0.4"
+RATE_WINDOW = timedelta(minutes=1)
+
+
+@get("/metrics", guards=[allow("instructor")], media_type=PROMETHEUS)
+async def metrics() -> Response[str]:
+    """Queue depth, cases completed per second over the last minute, and verdict counts."""
+    lines = [
+        *await _queue_depth(),
+        *await _completion_rate(),
+        *await _verdicts(),
+    ]
+    return Response("\n".join(lines) + "\n", media_type=PROMETHEUS)
+
+
+async def _queue_depth() -> list[str]:
+    lines = [
+        "# HELP oopsengine_queue_depth Cases and runs not finished yet, by state.",
+        "# TYPE oopsengine_queue_depth gauge",
+    ]
+    for kind, table in (("case", CaseRun), ("run", Run)):
+        for status in ("queued", "running"):
+            count = await table.count().where(table.status == status)
+            lines.append(f'oopsengine_queue_depth{{kind="{kind}",status="{status}"}} {count}')
+    return lines
+
+
+async def _completion_rate() -> list[str]:
+    since = now() - RATE_WINDOW
+    done = await CaseRun.count().where((CaseRun.status == "done") & (CaseRun.updated_at > since))
+    rate = done / RATE_WINDOW.total_seconds()
+    return [
+        "# HELP oopsengine_cases_completed_per_second Cases finished over the last minute.",
+        "# TYPE oopsengine_cases_completed_per_second gauge",
+        f"oopsengine_cases_completed_per_second {rate:.6g}",
+    ]
+
+
+async def _verdicts() -> list[str]:
+    rows = (
+        await CaseRun.select(CaseRun.verdict, Count(alias="count"))
+        .where(CaseRun.status == "done")
+        .group_by(CaseRun.verdict)
+    )
+    lines = [
+        "# HELP oopsengine_case_verdicts Recorded cases by verdict.",
+        "# TYPE oopsengine_case_verdicts gauge",
+    ]
+    for row in sorted(rows, key=lambda r: str(r["verdict"])):
+        verdict = row["verdict"] or "none"
+        lines.append(f'oopsengine_case_verdicts{{verdict="{verdict}"}} {row["count"]}')
+    return lines

@@ -1,0 +1,68 @@
+"""`/v1/runs`: run a program once, now or in the background, and read its result."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from gateway.auth import allow, owner_of
+from gateway.problems import not_found
+from gateway.schemas import Created, RunCreate, check_code, check_stdin, checked_callback
+from runners import runs
+from runners.keys import Principal
+from runners.runs import RunView
+from runners.settings import settings
+from runners.tasks import execute_run
+
+MAX_WAIT_SECONDS = 30.0
+WAIT_MARGIN_SECONDS = 10.0
+RUN_BODY_BYTES = 2 * (settings().max_code_bytes + settings().max_stdin_bytes) + 64 * 1024
+"""Room for the largest code and stdin even when JSON escaping doubles them."""
+
+
+@post(
+    "/runs",
+    guards=[allow("instructor", "student")],
+    request_max_body_size=RUN_BODY_BYTES,
+    status_code=HTTP_202_ACCEPTED,
+)
+async def create_run(
+    data: JSONBody[RunCreate],
+    principal: NamedDependency[Principal],
+    wait: Annotated[
+        bool, QueryParameter(description="answer once the run ended (up to 30 s)")
+    ] = False,
+) -> Response[Created | RunView]:
+    """Queue a run; with `?wait=true` answer 201 with its result once it ended."""
+    config = settings()
+    check_code(config, data.code, data.language)
+    check_stdin(config, data.stdin)
+    callback = checked_callback(data.callback_url)
+    spec = data.spec()
+    run_id = await runs.create(config, spec, owner=owner_of(principal), callback_url=callback)
+    await execute_run.kiq(str(run_id))
+    if not wait:
+        return Response(Created(run_id, "queued"), status_code=HTTP_202_ACCEPTED)
+    limit = spec.time_limit or config.time_limit
+    view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS))
+    if view is None:
+        raise not_found("run", run_id)
+    finished = view.status not in ("queued", "running")
+    return Response(view, status_code=HTTP_201_CREATED if finished else HTTP_202_ACCEPTED)
+
+
+@get("/runs/{run_id:uuid}", guards=[allow("instructor", "student")])
+async def read_run(run_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]) -> RunView:
+    """The run and, once it ended, its result; only its own key (or an admin) may read it."""
+    found = await runs.view(run_id)
+    if found is None:
+        raise not_found("run", run_id)
+    view, owner = found
+    if principal.role != "admin" and owner != owner_of(principal):
+        raise not_found("run", run_id)
+    return view

@@ -1,0 +1,138 @@
+"""Request and answer bodies of the HTTP API, and the checks a body needs before any write.
+
+The structs check shapes (Litestar answers 400 naming the field); the functions below check what
+depends on the operator's settings (sizes, languages, callback URLs) and answer 422.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import msgspec
+from litestar.datastructures import UploadFile
+from msgspec import Meta
+
+from gateway.problems import invalid
+from runners.errors import UnknownLanguage
+from runners.languages import language
+from runners.runs import RunSpec
+from runners.settings import Settings
+from runners.webhooks import WebhookError, validate_callback_url
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+Student = Annotated[str, Meta(min_length=1, max_length=200)]
+Language = Annotated[str, Meta(min_length=1, max_length=32)]
+
+
+class RunCreate(RunSpec, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/runs`: a program to run once, and where to announce its result."""
+
+    callback_url: str | None = None
+
+    def spec(self) -> RunSpec:
+        """The run itself, without the callback."""
+        fields = msgspec.structs.asdict(self)
+        del fields["callback_url"]
+        return RunSpec(**fields)
+
+
+class Created(msgspec.Struct, frozen=True):
+    """What accepting work answers at once: its id, and `queued`."""
+
+    id: uuid.UUID
+    status: str
+
+
+class AssignmentCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/assignments`: a name and a suite document (the JSON form of a suite file)."""
+
+    name: Name
+    suite: dict[str, Any]
+
+
+class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
+    """A recorded assignment."""
+
+    id: uuid.UUID
+    name: str
+    version: int
+
+
+class AssignmentView(AssignmentCreated, frozen=True, kw_only=True):
+    """An assignment with its current suite document."""
+
+    suite: dict[str, Any]
+
+
+class SubmissionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/assignments/{id}/submissions`; a student key may leave `student` out."""
+
+    code: str
+    student: Student | None = None
+    language: Language = "python"
+    callback_url: str | None = None
+
+
+class BatchEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One student's code in a batch."""
+
+    student: Student
+    code: str
+    language: Language = "python"
+
+
+class BatchCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/batches`: many students' code for one assignment, graded together."""
+
+    assignment_id: uuid.UUID
+    submissions: Annotated[list[BatchEntry], Meta(min_length=1)]
+    callback_url: str | None = None
+
+
+class Regrade(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/assignments/{id}/regrade`: where to announce the new batch, if anywhere."""
+
+    callback_url: str | None = None
+
+
+def checked_callback(url: str | None) -> str | None:
+    """The callback URL if OopsEngine will call it; otherwise a 422 naming `callback_url`."""
+    if url is None:
+        return None
+    try:
+        return validate_callback_url(url)
+    except WebhookError as error:
+        raise invalid("callback_url", str(error)) from None
+
+
+def check_code(config: Settings, code: str, language_name: str, where: str = "") -> None:
+    """Refuse code over the size limit or in a language there is no sandbox for.
+
+    `where` prefixes the field names, as in `submissions[3].`.
+    """
+    size = len(code.encode())
+    if size > config.max_code_bytes:
+        limit = config.max_code_bytes
+        raise invalid(f"{where}code", f"{size} bytes is above this server's maximum of {limit}")
+    try:
+        language(language_name)
+    except UnknownLanguage as error:
+        raise invalid(f"{where}language", str(error).removeprefix("language: ")) from None
+
+
+def check_stdin(config: Settings, stdin: str) -> None:
+    """Refuse standard input over the size limit."""
+    size = len(stdin.encode())
+    if size > config.max_stdin_bytes:
+        limit = config.max_stdin_bytes
+        raise invalid("stdin", f"{size} bytes is above this server's maximum of {limit}")
+
+
+@dataclass
+class PackageUpload:
+    """`POST /v1/assignments/package`: a zipped Kattis problem package, and optionally a name."""
+
+    package: UploadFile
+    name: str | None = None
