@@ -27,7 +27,7 @@ from runners.keys import KeyRequestError
 from runners.webhooks import WebhookError
 
 URN = "urn:oopsengine:problem:"
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]*)`")
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +101,9 @@ def _from_validation(error: ValidationException) -> ProblemDetailsException:
 def _field_error(item: Mapping[str, Any]) -> FieldError:
     message = str(item.get("message", "invalid value"))
     key = str(item.get("key") or "body")
-    unknown = _UNKNOWN_FIELD.search(message)
+    named = _NAMED_FIELD.search(message)
     if key == "data":
-        key = unknown.group(1) if unknown else "body"
+        key = named.group(1) if named else "body"
     return FieldError(key, message)
 
 

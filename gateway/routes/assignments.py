@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Annotated
 
 import anyio
 import msgspec
 from litestar import get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
@@ -36,6 +36,7 @@ from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
 from runners import gradebooks, pipeline
+from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.pipeline import Entry
@@ -64,8 +65,19 @@ def _small_enough(suite: Suite) -> Suite:
 
 
 async def _create(name: str, suite: Suite) -> AssignmentCreated:
-    assignment_id = await pipeline.create_assignment(settings(), name, suite)
+    with _in_suite():
+        assignment_id = await pipeline.create_assignment(settings(), name, suite)
     return AssignmentCreated(id=assignment_id, name=name, version=1)
+
+
+@contextlib.contextmanager
+def _in_suite() -> Iterator[None]:
+    """Name a refused limit or language as a field of the suite."""
+    try:
+        yield
+    except RequestError as error:
+        message = str(error).removeprefix(f"{error.field}: ")
+        raise invalid(f"suite.{error.field}", message) from None
 
 
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
@@ -153,7 +165,8 @@ async def replace_suite(
     suite = _suite_of(data)
     if not await Assignment.exists().where(Assignment.id == assignment_id):
         raise not_found("assignment", assignment_id)
-    await pipeline.replace_suite(settings(), assignment_id, suite)
+    with _in_suite():
+        await pipeline.replace_suite(settings(), assignment_id, suite)
     return await _view(assignment_id)
 
 
@@ -197,15 +210,15 @@ async def _latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
 async def gradebook(
     assignment_id: FromPath[uuid.UUID],
-    fmt: Annotated[Format, QueryParameter(name="format")] = "plain",
+    format: FromQuery[Format] = "plain",
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
     row = await Assignment.select(Assignment.name).where(Assignment.id == assignment_id).first()
     if row is None:
         raise not_found("assignment", assignment_id)
-    text = gradebooks.render(fmt, row["name"], await gradebooks.rows(assignment_id), policy)
-    filename = f"gradebook-{assignment_id}-{fmt}.csv"
+    text = gradebooks.render(format, row["name"], await gradebooks.rows(assignment_id), policy)
+    filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),
         media_type="text/csv; charset=utf-8",

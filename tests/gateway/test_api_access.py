@@ -1,0 +1,174 @@
+"""Every route for every kind of caller: who gets in (2xx), who is unknown (401), who is
+refused (403), and who is told that what belongs to others does not exist (404)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from conftest import SECRETS, Keys, World, package_zip, suite_document
+
+from runners.tables import Delivery
+
+Call = tuple[str, str, dict[str, Any]]
+Route = Callable[[World, Keys], Awaitable[Call]]
+ROUTES: dict[str, Route] = {}
+EXPECTED: dict[str, tuple[str, str, str]] = {}
+"""What admin, instructor and student get from each route."""
+OPEN = {"healthz", "readyz", "schema"}
+
+
+def route(name: str, admin: str, instructor: str, student: str) -> Callable[[Route], Route]:
+    """Register a route's call and what each role gets from it."""
+
+    def register(call: Route) -> Route:
+        ROUTES[name] = call
+        EXPECTED[name] = (admin, instructor, student)
+        return call
+
+    return register
+
+
+@route("create-run", "2xx", "2xx", "2xx")
+async def _create_run(w: World, k: Keys) -> Call:
+    return "POST", "/v1/runs", {"json": {"code": "print(1)"}}
+
+
+@route("read-instructors-run", "2xx", "2xx", "404")
+async def _read_run(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/runs/{w.run}", {}
+
+
+@route("create-assignment", "2xx", "2xx", "403")
+async def _create_assignment(w: World, k: Keys) -> Call:
+    return "POST", "/v1/assignments", {"json": {"name": "a", "suite": suite_document("a")}}
+
+
+@route("create-assignment-from-package", "2xx", "2xx", "403")
+async def _create_from_package(w: World, k: Keys) -> Call:
+    files = {"package": ("addition.zip", package_zip(), "application/zip")}
+    return "POST", "/v1/assignments/package", {"files": files}
+
+
+@route("read-assignment", "2xx", "2xx", "403")
+async def _read_assignment(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/assignments/{w.assignment}", {}
+
+
+@route("replace-suite", "2xx", "2xx", "403")
+async def _replace_suite(w: World, k: Keys) -> Call:
+    return "PUT", f"/v1/assignments/{w.assignment}/suite", {"json": suite_document("b")}
+
+
+@route("regrade", "2xx", "2xx", "403")
+async def _regrade(w: World, k: Keys) -> Call:
+    return "POST", f"/v1/assignments/{w.assignment}/regrade", {"json": {}}
+
+
+@route("gradebook", "2xx", "2xx", "403")
+async def _gradebook(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/assignments/{w.assignment}/gradebook.csv?format=canvas", {}
+
+
+@route("submit-for-the-keys-student", "2xx", "2xx", "2xx")
+async def _submit(w: World, k: Keys) -> Call:
+    body = {"student": k.student, "code": "print(5)"}
+    return "POST", f"/v1/assignments/{w.assignment}/submissions", {"json": body}
+
+
+@route("submit-for-another-student", "2xx", "2xx", "403")
+async def _submit_other(w: World, k: Keys) -> Call:
+    body = {"student": k.other_student, "code": "print(5)"}
+    return "POST", f"/v1/assignments/{w.assignment}/submissions", {"json": body}
+
+
+@route("read-own-submission", "2xx", "2xx", "2xx")
+async def _read_own(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/submissions/{w.submission}", {}
+
+
+@route("read-another-students-submission", "2xx", "2xx", "404")
+async def _read_other(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/submissions/{w.other_submission}", {}
+
+
+@route("create-batch", "2xx", "2xx", "403")
+async def _create_batch(w: World, k: Keys) -> Call:
+    body = {"assignment_id": w.assignment, "submissions": [{"student": "x", "code": "print()"}]}
+    return "POST", "/v1/batches", {"json": body}
+
+
+@route("read-batch", "2xx", "2xx", "403")
+async def _read_batch(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/batches/{w.batch}", {}
+
+
+@route("batch-events", "2xx", "2xx", "403")
+async def _batch_events(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/batches/{w.batch}/events", {}
+
+
+@route("batch-deliveries", "2xx", "2xx", "403")
+async def _deliveries(w: World, k: Keys) -> Call:
+    return "GET", f"/v1/batches/{w.batch}/deliveries", {}
+
+
+@route("redeliver", "2xx", "2xx", "403")
+async def _redeliver(w: World, k: Keys) -> Call:
+    await Delivery.update({Delivery.status: "failed"}).where(Delivery.id == w.delivery)
+    return "POST", f"/v1/batches/{w.batch}/deliveries/{w.delivery}/redeliver", {}
+
+
+@route("metrics", "2xx", "2xx", "403")
+async def _metrics(w: World, k: Keys) -> Call:
+    return "GET", "/metrics", {}
+
+
+@route("healthz", "2xx", "2xx", "2xx")
+async def _healthz(w: World, k: Keys) -> Call:
+    return "GET", "/healthz", {}
+
+
+@route("readyz", "2xx", "2xx", "2xx")
+async def _readyz(w: World, k: Keys) -> Call:
+    return "GET", "/readyz", {}
+
+
+@route("schema", "2xx", "2xx", "2xx")
+async def _schema(w: World, k: Keys) -> Call:
+    return "GET", "/schema/openapi.json", {}
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for name, (admin, instructor, student) in EXPECTED.items():
+        anonymous = "2xx" if name in OPEN else "401"
+        expected = {
+            "admin": admin,
+            "instructor": instructor,
+            "student": student,
+            "no-key": anonymous,
+            "bad-key": anonymous,
+        }
+        cases += [pytest.param(name, role, e, id=f"{name}-{role}") for role, e in expected.items()]
+    return cases
+
+
+def status_class(code: int) -> str:
+    """`2xx` for any success, else the code itself."""
+    return "2xx" if 200 <= code < 300 else str(code)
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), _cases())
+async def test_route_answers_each_role(
+    api: httpx.AsyncClient, api_keys: Keys, world: World, name: str, role: str, expected: str
+) -> None:
+    method, url, options = await ROUTES[name](world, api_keys)
+    answer = await api.request(method, url, headers=api_keys[role], **options)
+    assert status_class(answer.status_code) == expected, answer.text
+    if not answer.is_success:
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    if role == "student":
+        assert not any(secret in answer.text for secret in SECRETS), answer.text
