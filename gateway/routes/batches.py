@@ -10,7 +10,7 @@ import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.response import ServerSentEvent
+from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.auth import allow, owner_of
@@ -73,16 +73,18 @@ async def read_batch(batch_id: FromPath[uuid.UUID]) -> BatchView:
 async def batch_events(batch_id: FromPath[uuid.UUID]) -> ServerSentEvent:
     """Server-sent events: the batch view whenever it changes, ending once it is completed."""
     first = await _batch(batch_id)
-    return ServerSentEvent(_changes(batch_id, first), event_type="batch")
+    return ServerSentEvent(_changes(batch_id, first))
 
 
-async def _changes(batch_id: uuid.UUID, view: BatchView | None) -> AsyncIterator[str]:
+async def _changes(
+    batch_id: uuid.UUID, view: BatchView | None
+) -> AsyncIterator[ServerSentEventMessage]:
     last = b""
     while view is not None:
         encoded = msgspec.json.encode(view)
         if encoded != last:
             last = encoded
-            yield encoded.decode()
+            yield ServerSentEventMessage(data=encoded.decode(), event="batch")
         if view.status == "completed":
             return
         await anyio.sleep(EVENTS_POLL_SECONDS)
