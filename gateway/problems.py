@@ -7,6 +7,7 @@ status (RFC 9457, section 4.2.1) and `urn:oopsengine:problem:<slug>` for OopsEng
     invalid-request   a field the server refuses (a limit, a language, a size)   400 or 422
     invalid-suite     a suite document or Kattis package that makes no sense     422
     too-large         too many submissions, cases or package files               413
+    not-ready         `/readyz`: a part the gateway needs does not answer        503
 """
 
 from __future__ import annotations
