@@ -22,8 +22,8 @@ from redis.asyncio import Redis
 
 from gateway.problems import problem
 from runners.keys import Principal, Role, authenticate
+from runners.settings import settings
 
-RATE_LIMIT_PER_MINUTE = 600
 WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
 
@@ -87,9 +87,9 @@ async def authenticate_request(
 async def _limit_rate(counter: Counter, principal: Principal) -> None:
     window = int(time.time()) // WINDOW_SECONDS
     key = RATE_KEY.format(key_id=principal.key_id, window=window)
-    if await counter.hit(key, WINDOW_SECONDS) > RATE_LIMIT_PER_MINUTE:
+    if await counter.hit(key, WINDOW_SECONDS) > settings().rate_limit:
         retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
-        detail = f"this key made more than {RATE_LIMIT_PER_MINUTE} requests this minute"
+        detail = f"this key made more than {settings().rate_limit} requests this minute"
         raise problem(429, detail, headers={"Retry-After": str(retry)})
 
 

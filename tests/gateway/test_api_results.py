@@ -14,6 +14,7 @@ from gateway import auth
 from gateway.routes import health, runs
 from grading.outcome import RunResult, Status
 from runners import runs as run_records
+from runners.settings import Settings
 from runners.tables import Submission
 
 
@@ -146,7 +147,7 @@ async def test_waiting_run_that_does_not_end_in_time_answers_202(
 async def test_rate_limit_answers_429_with_retry_after(
     api: httpx.AsyncClient, api_keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(auth, "RATE_LIMIT_PER_MINUTE", 2)
+    monkeypatch.setattr(auth, "settings", lambda: Settings(rate_limit=2))
     answers = [await api.get("/metrics", headers=api_keys["admin"]) for _ in range(5)]
     refused = [a for a in answers if a.status_code == 429]
     assert refused

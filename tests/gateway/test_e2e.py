@@ -1,0 +1,239 @@
+"""End to end on real Postgres, Redis and Docker: a gateway and two workers as processes.
+
+Batches are graded with every score right and one signed webhook each; runs posted all at once
+are all accepted at once and all finish; a worker killed with SIGKILL or a Redis restarted
+empty mid-batch loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import docker
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from runners.janitor import LABEL
+from tests.gateway.stack import Stack, free_port, wait_until
+
+pytestmark = [pytest.mark.docker, pytest.mark.services]
+
+SQUARES = {
+    "name": "squares",
+    "time_limit": 5,
+    "cases": [
+        {"name": f"n{n}", "stdin": f"{n}\n", "expected_output": f"{n * n}\n"} for n in range(1, 6)
+    ],
+}
+
+
+def student_code(index: int, pause: float = 0.0) -> str:
+    """Right on every case when index % 6 == 0, else wrong on n == index % 6."""
+    wrong = index % 6
+    return (
+        f"import time\ntime.sleep({pause})\nn = int(input())\nprint(0 if n == {wrong} else n * n)"
+    )
+
+
+def expected_score(index: int) -> float:
+    return 5.0 if index % 6 == 0 else 4.0
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that records every request and answers 204."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def for_subject(self, batch_id: str) -> list[tuple[dict[str, str], bytes]]:
+        return [(h, b) for h, b in self.requests if json.loads(b)["data"]["id"] == batch_id]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The served stack: gateway, two workers, Redis and a database of its own."""
+    served = Stack(tmp_path_factory.mktemp("stack"))
+    served.env["OOPS_RATE_LIMIT"] = "100000"
+    try:
+        served.start()
+        yield served
+    finally:
+        served.stop()
+
+
+@pytest.fixture(scope="module")
+def instructor(stack: Stack) -> dict[str, str]:
+    return stack.key("instructor")
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    hook = Receiver()
+    yield hook
+    hook.server.shutdown()
+
+
+def client(stack: Stack, key: dict[str, str]) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key['key']}"}
+    return httpx.Client(base_url=stack.url, headers=headers, timeout=60)
+
+
+def start_batch(api: httpx.Client, size: int, callback: str | None, pause: float = 0.0) -> str:
+    assignment = api.post("/v1/assignments", json={"name": "squares", "suite": SQUARES})
+    assert assignment.status_code == 201, assignment.text
+    body: dict[str, Any] = {
+        "assignment_id": assignment.json()["id"],
+        "submissions": [
+            {"student": f"s{i:03}", "code": student_code(i, pause)} for i in range(size)
+        ],
+    }
+    if callback:
+        body["callback_url"] = callback
+    answer = api.post("/v1/batches", json=body)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["status"] == "queued"
+    return str(answer.json()["id"])
+
+
+def completed(api: httpx.Client, batch_id: str, timeout: float = 300) -> dict[str, Any]:
+    def check() -> dict[str, Any] | None:
+        batch: dict[str, Any] = api.get(f"/v1/batches/{batch_id}").json()
+        return batch if batch["status"] == "completed" else None
+
+    return dict(wait_until(check, timeout, f"batch {batch_id} completing"))
+
+
+def assert_scores_right(batch: dict[str, Any]) -> None:
+    scores = {s["student"]: s["score"] for s in batch["submissions"]}
+    assert scores == {f"s{i:03}": expected_score(i) for i in range(len(scores))}
+    assert batch["progress"]["done"] == batch["progress"]["total"] == len(scores)
+
+
+def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
+    """(status, attempts) of every case of the batch, straight from Postgres."""
+    query = (
+        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "
+        f"WHERE s.batch = '{batch_id}'"
+    )
+    out = subprocess.run(
+        ["psql", stack.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [(line.split(",")[0], int(line.split(",")[1])) for line in out.split()]
+
+
+def no_container_left() -> bool:
+    client = docker.from_env()
+    return not client.containers.list(all=True, filters={"label": LABEL})
+
+
+def test_batch_is_graded_signed_and_exported(
+    stack: Stack, instructor: dict[str, str], receiver: Receiver
+) -> None:
+    with client(stack, instructor) as api:
+        batch_id = start_batch(api, 20, receiver.url)
+        batch = completed(api, batch_id)
+        assert_scores_right(batch)
+
+        wait_until(lambda: receiver.for_subject(batch_id), 60, "the batch webhook")
+        headers, body = receiver.for_subject(batch_id)[0]
+        payload = Webhook(instructor["webhook_secret"]).verify(body, headers)
+        assert payload["type"] == "batch.completed"
+        assert payload["data"]["status"] == "completed"
+        assert len(payload["data"]["submissions"]) == 20
+
+        book = api.get(
+            f"/v1/assignments/{batch['assignment_id']}/gradebook.csv", params={"format": "canvas"}
+        )
+        assert book.status_code == 200
+        rows = list(csv.reader(io.StringIO(book.text)))
+        assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "squares"]
+        assert rows[1][0] == "Points Possible"
+        assert {r[3]: float(r[5]) for r in rows[2:]} == {
+            f"s{i:03}": expected_score(i) for i in range(20)
+        }
+    assert len(receiver.for_subject(batch_id)) == 1
+
+
+async def post_runs(stack: Stack, key: dict[str, str], count: int) -> list[str]:
+    """Post `count` runs at once; every one must be accepted with an id."""
+    headers = {"Authorization": f"Bearer {key['key']}"}
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(
+        base_url=stack.url, headers=headers, timeout=60, limits=limits
+    ) as api:
+        answers = await asyncio.gather(
+            *(api.post("/v1/runs", json={"code": f"print({i})"}) for i in range(count))
+        )
+    assert [a.status_code for a in answers] == [202] * count
+    return [str(a.json()["id"]) for a in answers]
+
+
+@pytest.mark.parametrize("count", [50, 1000])
+def test_runs_posted_at_once_are_all_accepted_and_all_finish(
+    stack: Stack, instructor: dict[str, str], count: int
+) -> None:
+    ids = asyncio.run(post_runs(stack, instructor, count))
+    with client(stack, instructor) as api:
+
+        def all_done() -> list[dict[str, Any]] | None:
+            runs = [api.get(f"/v1/runs/{run_id}").json() for run_id in ids]
+            pending = [r for r in runs if r["status"] in ("queued", "running")]
+            return None if pending else runs
+
+        runs = wait_until(all_done, 60 + count * 1.0, f"{count} runs finishing")
+    assert [r["stdout"] for r in runs] == [f"{i}\n" for i in range(count)]
+    assert {r["status"] for r in runs} == {"ok"}
+
+
+def grade_through(stack: Stack, key: dict[str, str], interruption: Callable[[], None]) -> None:
+    """Grade a batch while `interruption` strikes mid-way; nothing may be lost or doubled."""
+    with client(stack, key) as api:
+        batch_id = start_batch(api, 20, None, pause=0.3)
+        wait_until(
+            lambda: api.get(f"/v1/batches/{batch_id}").json()["progress"]["done"] >= 2,
+            120,
+            "the batch making progress",
+        )
+        interruption()
+        batch = completed(api, batch_id)
+    assert_scores_right(batch)
+    rows = case_rows(stack, batch_id)
+    assert len(rows) == 100
+    assert {status for status, _ in rows} == {"done"}
+    wait_until(no_container_left, 60, "every container of ours being removed")
+
+
+def test_worker_killed_mid_batch_loses_nothing(stack: Stack, instructor: dict[str, str]) -> None:
+    grade_through(stack, instructor, lambda: stack.kill_worker(0))
+    stack.start_worker()
+
+
+def test_redis_restarted_mid_batch_loses_nothing(stack: Stack, instructor: dict[str, str]) -> None:
+    grade_through(stack, instructor, stack.restart_redis)
