@@ -120,10 +120,16 @@ async def accept(
     callback_url: str | None = None,
     owner: str | None = None,
 ) -> Accepted:
-    """Write submissions (in a batch when asked) and their queued cases in one transaction."""
+    """Write submissions (in a batch when asked) and their queued cases in one transaction.
+
+    `callback_url` is the batch's webhook, or the single submission's when there is no batch.
+    """
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
-    submissions = [_submission_row(assignment_id, batch_id, entry) for entry in entries]
+    own_callback = None if batch else callback_url
+    submissions = [
+        _submission_row(assignment_id, batch_id, entry, owner, own_callback) for entry in entries
+    ]
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
     ]
@@ -148,7 +154,11 @@ async def accept(
 
 
 def _submission_row(
-    assignment_id: uuid.UUID, batch_id: uuid.UUID | None, entry: Entry
+    assignment_id: uuid.UUID,
+    batch_id: uuid.UUID | None,
+    entry: Entry,
+    owner: str | None,
+    callback_url: str | None,
 ) -> Submission:
     return Submission(
         id=uuid.uuid4(),
@@ -158,6 +168,8 @@ def _submission_row(
         language=entry.language,
         code=entry.code,
         code_digest=digest(entry.code),
+        owner=owner,
+        callback_url=callback_url,
     )
 
 

@@ -23,7 +23,7 @@ import docker
 from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
-from runners import janitor, webhooks
+from runners import heartbeats, janitor, webhooks
 from runners.pipeline import now
 from runners.settings import Settings
 from runners.tables import CaseRun, Run
@@ -82,13 +82,26 @@ async def pass_once(config: Settings, redis: Redis | None) -> None:
         await deliver.kiq(str(delivery))
 
 
+async def announce(config: Settings, redis: Redis | None, client: docker.DockerClient) -> None:
+    """Renew this worker's heartbeat, saying whether its Docker engine answers."""
+    if redis is None:
+        return
+    try:
+        await anyio.to_thread.run_sync(client.ping)
+        docker_ok = True
+    except docker.errors.DockerException:
+        docker_ok = False
+    await heartbeats.beat(redis, docker_ok, ttl=3 * config.reconcile_every + 10)
+
+
 async def reconcile_forever(config: Settings) -> None:
-    """Run a reconciler round every `reconcile_every` seconds, and a container sweep each minute."""
+    """Every `reconcile_every` seconds: a heartbeat and a round; sweep every `sweep_every`."""
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
     client = docker.from_env()
     last_sweep = 0.0
     while True:
         try:
+            await announce(config, redis, client)
             await pass_once(config, redis)
             if anyio.current_time() - last_sweep > config.sweep_every:
                 await anyio.to_thread.run_sync(janitor.sweep, client, config)

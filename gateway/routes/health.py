@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import anyio
 import docker
 from litestar import Request, get
+from redis.asyncio import Redis
 
 from gateway.problems import FieldError, problem
+from runners import heartbeats
 from runners.tables import Assignment
 
 CHECK_TIMEOUT_SECONDS = 5.0
@@ -23,14 +26,18 @@ def healthz() -> dict[str, str]:
 
 @get("/readyz")
 async def readyz(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The database, Redis (when configured) and the Docker engine answer; else 503 naming them."""
-    checks: dict[str, Callable[[], Awaitable[object]]] = {
-        "database": _database,
-        "docker": _docker,
-    }
+    """The database, Redis and Docker answer; else 503 naming the part that failed.
+
+    Embedded, this process runs the containers and pings its own engine. Served, the gateway
+    runs none: Docker is reachable when at least one live worker says its engine answers.
+    """
+    checks: dict[str, Callable[[], Awaitable[object]]] = {"database": _database}
     redis = request.app.state.redis
-    if redis is not None:
+    if redis is None:
+        checks["docker"] = _docker
+    else:
         checks["redis"] = redis.ping
+        checks["docker"] = partial(_workers_with_docker, redis)
     failures = [FieldError(part, message) for part, message in await _failures(checks)]
     if failures:
         parts = ", ".join(f.field for f in failures)
@@ -51,6 +58,11 @@ async def _failures(checks: dict[str, Callable[[], Awaitable[object]]]) -> list[
 
 async def _database() -> None:
     await Assignment.raw("SELECT 1")
+
+
+async def _workers_with_docker(redis: Redis) -> None:
+    if not await heartbeats.ready_workers(redis):
+        raise LookupError("no live worker reports a Docker engine that answers")
 
 
 async def _docker() -> None:

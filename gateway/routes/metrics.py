@@ -1,7 +1,7 @@
 """`/metrics`: what the queue holds and how grading goes, in Prometheus's text format.
 
-Everything is read from the database, the record of what remains to be done, so every gateway
-answers the same. Container start latency is not recorded yet, so it is not exported.
+Counts are read from the database, the record of what remains to be done, and container start
+latencies from where the workers keep them (Redis), so every gateway answers the same.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from litestar import Response, get
 from piccolo.query.functions.aggregate import Count
 
 from gateway.auth import allow
+from runners import metrics as observed
 from runners.pipeline import now
 from runners.tables import CaseRun, Run
 
@@ -26,6 +27,7 @@ async def metrics() -> Response[str]:
         *await _queue_depth(),
         *await _completion_rate(),
         *await _verdicts(),
+        *await _start_latency(),
     ]
     return Response("\n".join(lines) + "\n", media_type=PROMETHEUS)
 
@@ -66,4 +68,20 @@ async def _verdicts() -> list[str]:
     for row in sorted(rows, key=lambda r: str(r["verdict"])):
         verdict = row["verdict"] or "none"
         lines.append(f'oopsengine_case_verdicts{{verdict="{verdict}"}} {row["count"]}')
+    return lines
+
+
+async def _start_latency() -> list[str]:
+    """Container start latency (create to running) as a Prometheus summary of recent starts."""
+    latencies = sorted(await observed.start_latencies())
+    lines = [
+        "# HELP oopsengine_container_start_seconds Sandbox create-to-running time, recent starts.",
+        "# TYPE oopsengine_container_start_seconds summary",
+    ]
+    for quantile in (0.5, 0.9, 0.99):
+        if latencies:
+            value = latencies[min(len(latencies) - 1, int(quantile * len(latencies)))] / 1000
+            lines.append(f'oopsengine_container_start_seconds{{quantile="{quantile}"}} {value:.6g}')
+    lines.append(f"oopsengine_container_start_seconds_sum {sum(latencies) / 1000:.6g}")
+    lines.append(f"oopsengine_container_start_seconds_count {len(latencies)}")
     return lines

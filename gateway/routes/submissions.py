@@ -18,7 +18,6 @@ from runners import pipeline, views
 from runners.keys import Principal
 from runners.pipeline import Accepted, Entry
 from runners.settings import settings
-from runners.tables import Submission
 from runners.tasks import grade_case
 from runners.views import SubmissionView
 
@@ -46,10 +45,6 @@ async def accept_and_enqueue(
     accepted = await pipeline.accept(
         assignment_id, suite, entries, batch=batch, callback_url=callback_url, owner=owner
     )
-    single_callback = None if batch else callback_url
-    await Submission.update(
-        {Submission.owner: owner, Submission.callback_url: single_callback}
-    ).where(Submission.id.is_in(accepted.submissions))
     for case_run in accepted.cases:
         await grade_case.kiq(str(case_run))
     return accepted

@@ -1,5 +1,5 @@
 """Fixtures for the HTTP API tests: the gateway in this event loop, keys for every role, and
-graded work to read, marked graded through `runners.pipeline` (no worker, no Docker)."""
+graded work to read, marked graded through `runners.pipeline` (no worker runs containers)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,36 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import docker
 import httpx
 import msgspec
 import pytest
+from redis.asyncio import Redis
 
 from gateway.app import create_app
 from grading.outcome import Verdict
 from grading.results import CaseResult
-from runners import pipeline, webhooks
+from runners import heartbeats, pipeline, webhooks
 from runners.database import DB
 from runners.keys import NewKey, create_key
+from runners.settings import settings
 from runners.tables import CaseRun, Delivery
 
 PACKAGES = Path(__file__).parent.parent / "grading" / "packages"
 SECRETS = ("SECRET-STDIN", "SECRET-EXPECTED", "SECRET-ACTUAL", "SECRET-DIFF", "SECRET-MESSAGE")
 """What a hidden case holds; no student may ever see any of it."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def live_worker(docker_engine: docker.DockerClient) -> AsyncIterator[Redis]:
+    """This test process announced as a worker whose engine answers, as a worker's reconciler
+    does, so the gateway is ready; the announcement is withdrawn afterwards."""
+    redis = Redis.from_url(settings().redis_url)
+    await heartbeats.beat(redis, docker_ok=bool(docker_engine.ping()), ttl=3600)
+    yield redis
+    for key in await heartbeats.workers(redis):
+        await redis.delete(f"{heartbeats.PREFIX}{key}")
+    await redis.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,12 @@ import uuid
 import httpx
 import pytest
 from conftest import SECRETS, Keys, World, created, package_zip, suite_document
+from redis.asyncio import Redis
 
 from gateway import auth
-from gateway.routes import health, runs
+from gateway.routes import runs
 from grading.outcome import RunResult, Status
+from runners import heartbeats
 from runners import runs as run_records
 from runners.settings import Settings
 from runners.tables import Submission
@@ -175,15 +177,23 @@ async def test_metrics_count_queue_and_verdicts(
 
 
 async def test_readyz_names_the_part_that_failed(
-    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    api: httpx.AsyncClient, live_worker: Redis
 ) -> None:
-    async def no_engine() -> None:
-        raise ConnectionError("no Docker engine answers")
+    for key in await heartbeats.workers(live_worker):
+        await live_worker.delete(f"{heartbeats.PREFIX}{key}")
+    try:
+        answer = await api.get("/readyz")
+        assert answer.status_code == 503
+        assert [e["field"] for e in answer.json()["errors"]] == ["docker"]
+        assert "no live worker" in answer.json()["errors"][0]["message"]
+    finally:
+        await heartbeats.beat(live_worker, docker_ok=True, ttl=3600)
 
-    monkeypatch.setattr(health, "_docker", no_engine)
+
+async def test_readyz_answers_when_a_worker_reaches_docker(api: httpx.AsyncClient) -> None:
     answer = await api.get("/readyz")
-    assert answer.status_code == 503
-    assert [e["field"] for e in answer.json()["errors"]] == ["docker"]
+    assert answer.status_code == 200
+    assert answer.json() == {"database": "ok", "redis": "ok", "docker": "ok"}
 
 
 async def test_docs_page_loads_nothing_from_elsewhere(api: httpx.AsyncClient) -> None:
@@ -193,3 +203,18 @@ async def test_docs_page_loads_nothing_from_elsewhere(api: httpx.AsyncClient) ->
     assert "<script" not in page.text
     assert "https://" not in page.text
     assert (await api.get("/schema/openapi.json")).json()["paths"]
+
+
+async def test_metrics_report_container_start_latency(
+    api: httpx.AsyncClient, api_keys: Keys
+) -> None:
+    from runners import metrics as observed
+
+    for milliseconds in (120, 150, 400):
+        await observed.observe_start(milliseconds)
+    answer = await api.get("/metrics", headers=api_keys["instructor"])
+    lines = dict(
+        line.rsplit(" ", 1) for line in answer.text.splitlines() if not line.startswith("#")
+    )
+    assert int(lines["oopsengine_container_start_seconds_count"]) >= 3
+    assert float(lines['oopsengine_container_start_seconds{quantile="0.5"}']) > 0
