@@ -151,7 +151,7 @@ async def _submissions(
         ).where(Submission.assignment == assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(assignment, suite, fresh)
+    accepted = await pipeline.accept(settings(), assignment, suite, fresh)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 

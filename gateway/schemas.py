@@ -15,10 +15,7 @@ from litestar.datastructures import UploadFile
 from msgspec import Meta
 
 from gateway.problems import invalid
-from runners.errors import UnknownLanguage
-from runners.languages import language
 from runners.runs import RunSpec
-from runners.settings import Settings
 from runners.webhooks import WebhookError, validate_callback_url
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -105,29 +102,6 @@ def checked_callback(url: str | None) -> str | None:
         return validate_callback_url(url)
     except WebhookError as error:
         raise invalid("callback_url", str(error)) from None
-
-
-def check_code(config: Settings, code: str, language_name: str, where: str = "") -> None:
-    """Refuse code over the size limit or in a language there is no sandbox for.
-
-    `where` prefixes the field names, as in `submissions[3].`.
-    """
-    size = len(code.encode())
-    if size > config.max_code_bytes:
-        limit = config.max_code_bytes
-        raise invalid(f"{where}code", f"{size} bytes is above this server's maximum of {limit}")
-    try:
-        language(language_name)
-    except UnknownLanguage as error:
-        raise invalid(f"{where}language", str(error).removeprefix("language: ")) from None
-
-
-def check_stdin(config: Settings, stdin: str) -> None:
-    """Refuse standard input over the size limit."""
-    size = len(stdin.encode())
-    if size > config.max_stdin_bytes:
-        limit = config.max_stdin_bytes
-        raise invalid("stdin", f"{size} bytes is above this server's maximum of {limit}")
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from runners.errors import LimitError
+from runners.errors import InputTooLarge, LimitError, UnknownLanguage
+from runners.languages import language
 from runners.settings import Settings
 
 
@@ -42,3 +43,29 @@ def _bounded(field: str, value: float | None, default: float, maximum: float) ->
     if value > maximum:
         raise LimitError(field, f"{value} is above this server's maximum of {maximum}")
     return value
+
+
+def check_program(config: Settings, code: str, language_name: str, prefix: str = "") -> None:
+    """Refuse code over the size limit or in a language there is no sandbox for.
+
+    `prefix` locates the program in a larger request, as in `submissions[3].`.
+    """
+    size = len(code.encode())
+    if size > config.max_code_bytes:
+        limit = config.max_code_bytes
+        raise InputTooLarge(
+            f"{prefix}code", f"{size} bytes is above this server's maximum of {limit}"
+        )
+    try:
+        language(language_name)
+    except UnknownLanguage as error:
+        raise UnknownLanguage(f"{prefix}language", str(error).removeprefix("language: ")) from None
+
+
+def check_stdin(config: Settings, stdin: bytes) -> None:
+    """Refuse standard input over the size limit."""
+    if len(stdin) > config.max_stdin_bytes:
+        limit = config.max_stdin_bytes
+        raise InputTooLarge(
+            "stdin", f"{len(stdin)} bytes is above this server's maximum of {limit}"
+        )

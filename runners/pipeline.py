@@ -27,6 +27,7 @@ from grading.suite import Case, Suite
 from runners.database import DB
 from runners.grader import case_limits
 from runners.languages import language
+from runners.limits import check_program
 from runners.settings import Settings
 from runners.tables import Assignment, Batch, CaseRun, Submission
 
@@ -113,6 +114,7 @@ async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
 
 
 async def accept(
+    config: Settings,
     assignment_id: uuid.UUID,
     suite: Suite,
     entries: Sequence[Entry],
@@ -122,8 +124,11 @@ async def accept(
 ) -> Accepted:
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
-    `callback_url` is the batch's webhook, or the single submission's when there is no batch.
+    Every entry is checked first, so a refused request writes nothing. `callback_url` is the
+    batch's webhook, or the single submission's when there is no batch.
     """
+    for index, entry in enumerate(entries):
+        check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url

@@ -13,8 +13,7 @@ import anyio
 import msgspec
 
 from grading.outcome import RunResult
-from runners.languages import language
-from runners.limits import resolve_limits
+from runners.limits import check_program, check_stdin, resolve_limits
 from runners.pipeline import now
 from runners.sandbox import RunRequest
 from runners.settings import Settings
@@ -51,8 +50,9 @@ class RunView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def request_of(config: Settings, spec: RunSpec) -> RunRequest:
-    """The sandbox request for `spec`, refusing unknown languages and limits past the maxima."""
-    language(spec.language)
+    """The sandbox request for `spec`, refusing what the operator's settings do not allow."""
+    check_program(config, spec.code, spec.language)
+    check_stdin(config, spec.stdin.encode())
     return RunRequest(
         code=spec.code,
         language=spec.language,

@@ -21,10 +21,10 @@ from docker.types import HostConfig, LogConfig, Ulimit
 
 from grading.outcome import RunResult, Status
 from runners import janitor
-from runners.errors import EngineUnavailable, ImageMissing, InputTooLarge
+from runners.errors import EngineUnavailable, ImageMissing
 from runners.images import image_name
 from runners.languages import language
-from runners.limits import Limits
+from runners.limits import Limits, check_program, check_stdin
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"
@@ -89,15 +89,10 @@ class Sandbox:
             self.client.api.remove_container(container, force=True)
 
     def _job(self, request: RunRequest) -> bytes:
+        check_program(self.settings, request.code, request.language)
+        check_stdin(self.settings, request.stdin)
         lang = language(request.language)
         code = request.code.encode()
-        if len(code) > self.settings.max_code_bytes:
-            raise InputTooLarge(
-                "code", f"{len(code)} bytes; at most {self.settings.max_code_bytes}"
-            )
-        if len(request.stdin) > self.settings.max_stdin_bytes:
-            limit = self.settings.max_stdin_bytes
-            raise InputTooLarge("stdin", f"{len(request.stdin)} bytes; at most {limit}")
         files = {**request.files, lang.filename: code}
         job = {
             "files": {name: base64.b64encode(data).decode() for name, data in files.items()},

@@ -16,11 +16,10 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from gateway.auth import allow, owner_of
 from gateway.problems import not_found, too_large
 from gateway.routes.submissions import accept_and_enqueue
-from gateway.schemas import BatchCreate, Created, check_code, checked_callback
+from gateway.schemas import BatchCreate, Created, checked_callback
 from runners import views, webhooks
 from runners.keys import Principal
 from runners.pipeline import Entry
-from runners.settings import settings
 from runners.views import BatchView
 from runners.webhooks import DeliveryView
 
@@ -44,9 +43,6 @@ async def create_batch(
     if count > MAX_SUBMISSIONS:
         message = f"{count} submissions; a batch holds at most {MAX_SUBMISSIONS}"
         raise too_large("submissions", message)
-    config = settings()
-    for index, item in enumerate(data.submissions):
-        check_code(config, item.code, item.language, where=f"submissions[{index}].")
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
     accepted = await accept_and_enqueue(

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from gateway.auth import allow, owner_of
 from gateway.problems import not_found
-from gateway.schemas import Created, RunCreate, check_code, check_stdin, checked_callback
+from gateway.schemas import Created, RunCreate, checked_callback
 from runners import runs
 from runners.keys import Principal
 from runners.runs import RunView
@@ -40,8 +40,6 @@ async def create_run(
 ) -> Response[Created | RunView]:
     """Queue a run; with `?wait=true` answer 201 with its result once it ended."""
     config = settings()
-    check_code(config, data.code, data.language)
-    check_stdin(config, data.stdin)
     callback = checked_callback(data.callback_url)
     spec = data.spec()
     run_id = await runs.create(config, spec, owner=owner_of(principal), callback_url=callback)

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.auth import allow, owner_of
 from gateway.problems import invalid, not_found, problem, too_large
-from gateway.schemas import Created, SubmissionCreate, check_code, checked_callback
+from gateway.schemas import Created, SubmissionCreate, checked_callback
 from grading.scoring import plan
 from runners import pipeline, views
 from runners.keys import Principal
@@ -43,7 +43,13 @@ async def accept_and_enqueue(
         message = f"{case_runs} case runs; one request may queue at most {MAX_CASE_RUNS}"
         raise too_large("submissions", message)
     accepted = await pipeline.accept(
-        assignment_id, suite, entries, batch=batch, callback_url=callback_url, owner=owner
+        settings(),
+        assignment_id,
+        suite,
+        entries,
+        batch=batch,
+        callback_url=callback_url,
+        owner=owner,
     )
     for case_run in accepted.cases:
         await grade_case.kiq(str(case_run))
@@ -74,7 +80,6 @@ async def create_submission(
 ) -> Created:
     """Accept one student's code for grading; its result is at `/v1/submissions/{id}`."""
     student = student_for(principal, data.student)
-    check_code(settings(), data.code, data.language)
     callback = checked_callback(data.callback_url)
     entry = Entry(student=student, code=data.code, language=data.language)
     accepted = await accept_and_enqueue(

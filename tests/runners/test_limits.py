@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runners.errors import LimitError
-from runners.limits import resolve_limits
+from runners.errors import LimitError, RequestError
+from runners.limits import check_program, check_stdin, resolve_limits
 from runners.settings import Settings, SettingsError, from_environment
 
 
@@ -45,3 +45,23 @@ def test_operator_raises_maxima_through_the_environment() -> None:
 def test_a_malformed_setting_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="max_time_limit"):
         from_environment({"OOPS_MAX_TIME_LIMIT": "soon"})
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "field"),
+    [
+        pytest.param("x" * (Settings().max_code_bytes + 1), "python", "code", id="code-too-big"),
+        pytest.param("print(1)", "cobol", "language", id="unknown-language"),
+    ],
+)
+def test_programs_the_server_cannot_take_name_the_field(
+    code: str, language: str, field: str
+) -> None:
+    with pytest.raises(RequestError) as caught:
+        check_program(Settings(), code, language, prefix="submissions[2].")
+    assert caught.value.field == f"submissions[2].{field}"
+
+
+def test_stdin_over_the_limit_is_refused() -> None:
+    with pytest.raises(RequestError, match="stdin"):
+        check_stdin(Settings(max_stdin_bytes=4), b"12345")

@@ -29,7 +29,7 @@ WRONG = "print(int(input()) + 2)"
 async def accepted_batch(settings: Settings, codes: dict[str, str]) -> pipeline.Accepted:
     assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
-    return await pipeline.accept(assignment, SUITE, entries, batch=True)
+    return await pipeline.accept(settings, assignment, SUITE, entries, batch=True)
 
 
 async def test_accept_records_every_case_before_anything_runs(
