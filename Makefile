@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/oops setup
 
+DEMO_GRADEBOOK ?= $(HOME)/.local/share/oopsengine/sum-of-numbers-canvas.csv
+
 demo: setup
 	$(BIN)/oops run examples/hello.py --stdin examples/hello.stdin
+	$(BIN)/oops grade examples/sum/suite.toml examples/sum/submissions \
+		--csv $(DEMO_GRADEBOOK) --format canvas
 
 test: setup
 	$(BIN)/python -m pytest -q

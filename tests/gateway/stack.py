@@ -83,15 +83,13 @@ class Stack:
         wait_until(lambda: httpx.get(f"{self.url}/readyz").status_code == 200, 60, "readiness")
 
     def stop(self) -> None:
-        """Stop every process and drop the database."""
-        for process in [*self.workers, self.gateway, self.redis]:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        """Stop every process (with the processes it started) and drop the database."""
+        for process in [*self.workers, self.gateway]:
+            if process is not None:
+                _end_group(process)
+        if self.redis is not None:
+            self.redis.kill()
+            self.redis.wait()
         self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def start_redis(self) -> None:
@@ -169,3 +167,21 @@ class Stack:
             check=True,
             capture_output=True,
         )
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a process group (a taskiq worker forks), then SIGKILL what is left of it."""
+    for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                process.poll()
+                return
+            process.poll()
+            time.sleep(0.1)
