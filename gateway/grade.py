@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio
 import msgspec
+from taskiq import AsyncTaskiqTask
 
 from grading.documents import decode_suite, encode_suite, suite_format
 from grading.errors import SuiteError
@@ -22,7 +23,7 @@ from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import gradebooks, pipeline, tasks
 from runners.database import is_embedded
 from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
@@ -119,8 +120,10 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
     try:
         assignment = await _assignment(config, suite)
         submissions = await _submissions(assignment, suite, entries)
-        await _enqueue_unfinished(config, submissions)
-        await _wait(submissions, progress)
+        if is_embedded(config):
+            await tasks.grader()  # this process runs the cases: fail now if Docker is missing
+        kicked = await _enqueue_unfinished(config, submissions)
+        await _wait(submissions, progress, kicked if is_embedded(config) else [])
         return await _results(submissions)
     finally:
         await broker.shutdown()
@@ -156,18 +159,27 @@ async def _submissions(
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
 
-async def _enqueue_unfinished(config: Settings, submissions: list[uuid.UUID]) -> None:
+async def _enqueue_unfinished(
+    config: Settings, submissions: list[uuid.UUID]
+) -> list[AsyncTaskiqTask[None]]:
+    """Queue every case without a result; embedded, first free those a dead run held."""
     pending = await pipeline.unfinished(submissions)
     if is_embedded(config):
         await pipeline.release(pending)
-    for case_run in pending:
-        await grade_case.kiq(str(case_run))
+    return [await grade_case.kiq(str(case_run)) for case_run in pending]
 
 
-async def _wait(submissions: list[uuid.UUID], progress: bool) -> None:
-    """Wait until every case is done, drawing a progress bar on stderr."""
+async def _wait(
+    submissions: list[uuid.UUID], progress: bool, watched: list[AsyncTaskiqTask[None]]
+) -> None:
+    """Wait until every case is done, drawing a progress bar on stderr.
+
+    `watched` are tasks this process runs itself (embedded): the first that fails stops the
+    wait with its error (no Docker engine, say) instead of waiting for a result that won't come.
+    """
     total = await CaseRun.count().where(CaseRun.submission.is_in(submissions))
     while True:
+        await _raise_failure(watched)
         done = await CaseRun.count().where(
             CaseRun.submission.is_in(submissions) & (CaseRun.status == "done")
         )
@@ -181,6 +193,14 @@ async def _wait(submissions: list[uuid.UUID], progress: bool) -> None:
         await anyio.sleep(POLL_SECONDS)
     if progress:
         sys.stderr.write("\n")
+
+
+async def _raise_failure(watched: list[AsyncTaskiqTask[None]]) -> None:
+    for task in watched:
+        if await task.is_ready():
+            result = await task.get_result()
+            if result.is_err and result.error is not None:
+                raise result.error
 
 
 def _draw(done: int, total: int) -> None:

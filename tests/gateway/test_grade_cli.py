@@ -183,3 +183,17 @@ def test_scoring_package_gives_partial_solutions_partial_score(tmp_path: Path) -
     shutil.copy(root / "submissions/wrong_answer/small_divisors_only.py", students / "partial.py")
     result = grade_json(tmp_path / "data", root, students)["partial"]
     assert 0 < result["score"] < result["max_score"]
+
+
+def test_grading_without_a_docker_engine_says_to_run_setup(tmp_path: Path) -> None:
+    env = {**embedded_env(tmp_path), "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    done = subprocess.run(
+        [OOPS, "grade", str(EXAMPLE / "suite.toml"), str(EXAMPLE / "submissions")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 3
+    assert "oops setup" in done.stderr
+    assert "Traceback" not in done.stderr
