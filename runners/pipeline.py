@@ -60,6 +60,7 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
     group: str
     code: str
     language: str
+    attempt: int
 
 
 class Settled(msgspec.Struct, frozen=True, kw_only=True):
@@ -209,14 +210,17 @@ async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
             }
         )
         .where((CaseRun.id == case_run_id) & free)
-        .returning(CaseRun.submission, CaseRun.case_name)
+        .returning(CaseRun.submission, CaseRun.case_name, CaseRun.attempts)
     )
     if not taken:
         return None
-    return await _claim_of(case_run_id, taken[0]["submission"], taken[0]["case_name"])
+    row = taken[0]
+    return await _claim_of(case_run_id, row["submission"], row["case_name"], row["attempts"])
 
 
-async def _claim_of(case_run_id: uuid.UUID, submission_id: object, case_name: str) -> Claim | None:
+async def _claim_of(
+    case_run_id: uuid.UUID, submission_id: object, case_name: str, attempt: int
+) -> Claim | None:
     row = (
         await Submission.select(Submission.code, Submission.language, Submission.assignment.suite)
         .where(Submission.id == submission_id)
@@ -237,6 +241,7 @@ async def _claim_of(case_run_id: uuid.UUID, submission_id: object, case_name: st
         group=planned.group,
         code=row["code"],
         language=row["language"],
+        attempt=attempt,
     )
 
 
@@ -353,8 +358,11 @@ async def unfinished(submission_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
 
 
 async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
-    """Put cases held by a process that is gone back to `queued` (single-process mode only)."""
+    """Put cases held by a process that is gone back to `queued` (single-process mode only).
+
+    Their attempts start again: the process was interrupted, the case did not fail.
+    """
     if case_run_ids:
-        await CaseRun.update({CaseRun.status: "queued", CaseRun.deadline: None}).where(
-            CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == "running")
-        )
+        await CaseRun.update(
+            {CaseRun.status: "queued", CaseRun.deadline: None, CaseRun.attempts: 0}
+        ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == "running"))

@@ -17,7 +17,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields.
 
     `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
-    has not recorded it within `case_lease` seconds is handed to another. The embedded database
+    has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
+    times; then it is recorded as an internal error. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
     `rate_limit` is how many requests one API key may make a minute. Webhooks go only to public
     addresses unless `allow_private_callbacks` is set.
@@ -38,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_concurrent_creates: int = 4
     concurrency: int = 4
     case_lease: float = 120.0
+    max_attempts: int = 3
     requeue_after: float = 300.0
     reconcile_every: float = 2.0
     sweep_every: float = 60.0

@@ -11,7 +11,11 @@ import uuid
 from datetime import timedelta
 
 import anyio
+import msgspec
 
+from grading.judge import judge_case
+from grading.outcome import RunResult, Status
+from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
 from runners.queue import broker
@@ -42,10 +46,13 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
-    worker = await grader()
-    result = await worker.grade(
-        claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
-    )
+    if claimed.attempt > settings().max_attempts:
+        result = gave_up(claimed)
+    else:
+        worker = await grader()
+        result = await worker.grade(
+            claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
+        )
     await pipeline.record(case_run_id, result)
     settled = await pipeline.settle(claimed.submission)
     if settled.submission is not None:
@@ -53,6 +60,21 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     if settled.completed_batch is not None:
         await _announce_batch(settled.completed_batch)
     return settled
+
+
+def gave_up(claimed: pipeline.Claim) -> CaseResult:
+    """The result of a case whose every attempt died with its worker: an internal error.
+
+    Without a last word such a case (one that crashes workers, say) would keep its batch from
+    ever completing. It costs the student nothing that a regrade cannot give back.
+    """
+    attempts = claimed.attempt - 1
+    run = RunResult(
+        status=Status.INTERNAL_ERROR,
+        message=f"not graded: {attempts} attempts ended without a result; regrade to try again",
+    )
+    graded = judge_case(claimed.case, claimed.suite, run)
+    return msgspec.structs.replace(graded, group=claimed.group)
 
 
 async def execute(run_id: uuid.UUID) -> None:

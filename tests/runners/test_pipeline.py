@@ -95,3 +95,22 @@ async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
     greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
     with pytest.raises(LimitError, match="time_limit"):
         await pipeline.create_assignment(settings, "greedy", greedy)
+
+
+async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT})
+    await CaseRun.update({CaseRun.attempts: settings.max_attempts}).where(
+        CaseRun.submission.is_in(accepted.submissions)
+    )
+    outcomes = [await tasks.process(case) for case in accepted.cases]
+    assert outcomes[-1].completed_batch == accepted.batch
+    rows = await CaseRun.select(CaseRun.verdict).where(CaseRun.id.is_in(accepted.cases))
+    assert {row["verdict"] for row in rows} == {"internal_error"}
+    submission = (
+        await Submission.select(Submission.verdict)
+        .where(Submission.id == accepted.submissions[0])
+        .first()
+    )
+    assert submission == {"verdict": "internal_error"}
