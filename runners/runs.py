@@ -18,6 +18,7 @@ from runners.pipeline import now
 from runners.sandbox import RunRequest
 from runners.settings import Settings
 from runners.tables import Run
+from runners.views import Owned
 
 POLL_SECONDS = 0.1
 
@@ -112,16 +113,22 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
     return bool(written)
 
 
-async def view(run_id: uuid.UUID) -> tuple[RunView, str | None] | None:
-    """The run as clients see it, and its owner; None when there is no such run."""
-    row = await Run.select(Run.status, Run.result, Run.owner).where(Run.id == run_id).first()
+async def view(run_id: uuid.UUID) -> RunView | None:
+    """The run as clients see it; None when there is no such run."""
+    row = await Run.select(Run.status, Run.result).where(Run.id == run_id).first()
     if row is None:
         return None
     if row["result"] is None:
-        return RunView(id=run_id, status=row["status"]), row["owner"]
+        return RunView(id=run_id, status=row["status"])
     result = msgspec.json.decode(row["result"], type=RunResult)
     fields = msgspec.structs.asdict(result)
-    return RunView(id=run_id, **{**fields, "status": result.status.value}), row["owner"]
+    return RunView(id=run_id, **{**fields, "status": result.status.value})
+
+
+async def owned(run_id: uuid.UUID) -> Owned | None:
+    """The key that asked for the run and where its webhook goes, as for batches."""
+    row = await Run.select(Run.owner, Run.callback_url).where(Run.id == run_id).first()
+    return None if row is None else Owned(owner=row["owner"], callback_url=row["callback_url"])
 
 
 async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
@@ -129,14 +136,7 @@ async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
     with anyio.move_on_after(timeout):
         while True:
             found = await view(run_id)
-            if found is None or found[0].status not in ("queued", "running"):
+            if found is None or found.status not in ("queued", "running"):
                 break
             await anyio.sleep(POLL_SECONDS)
-    found = await view(run_id)
-    return None if found is None else found[0]
-
-
-async def callback_url(run_id: uuid.UUID) -> str | None:
-    """Where the run's webhook goes, if it asked for one."""
-    row = await Run.select(Run.callback_url).where(Run.id == run_id).first()
-    return None if row is None else row["callback_url"]
+    return await view(run_id)

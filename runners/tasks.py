@@ -86,11 +86,10 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(settings(), spec))
     if not await runs.record(run_id, result):
         return
-    found = await runs.view(run_id)
-    if found is not None:
-        run, owner = found
-        callback = await runs.callback_url(run_id)
-        await _announce(str(run_id), "run.completed", callback, run, owner)
+    run = await runs.view(run_id)
+    owner = await runs.owned(run_id)
+    if run is not None and owner is not None:
+        await _announce(str(run_id), "run.completed", owner.callback_url, run, owner.owner)
 
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:

@@ -57,10 +57,9 @@ async def create_run(
 @get("/runs/{run_id:uuid}", guards=[allow("instructor", "student")])
 async def read_run(run_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]) -> RunView:
     """The run and, once it ended, its result; only its own key (or an admin) may read it."""
-    found = await runs.view(run_id)
-    if found is None:
+    view, owned = await runs.view(run_id), await runs.owned(run_id)
+    if view is None or owned is None:
         raise not_found("run", run_id)
-    view, owner = found
-    if principal.role != "admin" and owner != owner_of(principal):
+    if principal.role != "admin" and owned.owner != owner_of(principal):
         raise not_found("run", run_id)
     return view

@@ -114,3 +114,27 @@ async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
         .first()
     )
     assert submission == {"verdict": "internal_error"}
+
+
+async def test_a_finished_run_queues_its_signed_webhook(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    from runners import runs
+    from runners.keys import create_key
+    from runners.tables import Delivery
+
+    key = await create_key("instructor")
+    run_id = await runs.create(
+        settings,
+        runs.RunSpec(code="print(6 * 7)"),
+        owner=str(key.id),
+        callback_url="http://127.0.0.1:9/hook",
+    )
+    await tasks.execute(run_id)
+    await tasks.execute(run_id)
+    view = await runs.view(run_id)
+    assert view is not None and (view.status, view.stdout) == ("ok", "42\n")
+    deliveries = await Delivery.select(Delivery.event_type, Delivery.url).where(
+        Delivery.subject == str(run_id)
+    )
+    assert deliveries == [{"event_type": "run.completed", "url": "http://127.0.0.1:9/hook"}]
