@@ -22,6 +22,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve = commands.add_parser("serve", help="serve the HTTP API (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="gateway processes (served mode)")
     serve.add_argument(
         "--embedded", action="store_true", help="gateway, queue and runner in one process on SQLite"
     )
@@ -45,6 +46,16 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def serve_command(args: argparse.Namespace) -> int:
     """Serve the API; with --embedded, first drop the served back end from the environment."""
+    from runners.settings import settings
+
+    served = bool(settings().database_url and settings().redis_url)
+    if args.workers < 1 or (args.workers > 1 and (args.embedded or not served)):
+        print(
+            "oops: --workers N needs N >= 1, and more than one gateway process needs the served "
+            "back end (OOPS_DATABASE_URL and OOPS_REDIS_URL); the embedded mode is one process",
+            file=sys.stderr,
+        )
+        return 2
     if args.embedded:
         env = {
             k: v for k, v in os.environ.items() if k not in ("OOPS_DATABASE_URL", "OOPS_REDIS_URL")
@@ -62,7 +73,14 @@ def serve_command(args: argparse.Namespace) -> int:
         os.execve(sys.executable, argv, env)
     import uvicorn
 
-    uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port)
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout_keep_alive=settings().keep_alive,
+    )
     return 0
 
 

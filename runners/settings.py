@@ -20,8 +20,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
     times; then it is recorded as an internal error. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
-    `rate_limit` is how many requests one API key may make a minute. Webhooks go only to public
-    addresses unless `allow_private_callbacks` is set.
+    `rate_limit` is how many requests one API key may make a minute. The gateway keeps an idle
+    HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
+    (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
+    request on a connection the gateway is closing. Webhooks go only to public addresses unless
+    `allow_private_callbacks` is set.
     """
 
     time_limit: float = 3.0
@@ -44,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_every: float = 2.0
     sweep_every: float = 60.0
     rate_limit: int = 600
+    keep_alive: int = 75
     allow_private_callbacks: bool = False
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")

@@ -45,7 +45,7 @@ def wait_until(check: Any, timeout: float, what: str) -> Any:
 
 
 class Stack:
-    """Gateway, workers, Redis and a database of their own, driven like an operator would."""
+    """Two gateway processes, workers, Redis and a database of their own, run as operators do."""
 
     def __init__(self, workdir: Path, workers: int = 2) -> None:
         self.workdir = workdir
@@ -77,7 +77,7 @@ class Stack:
         self.start_redis()
         self._psql(f'CREATE DATABASE "{self.database}"')
         self.oops("migrate")
-        self.gateway = self._spawn("gateway", "serve", "--port", str(self.port))
+        self.gateway = self._spawn("gateway", "serve", "--port", str(self.port), "--workers", "2")
         for _ in range(self.worker_count):
             self.start_worker()
         wait_until(lambda: httpx.get(f"{self.url}/readyz").status_code == 200, 60, "readiness")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import http.client
 import io
 import json
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -200,16 +202,36 @@ def test_runs_posted_at_once_are_all_accepted_and_all_finish(
     stack: Stack, instructor: dict[str, str], count: int
 ) -> None:
     ids = asyncio.run(post_runs(stack, instructor, count))
+    finished: dict[str, dict[str, Any]] = {}
     with client(stack, instructor) as api:
 
-        def all_done() -> list[dict[str, Any]] | None:
-            runs = [api.get(f"/v1/runs/{run_id}").json() for run_id in ids]
-            pending = [r for r in runs if r["status"] in ("queued", "running")]
-            return None if pending else runs
+        def all_done() -> bool:
+            for run_id in set(ids) - finished.keys():
+                run = api.get(f"/v1/runs/{run_id}").json()
+                if run["status"] not in ("queued", "running"):
+                    finished[run_id] = run
+            return len(finished) == count
 
-        runs = wait_until(all_done, 60 + count * 1.0, f"{count} runs finishing")
+        wait_until(all_done, 60 + count * 1.0, f"{count} runs finishing")
+    runs = [finished[run_id] for run_id in ids]
     assert [r["stdout"] for r in runs] == [f"{i}\n" for i in range(count)]
     assert {r["status"] for r in runs} == {"ok"}
+
+
+def test_an_idle_connection_outlives_the_clients_keep_alive(stack: Stack) -> None:
+    """A client reusing a connection idle for longer than its own 5 s finds it still open."""
+    conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=10)
+    try:
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().read()
+        first = conn.sock
+        time.sleep(6)
+        conn.request("GET", "/healthz")
+        answer = conn.getresponse()
+        assert answer.status == 200
+        assert conn.sock is first
+    finally:
+        conn.close()
 
 
 def grade_through(stack: Stack, key: dict[str, str], interruption: Callable[[], None]) -> None:

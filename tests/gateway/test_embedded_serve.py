@@ -83,3 +83,17 @@ def test_embedded_gateway_grades_a_batch(embedded: tuple[str, dict[str, str]]) -
         view = wait_until(done, 120, "the embedded batch completing")
     scores = {s["student"]: s["score"] for s in view["submissions"]}
     assert scores == {"ann": 5.0, "bob": 1.0}
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_embedded_serve_refuses_several_processes(workers: str) -> None:
+    """The embedded queue and database live in one process, so a second one is refused."""
+    done = subprocess.run(
+        [OOPS, "serve", "--embedded", "--workers", workers],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--workers" in done.stderr
