@@ -152,39 +152,80 @@ async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def _refusal(url: str) -> str | None:
-    """Why a callback must not leave: its host resolves to an address that is not public.
+class _Destination(msgspec.Struct, frozen=True):
+    """Where an attempt connects: the address its check approved, or why it must not leave."""
+
+    address: str | None = None
+    refusal: str | None = None
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """An address on the public internet: not loopback, private, link-local or reserved."""
+    return ip.is_global
+
+
+async def _destination(url: str) -> _Destination:
+    """Resolve the callback's host once; refuse it unless every address it has is public.
 
     Callback URLs come from API clients; without this check they could make workers POST to
-    services inside the operator's network (SSRF). OOPS_ALLOW_PRIVATE_CALLBACKS=1 lifts it for
-    receivers on the same network. A name could resolve differently a moment later; redirects
-    are not followed, which closes the easier way around the check.
+    services inside the operator's network (SSRF). The attempt then connects to the address
+    checked here, never to a second lookup, so a name that resolves to a public address for the
+    check and to a private one a moment later (DNS rebinding) still cannot reach the inside.
+    Redirects are not followed. OOPS_ALLOW_PRIVATE_CALLBACKS=1 lifts the check for receivers on
+    the same network, and the attempt connects by name.
     """
     if settings().allow_private_callbacks:
-        return None
+        return _Destination()
     parsed = httpx.URL(url)
     try:
         found = await anyio.getaddrinfo(parsed.host, parsed.port or 443)
     except OSError as error:
-        return f"cannot resolve {parsed.host}: {error}"
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            return f"refused: {parsed.host} resolves to {ip}, which is not a public address"
-    return None
+        return _Destination(refusal=f"cannot resolve {parsed.host}: {error}")
+    addresses = [ipaddress.ip_address(address[0]) for *_, address in found]
+    for ip in addresses:
+        if not _public(ip):
+            refusal = f"refused: {parsed.host} resolves to {ip}, which is not a public address"
+            return _Destination(refusal=refusal)
+    if not addresses:
+        return _Destination(refusal=f"cannot resolve {parsed.host}: no address")
+    return _Destination(address=str(addresses[0]))
+
+
+class _Target(msgspec.Struct, frozen=True):
+    """What httpx is given: the URL to connect to, the headers, and the TLS server name."""
+
+    url: httpx.URL
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def _pinned(url: str, address: str | None, headers: dict[str, str]) -> _Target:
+    """The POST to `url`, sent to `address` when given, with the URL's host as Host and TLS name."""
+    target = httpx.URL(url)
+    if address is None:
+        return _Target(target, headers, {})
+    host = {"host": target.netloc.decode("ascii")}
+    return _Target(target.copy_with(host=address), headers | host, {"sni_hostname": target.host})
 
 
 async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
     """POST once, without following redirects or reading the receiver's answer."""
     started = time.monotonic()
-    refusal = await _refusal(url)
-    if refusal is not None:
-        return _Outcome(None, refusal, 0)
+    destination = await _destination(url)
+    if destination.refusal is not None:
+        return _Outcome(None, destination.refusal, 0)
+    target = _pinned(url, destination.address, headers)
     try:
         async with (
             asyncio.timeout(TIMEOUT),
             httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client,
-            client.stream("POST", url, content=body, headers=headers) as response,
+            client.stream(
+                "POST",
+                target.url,
+                content=body,
+                headers=target.headers,
+                extensions=target.extensions,
+            ) as response,
         ):
             code, error = response.status_code, None
             if not 200 <= code < 300:

@@ -347,3 +347,35 @@ async def test_callbacks_to_non_public_addresses_are_refused_by_default(
     outcome = await webhooks._post(url, {}, b"{}")
     assert outcome.status_code is None
     assert outcome.error is not None and "not a public address" in outcome.error
+
+
+async def test_an_attempt_connects_to_the_address_its_check_approved(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the host is looked up once, and the POST goes to the address checked.
+
+    `hooks.invalid` resolves nowhere for the system's resolver. The check's own lookup answers
+    the receiver's address, taken as public here, so only a connection to that very address
+    reaches the receiver; a second lookup by name would fail.
+    """
+    from runners.settings import Settings
+
+    port = receiver.server.server_address[1]
+
+    async def lookup(host: str, port_: int, **_: object) -> list[tuple[object, ...]]:
+        assert host == "hooks.invalid"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
+
+    monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
+    monkeypatch.setattr(webhooks.anyio, "getaddrinfo", lookup)
+    monkeypatch.setattr(webhooks, "_public", lambda ip: True)
+    outcome = await webhooks._post(f"http://hooks.invalid:{port}/hooks", {}, b"{}")
+    assert outcome.error is None and outcome.status_code == 200
+    assert receiver.requests[0].headers["host"] == f"hooks.invalid:{port}"
+
+
+def test_a_pinned_https_attempt_keeps_the_hosts_name_for_tls_and_host() -> None:
+    target = webhooks._pinned("https://hooks.example.edu/in?x=1", "2001:db8::1", {"a": "b"})
+    assert str(target.url) == "https://[2001:db8::1]/in?x=1"
+    assert target.headers == {"a": "b", "host": "hooks.example.edu"}
+    assert target.extensions == {"sni_hostname": "hooks.example.edu"}
