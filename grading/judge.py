@@ -7,6 +7,7 @@ compared with the case's expected output under the case's `compare`, else the su
 
 from __future__ import annotations
 
+import re
 import signal
 
 import msgspec
@@ -110,6 +111,8 @@ def _failed_run_message(run: RunResult, case: Case, suite: Suite) -> str:
         return "printed more output than allowed"
     if run.status == Status.RUNTIME_ERROR:
         return _crash_message(run)
+    if run.status == Status.COMPILE_ERROR:
+        return _compile_message(run)
     return "the run failed inside the grader, not because of the submission"
 
 
@@ -123,6 +126,20 @@ def _crash_message(run: RunResult) -> str:
         how = "crashed"
     last_line = run.stderr.rstrip().rpartition("\n")[2].strip()
     return f"{how}: {quote(last_line, 200)}" if last_line else how
+
+
+def _compile_message(run: RunResult) -> str:
+    """What the compiler said last (the error itself), and the line of the code it points at."""
+    said = run.stderr.strip().splitlines()
+    if not said:
+        return "did not compile"
+    where = next((match[1] for line in said if (match := _SOURCE_LINE.search(line))), None)
+    at = f" (line {where})" if where else ""
+    return f"did not compile{at}: {quote(said[-1].strip(), 200)}"
+
+
+_SOURCE_LINE = re.compile(r"\bline (\d+)\b")
+"""Where Python's compiler points: `File "main.py", line 3`."""
 
 
 def _signal_name(number: int) -> str:

@@ -15,6 +15,7 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     MEMORY_LIMIT = "memory_limit"
     OUTPUT_LIMIT = "output_limit"
+    COMPILE_ERROR = "compile_error"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -61,5 +62,6 @@ _FAILED_RUN_VERDICTS = {
     Status.TIMEOUT: Verdict.TIMEOUT,
     Status.MEMORY_LIMIT: Verdict.MEMORY_LIMIT,
     Status.OUTPUT_LIMIT: Verdict.OUTPUT_LIMIT,
+    Status.COMPILE_ERROR: Verdict.COMPILE_ERROR,
     Status.INTERNAL_ERROR: Verdict.INTERNAL_ERROR,
 }

@@ -67,6 +67,7 @@ class Report(msgspec.Struct, frozen=True):
     cpu_ms: int
     memory_kib: int
     files: dict[str, bytes] = {}
+    stage: str = "run"
 
 
 class Sandbox:
@@ -84,7 +85,9 @@ class Sandbox:
         began = time.monotonic()
         container = self._create(request)
         try:
-            return self._execute(container, request.limits, payload, began)
+            lang = language(request.language)
+            budget = request.limits.time_limit + (lang.compile_time_limit if lang.compile else 0)
+            return self._execute(container, request.limits, payload, began, budget)
         finally:
             self.client.api.remove_container(container, force=True)
 
@@ -94,16 +97,22 @@ class Sandbox:
         lang = language(request.language)
         code = request.code.encode()
         files = {**request.files, lang.filename: code}
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/sandbox",
+            "TMPDIR": "/sandbox",
+            "LANG": "C.UTF-8",
+            **lang.env,
+        }
         job = {
             "files": {name: base64.b64encode(data).decode() for name, data in files.items()},
+            "compile": (
+                {"argv": lang.compile, "env": env, "time_limit": lang.compile_time_limit}
+                if lang.compile
+                else None
+            ),
             "argv": [*lang.command, *request.args],
-            "env": {
-                "PATH": "/usr/local/bin:/usr/bin:/bin",
-                "HOME": "/sandbox",
-                "TMPDIR": "/sandbox",
-                "LANG": "C.UTF-8",
-                **lang.env,
-            },
+            "env": env,
             "stdin": base64.b64encode(request.stdin).decode(),
             "time_limit": request.limits.time_limit,
             "output_limit": request.limits.output_limit,
@@ -154,7 +163,10 @@ class Sandbox:
             log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
         )
 
-    def _execute(self, container: str, limits: Limits, payload: bytes, began: float) -> Execution:
+    def _execute(
+        self, container: str, limits: Limits, payload: bytes, began: float, budget: float
+    ) -> Execution:
+        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
         api = self.client.api
         stream = api.attach_socket(
             container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
@@ -165,7 +177,7 @@ class Sandbox:
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
-            deadline = began + limits.time_limit + STARTUP_GRACE
+            deadline = began + budget + STARTUP_GRACE
             cap = 3 * limits.output_limit + REPORT_OVERHEAD
             out, err, complete = read_frames(raw, deadline, cap)
         finally:
@@ -229,8 +241,9 @@ def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, b
 
 def interpret(report: Report) -> RunResult:
     """Turn the supervisor's report into the run's status and fields."""
+    compiling = report.stage == "compile"
     return RunResult(
-        status=_status(report),
+        status=Status.COMPILE_ERROR if compiling else _status(report),
         exit_code=report.exit_code,
         signal=report.signal,
         stdout=report.stdout.decode(errors="replace"),
@@ -240,7 +253,17 @@ def interpret(report: Report) -> RunResult:
         time_ms=report.wall_ms,
         cpu_ms=report.cpu_ms,
         memory_kib=report.memory_kib,
+        message=_compile_failure(report) if compiling else None,
     )
+
+
+def _compile_failure(report: Report) -> str | None:
+    """Why a compile step failed when the compiler could not say so itself."""
+    if report.timed_out:
+        return "did not compile: compiling took longer than allowed"
+    if report.oom_killed:
+        return "did not compile: compiling ran out of memory"
+    return None
 
 
 def _status(report: Report) -> Status:

@@ -5,6 +5,10 @@ as one JSON document on stdin and closes it; the supervisor writes the job's fil
 sandbox's tmpfs, runs the program with the job's stdin, enforces the wall clock and the output
 caps, and prints the result on stdout. Only the standard library is available here.
 
+A job may carry a `compile` step (argv and a time limit of its own) that runs first, in the
+same way; if it fails, the program is not run and the report is the step's, marked
+`"stage": "compile"`.
+
 Why the program cannot forge this report although it runs under the same uid:
 - the supervisor makes itself non-dumpable, so the program can neither ptrace it nor open
   /proc/1/fd/* or /proc/1/mem (both need ptrace access);
@@ -44,7 +48,9 @@ def main() -> None:
     write_files(job["files"])
     if job.get("collect"):
         os.makedirs(os.path.join(WORKDIR, job["collect"]), exist_ok=True)
-    report = run(job)
+    report = build(job["compile"]) if job.get("compile") else None
+    if report is None:
+        report = run(job)
     if job.get("collect"):
         report["files"] = collect(os.path.join(WORKDIR, job["collect"]))
     sys.stdout.write(json.dumps(report) + "\n")
@@ -177,6 +183,13 @@ def drain(open_fds: dict[int, Capture]) -> None:
                 pass
         except BlockingIOError:
             pass
+
+
+def build(step: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the compile step; its report if it failed, None if the program may run."""
+    report = run({**step, "stdin": "", "output_limit": FEEDBACK_CAP})
+    failed = report["timed_out"] or report["signal"] is not None or report["exit_code"] != 0
+    return {**report, "stage": "compile"} if failed else None
 
 
 def run(job: dict[str, Any]) -> dict[str, Any]:

@@ -79,6 +79,23 @@ def test_wrong_answer_carries_message_and_diff() -> None:
             id="runtime-error-signal",
         ),
         pytest.param(
+            RunResult(
+                status=Status.COMPILE_ERROR,
+                exit_code=1,
+                stderr='  File "main.py", line 3\n    print(n\n         ^\n'
+                "SyntaxError: '(' was never closed\n",
+            ),
+            Verdict.COMPILE_ERROR,
+            "did not compile (line 3): \"SyntaxError: '(' was never closed\"",
+            id="compile-error-names-the-line",
+        ),
+        pytest.param(
+            RunResult(status=Status.COMPILE_ERROR, signal=9),
+            Verdict.COMPILE_ERROR,
+            "did not compile",
+            id="compile-error-without-a-word-from-the-compiler",
+        ),
+        pytest.param(
             RunResult(status=Status.INTERNAL_ERROR),
             Verdict.INTERNAL_ERROR,
             "the run failed inside the grader, not because of the submission",

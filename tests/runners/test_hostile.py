@@ -307,3 +307,21 @@ def test_reading_stdin_at_eof_gets_empty_input(tmp_path: Path) -> None:
 def test_stdin_reaches_the_program(tmp_path: Path) -> None:
     result = oops_run(tmp_path, "print(input()[::-1])", stdin=b"stressed\n")
     assert result["stdout"] == "desserts\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        pytest.param('print("ran")\nprint(input(\n', "SyntaxError", id="syntax-error"),
+        pytest.param('print("ran")\nif True:\nprint(1)\n', "IndentationError", id="indentation"),
+        pytest.param("x = " + "(" * 1000 + ")" * 1000, "SyntaxError", id="deep-nesting"),
+        pytest.param('print("ran")\n\x00\n', "null bytes", id="null-byte"),
+    ],
+)
+def test_code_that_does_not_compile_is_a_compile_error_and_never_runs(
+    tmp_path: Path, code: str, said: str
+) -> None:
+    result = oops_run(tmp_path, code, stdin=b"42\n")
+    assert result["status"] == "compile_error", result
+    assert said in result["stderr"]
+    assert result["stdout"] == ""

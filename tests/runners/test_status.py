@@ -51,3 +51,24 @@ def test_report_maps_to_status(fields: dict[str, Any], status: Status) -> None:
 def test_invalid_utf8_output_is_replaced_not_fatal() -> None:
     result = interpret(report(stdout=b"ok \xff\xfe"))
     assert result.stdout == "ok \ufffd\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param({"exit_code": 1, "stderr": b"SyntaxError: bad"}, None, id="compiler-said"),
+        pytest.param(
+            {"timed_out": True, "signal": 9, "exit_code": None, "stdout_truncated": True},
+            "did not compile: compiling took longer than allowed",
+            id="compile-timeout",
+        ),
+        pytest.param(
+            {"oom_killed": True, "signal": 9, "exit_code": None},
+            "did not compile: compiling ran out of memory",
+            id="compile-oom",
+        ),
+    ],
+)
+def test_a_failed_compile_step_is_a_compile_error(fields: dict[str, Any], message: str) -> None:
+    result = interpret(report(stage="compile", **fields))
+    assert (result.status, result.message) == (Status.COMPILE_ERROR, message)
