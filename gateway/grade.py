@@ -226,7 +226,8 @@ def table(results: list[SubmissionResult]) -> str:
         marks = "".join(MARKS[case.verdict] for case in result.cases)
         score = f"{result.score:g}/{result.max_score:g}"
         lines.append(f"{result.student:<{width}}  {score:>13}  {marks}  {result.verdict.value}")
-    lines.append("marks: . passed  W wrong answer  T timeout  M memory  O output  R runtime error")
+    legend = "  ".join(f"{mark} {kind.value.replace('_', ' ')}" for kind, mark in MARKS.items())
+    lines.append(f"marks: {legend}")
     return "\n".join(lines)
 
 
