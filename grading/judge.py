@@ -124,18 +124,23 @@ def _crash_message(run: RunResult) -> str:
         how = f"exit code {run.exit_code}"
     else:
         how = "crashed"
-    last_line = run.stderr.rstrip().rpartition("\n")[2].strip()
+    last_line = _last_line(run.stderr)
     return f"{how}: {quote(last_line, 200)}" if last_line else how
 
 
 def _compile_message(run: RunResult) -> str:
     """What the compiler said last (the error itself), and the line of the code it points at."""
-    said = run.stderr.strip().splitlines()
-    if not said:
+    last_line = _last_line(run.stderr)
+    if not last_line:
         return "did not compile"
-    where = next((match[1] for line in said if (match := _SOURCE_LINE.search(line))), None)
-    at = f" (line {where})" if where else ""
-    return f"did not compile{at}: {quote(said[-1].strip(), 200)}"
+    where = _SOURCE_LINE.search(run.stderr)
+    at = f" (line {where[1]})" if where else ""
+    return f"did not compile{at}: {quote(last_line, 200)}"
+
+
+def _last_line(stderr: str) -> str:
+    """The last line a program or compiler wrote, which usually names the error itself."""
+    return stderr.rstrip().rpartition("\n")[2].strip()
 
 
 _SOURCE_LINE = re.compile(r"\bline (\d+)\b")

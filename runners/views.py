@@ -96,7 +96,7 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
 async def batch_owner(batch_id: uuid.UUID) -> Owned | None:
     """The key that created the batch and where its webhook goes."""
     row = await Batch.select(Batch.owner, Batch.callback_url).where(Batch.id == batch_id).first()
-    return None if row is None else Owned(owner=row["owner"], callback_url=row["callback_url"])
+    return None if row is None else Owned(**row)
 
 
 async def submission_owner(submission_id: uuid.UUID) -> Owned | None:
