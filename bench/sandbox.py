@@ -15,10 +15,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from runners.images import image_name
-from runners.languages import PYTHON
-from runners.limits import resolve_limits
-from runners.sandbox import RunRequest, Sandbox
+from runners.sandbox.build import image_name
+from runners.sandbox.languages import PYTHON
+from runners.sandbox.limits import resolve_limits
+from runners.sandbox.sandbox import RunRequest, Sandbox
 from runners.settings import settings
 
 

@@ -10,7 +10,7 @@ import msgspec
 from grading import gradebook
 from grading.gradebook import GradebookRow, Policy
 from grading.results import SubmissionResult
-from runners.tables import Submission
+from runners.store.tables import Submission
 
 Format = Literal["plain", "canvas", "moodle"]
 FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")

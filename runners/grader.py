@@ -14,8 +14,8 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.suite import Case, Compare, Suite
 from runners import metrics
-from runners.limits import Limits, resolve_limits
-from runners.sandbox import Execution, RunRequest, Sandbox
+from runners.sandbox.limits import Limits, resolve_limits
+from runners.sandbox.sandbox import Execution, RunRequest, Sandbox
 from runners.settings import Settings
 
 FEEDBACK_DIR = "feedback"

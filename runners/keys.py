@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from runners.errors import RunnerError
-from runners.tables import ApiKey
+from runners.store.tables import ApiKey
 
 Role = Literal["admin", "instructor", "student"]
 ROLES: tuple[Role, ...] = get_args(Role)

@@ -24,12 +24,12 @@ from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import plan, score_submission
 from grading.suite import Case, Suite
-from runners.database import DB
 from runners.grader import case_limits
-from runners.languages import language
-from runners.limits import check_program
+from runners.sandbox.languages import language
+from runners.sandbox.limits import check_program
 from runners.settings import Settings
-from runners.tables import Assignment, Batch, CaseRun, Submission
+from runners.store.database import DB
+from runners.store.tables import Assignment, Batch, CaseRun, Submission
 
 INSERT_CHUNK = 500
 

@@ -13,11 +13,11 @@ import anyio
 import msgspec
 
 from grading.outcome import RunResult
-from runners.limits import check_program, check_stdin, resolve_limits
 from runners.pipeline import now
-from runners.sandbox import RunRequest
+from runners.sandbox.limits import check_program, check_stdin, resolve_limits
+from runners.sandbox.sandbox import RunRequest
 from runners.settings import Settings
-from runners.tables import Run
+from runners.store.tables import Run
 from runners.views import Owned
 
 POLL_SECONDS = 0.1

@@ -8,7 +8,7 @@ import msgspec
 
 from grading.redact import student_view
 from grading.results import CaseResult, SubmissionResult
-from runners.tables import Batch, Submission
+from runners.store.tables import Batch, Submission
 
 
 class Progress(msgspec.Struct, frozen=True):

@@ -22,11 +22,11 @@ import anyio
 import httpx
 import msgspec
 
-from runners.database import DB
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
 from runners.settings import settings
-from runners.tables import Delivery, DeliveryAttempt
+from runners.store.database import DB
+from runners.store.tables import Delivery, DeliveryAttempt
 
 BACKOFF: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s) for s in (5, 30, 120, 300, 900, 1800, 3600, 7200, 14400, 28800)

@@ -48,12 +48,12 @@ os.environ["OOPS_REDIS_URL"] = TEST_REDIS_URL
 os.environ["OOPS_ALLOW_PRIVATE_CALLBACKS"] = "1"
 
 # Settings are read once per process: the variables above must be set before these imports.
-from runners.database import DB  # noqa: E402
-from runners.images import image_name  # noqa: E402
-from runners.janitor import LABEL  # noqa: E402
-from runners.languages import PYTHON  # noqa: E402
-from runners.sandbox import Sandbox  # noqa: E402
+from runners.sandbox.build import image_name  # noqa: E402
+from runners.sandbox.janitor import LABEL  # noqa: E402
+from runners.sandbox.languages import PYTHON  # noqa: E402
+from runners.sandbox.sandbox import Sandbox  # noqa: E402
 from runners.settings import Settings, from_environment  # noqa: E402
+from runners.store.database import DB  # noqa: E402
 
 
 @pytest.fixture(scope="session")

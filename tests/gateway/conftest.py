@@ -17,14 +17,15 @@ import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from gateway.app import create_app
+from gateway.api.app import create_app
 from grading.outcome import Verdict
 from grading.results import CaseResult
-from runners import heartbeats, pipeline, webhooks
-from runners.database import DB
+from runners import pipeline, webhooks
 from runners.keys import NewKey, create_key
+from runners.queue import heartbeats
 from runners.settings import settings
-from runners.tables import CaseRun, Delivery
+from runners.store.database import DB
+from runners.store.tables import CaseRun, Delivery
 
 PACKAGES = Path(__file__).parent.parent / "grading" / "packages"
 SECRETS = ("SECRET-STDIN", "SECRET-EXPECTED", "SECRET-ACTUAL", "SECRET-DIFF", "SECRET-MESSAGE")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from conftest import SECRETS, Keys, World, package_zip, suite_document
 
-from runners.tables import Delivery
+from runners.store.tables import Delivery
 
 Call = tuple[str, str, dict[str, Any]]
 Route = Callable[[World, Keys], Awaitable[Call]]

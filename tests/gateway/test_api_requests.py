@@ -12,9 +12,9 @@ import httpx
 import pytest
 from conftest import Keys, new_assignment, suite_document
 
-from gateway.routes import assignments
+from gateway.api.routes import assignments
 from runners.settings import settings
-from runners.tables import Assignment, Batch, CaseRun, Run, Submission
+from runners.store.tables import Assignment, Batch, CaseRun, Run, Submission
 
 MAX_CODE = settings().max_code_bytes
 UNKNOWN = "00000000-0000-4000-8000-000000000000"

@@ -11,13 +11,13 @@ import pytest
 from conftest import SECRETS, Keys, World, created, package_zip, suite_document
 from redis.asyncio import Redis
 
-from gateway import auth
-from gateway.routes import runs
+from gateway.api import auth
+from gateway.api.routes import runs
 from grading.outcome import RunResult, Status
-from runners import heartbeats
 from runners import runs as run_records
+from runners.queue import heartbeats
 from runners.settings import Settings
-from runners.tables import Submission
+from runners.store.tables import Submission
 
 
 async def test_student_sees_own_submission_without_hidden_data(

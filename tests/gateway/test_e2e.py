@@ -24,7 +24,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from runners.janitor import LABEL
+from runners.sandbox.janitor import LABEL
 from tests.gateway.stack import Stack, free_port, wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]

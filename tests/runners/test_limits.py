@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runners.errors import LimitError, RequestError
-from runners.limits import check_program, check_stdin, resolve_limits
+from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.settings import Settings, SettingsError, from_environment
 
 

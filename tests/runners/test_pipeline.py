@@ -8,10 +8,11 @@ import uuid
 import pytest
 
 from grading.suite import Case, Suite
-from runners import pipeline, tasks
+from runners import pipeline
 from runners.pipeline import Entry
+from runners.queue import tasks
 from runners.settings import Settings
-from runners.tables import Batch, CaseRun, Submission
+from runners.store.tables import Batch, CaseRun, Submission
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -121,7 +122,7 @@ async def test_a_finished_run_queues_its_signed_webhook(
 ) -> None:
     from runners import runs
     from runners.keys import create_key
-    from runners.tables import Delivery
+    from runners.store.tables import Delivery
 
     key = await create_key("instructor")
     run_id = await runs.create(

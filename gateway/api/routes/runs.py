@@ -10,14 +10,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from gateway.auth import allow, owner_of
-from gateway.problems import not_found
-from gateway.schemas import Created, RunCreate, checked_callback
+from gateway.api.auth import allow, owner_of
+from gateway.api.problems import not_found
+from gateway.api.schemas import Created, RunCreate, checked_callback
 from runners import runs
 from runners.keys import Principal
+from runners.queue.tasks import execute_run
 from runners.runs import RunView
 from runners.settings import settings
-from runners.tasks import execute_run
 
 MAX_WAIT_SECONDS = 30.0
 WAIT_MARGIN_SECONDS = 10.0

@@ -1,7 +1,7 @@
-"""The HTTP API: `uvicorn gateway.app:create_app --factory`.
+"""The HTTP API: `uvicorn gateway.api.app:create_app --factory`.
 
 The gateway checks and records what it is asked, puts work on the queue and answers at once;
-workers do the running (see `runners.tasks`). In the embedded mode (no Postgres or Redis
+workers do the running (see `runners.queue.tasks`). In the embedded mode (no Postgres or Redis
 configured) this one process is also the queue and the runner, and runs the reconciler.
 """
 
@@ -19,14 +19,14 @@ from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from redis.asyncio import Redis
 
-from gateway.auth import MemoryCounter, RedisCounter
-from gateway.problems import problem_details
-from gateway.routes import routers
-from runners.database import is_embedded
-from runners.queue import broker
-from runners.reconciler import reconcile_forever
+from gateway.api.auth import MemoryCounter, RedisCounter
+from gateway.api.problems import problem_details
+from gateway.api.routes import routers
+from runners.queue.broker import broker
+from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings
-from runners.storage import close_storage, open_storage
+from runners.store.database import is_embedded
+from runners.store.storage import close_storage, open_storage
 
 DEFAULT_BODY_BYTES = 1024 * 1024
 """Bodies of routes that carry no code or suite; those set their own limit."""

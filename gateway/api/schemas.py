@@ -14,7 +14,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 from msgspec import Meta
 
-from gateway.problems import invalid
+from gateway.api.problems import invalid
 from runners.runs import RunSpec
 from runners.webhooks import WebhookError, validate_callback_url
 

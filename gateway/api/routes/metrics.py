@@ -11,10 +11,10 @@ from datetime import timedelta
 from litestar import Response, get
 from piccolo.query.functions.aggregate import Count
 
-from gateway.auth import allow
+from gateway.api.auth import allow
 from runners import metrics as observed
 from runners.pipeline import now
-from runners.tables import CaseRun, Run
+from runners.store.tables import CaseRun, Run
 
 PROMETHEUS = "text/plain; version=0.0.4"
 RATE_WINDOW = timedelta(minutes=1)

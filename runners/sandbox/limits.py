@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from runners.errors import InputTooLarge, LimitError, UnknownLanguage
-from runners.languages import language
+from runners.sandbox.languages import language
 from runners.settings import Settings
 
 

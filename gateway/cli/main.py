@@ -16,17 +16,17 @@ from pathlib import Path
 
 import msgspec
 
-from gateway import grade, service
-from gateway.grade import InputError
+from gateway.cli import grade, service
+from gateway.cli.grade import InputError
 from grading.errors import GradingError
 from grading.outcome import RunResult, Status
-from runners.engine import ensure_engine
 from runners.errors import EngineUnavailable, ImageMissing, RequestError
-from runners.images import ensure_image
 from runners.keys import KeyRequestError
-from runners.languages import LANGUAGES
-from runners.limits import resolve_limits
-from runners.sandbox import RunRequest, Sandbox, connect
+from runners.sandbox.build import ensure_image
+from runners.sandbox.engine import ensure_engine
+from runners.sandbox.languages import LANGUAGES
+from runners.sandbox.limits import resolve_limits
+from runners.sandbox.sandbox import RunRequest, Sandbox, connect
 from runners.settings import settings
 
 EXIT_FAILED, EXIT_USAGE, EXIT_NOT_READY = 1, 2, 3

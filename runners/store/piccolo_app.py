@@ -1,6 +1,6 @@
 """Piccolo's view of OopsEngine: the app, its tables and migrations, and the engine.
 
-`oops migrate` points Piccolo here (PICCOLO_CONF=runners.piccolo_app); the top-level
+`oops migrate` points Piccolo here (PICCOLO_CONF=runners.store.piccolo_app); the top-level
 `piccolo_conf.py` re-exports it for the `piccolo` command run from a checkout.
 """
 
@@ -10,8 +10,8 @@ import os
 
 from piccolo.conf.apps import AppConfig, AppRegistry
 
-from runners.database import DB
-from runners.tables import TABLES
+from runners.store.database import DB
+from runners.store.tables import TABLES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -23,6 +23,6 @@ APP_CONFIG = AppConfig(
     commands=[],
 )
 
-APP_REGISTRY = AppRegistry(apps=["runners.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["runners.store.piccolo_app"])
 
 __all__ = ["APP_CONFIG", "APP_REGISTRY", "DB"]

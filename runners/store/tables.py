@@ -21,7 +21,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from runners.database import DB
+from runners.store.database import DB
 
 
 class Assignment(Table, db=DB):

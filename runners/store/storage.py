@@ -5,8 +5,8 @@ from __future__ import annotations
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import create_db_tables
 
-from runners.database import DB
-from runners.tables import TABLES
+from runners.store.database import DB
+from runners.store.tables import TABLES
 
 
 async def open_storage() -> None:

@@ -11,9 +11,9 @@ import docker
 from litestar import Request, get
 from redis.asyncio import Redis
 
-from gateway.problems import FieldError, problem
-from runners import heartbeats
-from runners.tables import Assignment
+from gateway.api.problems import FieldError, problem
+from runners.queue import heartbeats
+from runners.store.tables import Assignment
 
 CHECK_TIMEOUT_SECONDS = 5.0
 

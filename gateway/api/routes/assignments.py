@@ -17,10 +17,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from gateway.auth import allow, owner_of
-from gateway.problems import invalid, not_found, problem, too_large
-from gateway.routes.submissions import accept_and_enqueue
-from gateway.schemas import (
+from gateway.api.auth import allow, owner_of
+from gateway.api.problems import invalid, not_found, problem, too_large
+from gateway.api.routes.submissions import accept_and_enqueue
+from gateway.api.schemas import (
     AssignmentCreate,
     AssignmentCreated,
     AssignmentView,
@@ -41,7 +41,7 @@ from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.pipeline import Entry
 from runners.settings import settings
-from runners.tables import Assignment, Submission
+from runners.store.tables import Assignment, Submission
 
 MAX_CASES = 500
 """Cases one suite may have."""

@@ -20,7 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 from redis.asyncio import Redis
 
-from gateway.problems import problem
+from gateway.api.problems import problem
 from runners.keys import Principal, Role, authenticate
 from runners.settings import settings
 

@@ -6,8 +6,8 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
-from gateway.auth import authenticate_request, provide_principal
-from gateway.routes import assignments, batches, health, metrics, runs, submissions
+from gateway.api.auth import authenticate_request, provide_principal
+from gateway.api.routes import assignments, batches, health, metrics, runs, submissions
 
 V1: list[ControllerRouterHandler] = [
     runs.create_run,

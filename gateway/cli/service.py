@@ -14,7 +14,7 @@ import sys
 import anyio
 import msgspec
 
-WORKER_MODULES = ["runners.worker:broker", "runners.tasks"]
+WORKER_MODULES = ["runners.queue.worker:broker", "runners.queue.tasks"]
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +63,7 @@ def serve_command(args: argparse.Namespace) -> int:
         argv = [
             sys.executable,
             "-m",
-            "gateway.cli",
+            "gateway.cli.main",
             "serve",
             "--host",
             args.host,
@@ -74,7 +74,7 @@ def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     uvicorn.run(
-        "gateway.app:create_app",
+        "gateway.api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -113,12 +113,12 @@ def worker_command(args: argparse.Namespace) -> int:
 
 def migrate_command(args: argparse.Namespace) -> int:
     """Run every Piccolo migration not yet applied (Postgres); create tables (SQLite)."""
-    os.environ["PICCOLO_CONF"] = "runners.piccolo_app"
+    os.environ["PICCOLO_CONF"] = "runners.store.piccolo_app"
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    from runners.database import is_embedded
     from runners.settings import settings
-    from runners.storage import open_storage
+    from runners.store.database import is_embedded
+    from runners.store.storage import open_storage
 
     if is_embedded(settings()):
         anyio.run(open_storage)
@@ -134,7 +134,7 @@ def keys_create_command(args: argparse.Namespace) -> int:
     from runners.keys import NewKey, create_key
 
     async def create() -> NewKey:
-        from runners.storage import close_storage, open_storage
+        from runners.store.storage import close_storage, open_storage
 
         await open_storage()
         try:

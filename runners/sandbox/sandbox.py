@@ -20,11 +20,11 @@ import msgspec
 from docker.types import HostConfig, LogConfig, Ulimit
 
 from grading.outcome import RunResult, Status
-from runners import janitor
 from runners.errors import EngineUnavailable, ImageMissing
-from runners.images import image_name
-from runners.languages import language
-from runners.limits import Limits, check_program, check_stdin
+from runners.sandbox import janitor
+from runners.sandbox.build import image_name
+from runners.sandbox.languages import language
+from runners.sandbox.limits import Limits, check_program, check_stdin
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"

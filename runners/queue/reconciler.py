@@ -23,11 +23,13 @@ import docker
 from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
-from runners import heartbeats, janitor, webhooks
+from runners import webhooks
 from runners.pipeline import now
+from runners.queue import heartbeats
+from runners.queue.tasks import deliver, execute_run, grade_case
+from runners.sandbox import janitor
 from runners.settings import Settings
-from runners.tables import CaseRun, Run
-from runners.tasks import deliver, execute_run, grade_case
+from runners.store.tables import CaseRun, Run
 
 MARKER = "oopsengine:queue-marker"
 BATCH = 500

@@ -23,15 +23,16 @@ from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
-from runners import gradebooks, pipeline, tasks
-from runners.database import is_embedded
+from runners import gradebooks, pipeline
 from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
-from runners.queue import broker
+from runners.queue import tasks
+from runners.queue.broker import broker
+from runners.queue.tasks import grade_case
 from runners.settings import Settings, settings
-from runners.storage import close_storage, open_storage
-from runners.tables import Assignment, CaseRun, Submission
-from runners.tasks import grade_case
+from runners.store.database import is_embedded
+from runners.store.storage import close_storage, open_storage
+from runners.store.tables import Assignment, CaseRun, Submission
 
 POLL_SECONDS = 0.25
 MARKS = {

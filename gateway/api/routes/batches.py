@@ -13,10 +13,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from gateway.auth import allow, owner_of
-from gateway.problems import not_found, too_large
-from gateway.routes.submissions import accept_and_enqueue
-from gateway.schemas import BatchCreate, Created, checked_callback
+from gateway.api.auth import allow, owner_of
+from gateway.api.problems import not_found, too_large
+from gateway.api.routes.submissions import accept_and_enqueue
+from gateway.api.schemas import BatchCreate, Created, checked_callback
 from runners import views, webhooks
 from runners.keys import Principal
 from runners.pipeline import Entry

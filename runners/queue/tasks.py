@@ -1,4 +1,4 @@
-"""The queue's tasks. A worker runs them: `taskiq worker runners.queue:broker runners.tasks`.
+"""The queue's tasks, run by workers (`oops worker`).
 
 Each task is idempotent: the queue delivers at least once, and the database decides whether
 there is anything left to do (see `runners.pipeline` and `runners.runs`). Webhooks leave from
@@ -18,8 +18,8 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
-from runners.queue import broker
-from runners.sandbox import Sandbox
+from runners.queue.broker import broker
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
 
 _graders: list[Grader] = []

@@ -10,15 +10,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from gateway.auth import allow, owner_of
-from gateway.problems import invalid, not_found, problem, too_large
-from gateway.schemas import Created, SubmissionCreate, checked_callback
+from gateway.api.auth import allow, owner_of
+from gateway.api.problems import invalid, not_found, problem, too_large
+from gateway.api.schemas import Created, SubmissionCreate, checked_callback
 from grading.scoring import plan
 from runners import pipeline, views
 from runners.keys import Principal
 from runners.pipeline import Accepted, Entry
+from runners.queue.tasks import grade_case
 from runners.settings import settings
-from runners.tasks import grade_case
 from runners.views import SubmissionView
 
 MAX_CASE_RUNS = 100_000

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import docker
 
-from runners.engine import apt_install
-from runners.languages import Language
+from runners.sandbox.engine import apt_install
+from runners.sandbox.languages import Language
 from runners.settings import Settings
 
 IMAGES_DIR = Path(__file__).parent / "images"

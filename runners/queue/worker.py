@@ -1,4 +1,4 @@
-"""The worker process: `taskiq worker runners.worker:broker runners.tasks` (or `oops worker`).
+"""The worker process (`oops worker`): taskiq's worker over `runners.queue.worker:broker`.
 
 On start-up it opens the database and starts this process's reconciler; on shutdown it stops
 both. The broker acknowledges a message only after its task has recorded its result.
@@ -11,10 +11,10 @@ import contextlib
 
 from taskiq import TaskiqEvents, TaskiqState
 
-from runners.queue import broker
-from runners.reconciler import reconcile_forever
+from runners.queue.broker import broker
+from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings
-from runners.storage import close_storage, open_storage
+from runners.store.storage import close_storage, open_storage
 
 __all__ = ["broker"]
 

@@ -1,0 +1,1 @@
+"""The HTTP API: the Litestar app, its auth, problem details and routes."""

@@ -1,0 +1,1 @@
+"""The `oops` command line."""

@@ -1,0 +1,1 @@
+"""The sandbox: one locked-down container per run, its image, its limits and its janitor."""

@@ -1,0 +1,1 @@
+"""The store: the tables, the database engine and the migrations that are the record of work."""
