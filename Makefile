@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint bench clean
+.PHONY: demo test setup browser lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ demo: setup
 	$(BIN)/oops grade examples/sum/suite.toml examples/sum/submissions \
 		--csv $(DEMO_GRADEBOOK) --format canvas
 
-test: setup
+# The browser tests drive Debian's Chromium (never a browser Playwright would download).
+browser:
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium </dev/null >/dev/null; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -114,6 +114,19 @@ async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
     return None if row is None else msgspec.json.decode(row["suite"], type=Suite)
 
 
+async def latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
+    """Each student's latest code for the assignment: what a regrade grades again."""
+    rows = (
+        await Submission.select(Submission.student, Submission.code, Submission.language)
+        .where(Submission.assignment == assignment_id)
+        .order_by(Submission.submitted_at, ascending=False)
+    )
+    latest: dict[str, Entry] = {}
+    for row in rows:
+        latest.setdefault(row["student"], Entry(**row))
+    return list(latest.values())
+
+
 async def accept(
     config: Settings,
     assignment_id: uuid.UUID,
