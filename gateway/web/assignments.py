@@ -69,7 +69,9 @@ async def detail(assignment_id: uuid.UUID) -> AssignmentDetail:
 
 
 @get("/assignments/{assignment_id:uuid}", guards=instructors, include_in_schema=False)
-async def assignment_page(assignment_id: FromPath[uuid.UUID], saved: bool = False) -> Template:
+async def assignment_page(
+    assignment_id: FromPath[uuid.UUID], saved: FromQuery[bool] = False
+) -> Template:
     """Cases (hidden ones marked), students' latest and best scores, batches and downloads."""
     found = await detail(assignment_id)
     context = {
