@@ -19,14 +19,13 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from gateway.api.auth import owner_of
-from gateway.api.problems import invalid, not_found, problem
+from gateway.api.problems import invalid, not_found
 from gateway.api.routes.assignments import (
     SUITE_BODY_BYTES,
     record_assignment,
     small_enough,
     unpack,
 )
-from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.web.session import page_allow
 from grading.documents import decode_suite, suite_format
 from grading.errors import SuiteError
@@ -34,7 +33,7 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import gradebooks, pipeline, views
+from runners import assignments, gradebooks, views
 from runners.gradebooks import FORMATS, Format
 from runners.keys import Principal
 from runners.settings import settings
@@ -122,7 +121,7 @@ async def edit_limits(
         time_limit=_number("time_limit", data.time_limit, float),
         memory_limit=_whole(_number("memory_limit", data.memory_limit, int)),
     )
-    await pipeline.replace_suite(settings(), assignment_id, suite)
+    await assignments.replace_suite(settings(), assignment_id, suite)
     return Redirect(f"/assignments/{assignment_id}?saved=true", status_code=HTTP_303_SEE_OTHER)
 
 
@@ -150,11 +149,8 @@ async def regrade(
 ) -> Redirect:
     """Grade every student's latest code again as a batch, and watch it."""
     await detail(assignment_id)
-    entries = await pipeline.latest_entries(assignment_id)
-    if not entries:
-        raise problem(409, "this assignment has no submissions to regrade yet: upload a batch")
-    accepted = await accept_and_enqueue(assignment_id, entries, owner_of(principal), batch=True)
-    return Redirect(f"/batches/{accepted.batch}", status_code=HTTP_303_SEE_OTHER)
+    batch = await assignments.regrade(settings(), assignment_id, owner_of(principal), None)
+    return Redirect(f"/batches/{batch}", status_code=HTTP_303_SEE_OTHER)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=instructors, include_in_schema=False)

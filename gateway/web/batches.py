@@ -16,13 +16,13 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from gateway.api.auth import owner_of
 from gateway.api.problems import invalid, not_found, too_large
 from gateway.api.routes.batches import BATCH_BODY_BYTES, MAX_SUBMISSIONS, batch_messages
-from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.web.assignments import detail
 from gateway.web.filters import LABELS
 from gateway.web.session import page_allow
 from gateway.web.uploads import entries_from_upload
-from runners import views
+from runners import intake, views
 from runners.keys import Principal
+from runners.settings import settings
 from runners.views import BatchView
 
 instructors = [page_allow("instructor")]
@@ -59,8 +59,8 @@ async def upload_batch(
     if len(entries) > MAX_SUBMISSIONS:
         message = f"{len(entries)} submissions; a batch holds at most {MAX_SUBMISSIONS}"
         raise too_large("submissions", message)
-    accepted = await accept_and_enqueue(assignment_id, entries, owner_of(principal), batch=True)
-    return Redirect(f"/batches/{accepted.batch}", status_code=HTTP_303_SEE_OTHER)
+    batch_id = await intake.submit_batch(settings(), assignment_id, entries, owner_of(principal))
+    return Redirect(f"/batches/{batch_id}", status_code=HTTP_303_SEE_OTHER)
 
 
 @get("/batches/{batch_id:uuid}", guards=instructors, include_in_schema=False)

@@ -14,9 +14,8 @@ from litestar.response import Template
 from gateway.api.auth import owner_of
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
 from gateway.web.session import page_allow
-from runners import runs
+from runners import intake, runs
 from runners.keys import Principal
-from runners.queue.tasks import execute_run
 from runners.runs import RunSpec
 from runners.sandbox.languages import LANGUAGES
 from runners.settings import settings
@@ -50,8 +49,7 @@ async def run_code(
         stdin=data.stdin.replace("\r\n", "\n"),
         language=data.language,
     )
-    run_id = await runs.create(config, spec, owner=owner_of(principal))
-    await execute_run.kiq(str(run_id))
+    run_id = await intake.submit_run(config, spec, owner_of(principal))
     wait = min(config.time_limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS)
     result = await runs.wait(run_id, wait)
     context = {"form": data, "result": result, "languages": sorted(LANGUAGES)}

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import httpx
 import msgspec
 import pytest
-from conftest import SECRETS, Keys, World
 
 from runners import views
+from tests.gateway.world import SECRETS, Keys, World
 
 
 @pytest.fixture
@@ -107,7 +107,8 @@ async def test_pages_take_a_bearer_key_as_the_api_does(
     )
     assert limits.status_code == 303
     view = await views.assignment_detail(uuid.UUID(world.assignment))
-    assert view is not None and view.suite.time_limit == 2.0
+    assert view is not None
+    assert view.suite.time_limit == 2.0
 
 
 async def test_a_page_opened_without_a_key_shows_the_sign_in_form(
