@@ -27,6 +27,17 @@ def _as_problem(error: Exception) -> ProblemDetailsException:
     return found
 
 
+TITLES = {
+    400: "Please fix this",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Nothing to do yet",
+    413: "Too much at once",
+    422: "Please fix this",
+    429: "Too many requests",
+}
+"""Page titles a person understands, by status; other statuses keep HTTP's phrase."""
+
 STALE_FORM = (
     "This form had expired (the server restarted, or the page was open too long). "
     "Go back, reload the page and send it again."
@@ -41,7 +52,7 @@ def error_page(request: Request[Any, Any, Any], error: Exception) -> Response[An
     detail = STALE_FORM if "CSRF" in str(found.detail) else found.detail
     context = {
         "status": status,
-        "title": found.title or "Error",
+        "title": TITLES.get(status, "Something went wrong" if status >= 500 else found.title),
         "detail": detail,
         "errors": extra.get("errors", []),
         "back": request.headers.get("referer"),

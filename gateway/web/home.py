@@ -47,8 +47,8 @@ async def sign_in(
     if await principal_for(request, key) is None:
         context = {
             "next": _local(data.next),
-            "detail": "That key is unknown or revoked. Paste the whole key `oops keys create` "
-            "printed (it starts with oops_), or ask an administrator for a new one.",
+            "detail": "That key is unknown or revoked. Paste the whole key that oops keys "
+            "create printed (it starts with oops_), or ask an administrator for a new one.",
         }
         return Template("sign_in.html", context=context, status_code=401)
     redirect = Redirect(_local(data.next), status_code=HTTP_303_SEE_OTHER)
