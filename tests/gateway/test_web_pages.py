@@ -214,6 +214,9 @@ def test_a_failing_case_shows_its_diff_with_changed_characters_marked(
     expect(page.locator("pre.code li")).to_have_count(2)
     expect(page.locator("pre.code")).to_contain_text("print(a + b + 1)")
     browser.shot("submission-instructor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser.shot("submission-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _download(page: Page, button: str) -> list[list[str]]:
