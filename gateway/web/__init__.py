@@ -19,6 +19,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 from litestar import Router
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -32,6 +33,16 @@ from gateway.web.errors import error_handlers
 from gateway.web.session import PageCSRF, csrf_config, provide_principal
 
 HERE = Path(__file__).parent
+POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The browser itself refuses anything a page would load from another host."""
+SECURITY_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=POLICY),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+]
 
 
 def templates() -> TemplateConfig[JinjaTemplateEngine]:
@@ -72,6 +83,7 @@ def pages() -> list[ControllerRouterHandler]:
         dependencies={"principal": Provide(provide_principal)},
         middleware=[DefineMiddleware(PageCSRF, config=csrf_config())],
         exception_handlers=error_handlers(),
+        response_headers=SECURITY_HEADERS,
         include_in_schema=False,
     )
     static = create_static_files_router(

@@ -52,6 +52,14 @@ async def test_signing_in_keeps_the_key_in_an_http_only_same_site_cookie(
     assert (await browser.get("/")).text.count("Sign out") == 1
 
 
+async def test_pages_tell_the_browser_to_load_nothing_from_another_host(
+    browser: httpx.AsyncClient,
+) -> None:
+    page = await browser.get("/")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
 async def test_signing_in_never_sends_anyone_to_another_site(
     browser: httpx.AsyncClient, api_keys: Keys
 ) -> None:
