@@ -318,18 +318,28 @@ def _standing(student: str, rows: list[dict[str, Any]]) -> Standing:
     )
 
 
-async def student_submissions(student: str) -> list[SubmissionSummary]:
+class OwnSubmission(msgspec.Struct, frozen=True, kw_only=True):
+    """One of a student's own submissions, as the student's list shows it (no score: a score
+    is withheld while a case is hidden, which only the submission's own view can tell)."""
+
+    id: uuid.UUID
+    assignment: str
+    status: str
+    verdict: str | None
+    submitted_at: datetime
+
+
+async def student_submissions(student: str) -> list[OwnSubmission]:
     """A student's own submissions, newest first: what a student key may open."""
     rows = (
         await Submission.select(
             Submission.id,
-            Submission.student,
+            Submission.assignment.name.as_alias("assignment"),
             Submission.status,
             Submission.verdict,
-            Submission.score,
-            Submission.max_score,
+            Submission.submitted_at,
         )
         .where(Submission.student == student)
         .order_by(Submission.submitted_at, ascending=False)
     )
-    return [SubmissionSummary(**row) for row in rows]
+    return [OwnSubmission(**row) for row in rows]

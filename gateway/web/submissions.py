@@ -13,7 +13,7 @@ from litestar.response import Template
 from gateway.api.problems import not_found
 from gateway.web.highlight import highlighted
 from gateway.web.session import page_allow
-from runners import views
+from runners import assignments, views
 from runners.keys import Principal
 
 
@@ -35,11 +35,13 @@ async def submission_page(
     if view is None or source is None:
         raise not_found("submission", submission_id)
     diffs = {case.name: highlighted(case.diff) for case in view.cases if case.diff}
+    assignment = None if is_student else await assignments.name_of(view.assignment_id)
     context = {
         "submission": view,
         "source": source,
         "diffs": diffs,
         "principal": principal,
+        "assignment": assignment,
         "lines": source.code.removesuffix("\n").split("\n"),
     }
     return Template("submission.html", context=context)

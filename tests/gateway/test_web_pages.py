@@ -295,6 +295,7 @@ def test_a_student_sees_their_own_submission_without_hidden_data(
     sign_in(browser, desk.student)
     expect(page.get_by_role("heading", name="My submissions")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody tr").first).to_contain_text("Addition")
     browser.shot("student-home")
     page = browser.open(f"/submissions/{desk.submissions['dora']}")
     cases = page.locator("table.cases tbody tr")
