@@ -1,0 +1,494 @@
+"""Judge0 CE's submissions API over OopsEngine's runs: its request, its answer, its statuses.
+
+A submission is a run (`runners.runs`) whose token is the run's id. What Judge0 clients send is
+turned into a `RunSpec` here, and a stored run is rendered back the way Judge0 CE 1.13.1 renders
+a submission (`app/serializers/submission_serializer.rb`): text fields base64-encoded on request
+(`message` too), `time` and `wall_time` as strings of seconds, `memory` in KB, and the fields a
+client names in `?fields=` (or Judge0's defaults, or all with `*`).
+
+Statuses, and what OopsEngine says that Judge0 cannot (it says the rest in `message`):
+
+    queued / running                 1 In Queue / 2 Processing
+    ok                               3 Accepted, or 4 Wrong Answer against `expected_output`
+    timeout                          5 Time Limit Exceeded
+    compile_error                    6 Compilation Error
+    runtime_error, memory_limit      7-12 by signal (SIGSEGV, SIGXFSZ, SIGFPE, SIGABRT), 11 NZEC
+                                     for a non-zero exit, 12 Other for any other signal
+    output_limit                     8 Runtime Error (SIGXFSZ): output past the cap
+    internal_error                   13 Internal Error
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import shlex
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from grading.outcome import Verdict
+from runners.compat import catalog
+from runners.errors import RequestError
+from runners.runs import RunSpec, RunView, StoredRun
+from runners.settings import Settings
+from runners.webhooks import BACKOFF, TIMEOUT, WebhookError, validate_callback_url
+
+VERSION = "1.13.1"
+"""The Judge0 CE release `/about` reports; the `judge0` SDK picks language ids by it."""
+MAX_BATCH = 20
+STATUSES = {
+    1: "In Queue",
+    2: "Processing",
+    3: "Accepted",
+    4: "Wrong Answer",
+    5: "Time Limit Exceeded",
+    6: "Compilation Error",
+    7: "Runtime Error (SIGSEGV)",
+    8: "Runtime Error (SIGXFSZ)",
+    9: "Runtime Error (SIGFPE)",
+    10: "Runtime Error (SIGABRT)",
+    11: "Runtime Error (NZEC)",
+    12: "Runtime Error (Other)",
+    13: "Internal Error",
+    14: "Exec Format Error",
+}
+SIGNAL_STATUSES = {11: 7, 25: 8, 8: 9, 6: 10}
+"""Judge0's `Status.find_runtime_error_by_status_code`: SIGSEGV, SIGXFSZ, SIGFPE, SIGABRT."""
+DEFAULT_FIELDS = ("token", "time", "memory", "stdout", "stderr", "compile_output", "message")
+ENCODED_FIELDS = frozenset(
+    ("source_code", "stdin", "expected_output", "stdout", "stderr", "compile_output", "message")
+)
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""Judge0's timestamps; the `judge0` SDK parses `created_at` and `finished_at` with exactly this."""
+
+
+class Judge0Error(RequestError):
+    """A Judge0 request OopsEngine cannot run as asked; `field` names Judge0's field."""
+
+
+class Status(msgspec.Struct, frozen=True):
+    """Judge0's `status`: an id from `STATUSES` and its description."""
+
+    id: int
+    description: str
+
+
+def status(status_id: int) -> Status:
+    """The status with Judge0's description."""
+    return Status(status_id, STATUSES[status_id])
+
+
+class SubmissionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of Judge0's `POST /submissions`; every field Judge0 CE 1.13.1 takes.
+
+    Accepted and ignored, since the sandbox sets them for every run: `cpu_extra_time`,
+    `stack_limit`, `max_processes_and_or_threads`, the `enable_per_process_and_thread_*` pair,
+    `max_file_size` and `number_of_runs`. Refused when set: `enable_network`,
+    `compiler_options`, `additional_files`.
+    """
+
+    source_code: str
+    language_id: int
+    stdin: str | None = None
+    expected_output: str | None = None
+    cpu_time_limit: float | None = None
+    cpu_extra_time: float | None = None
+    wall_time_limit: float | None = None
+    memory_limit: float | None = None
+    stack_limit: int | None = None
+    max_processes_and_or_threads: int | None = None
+    enable_per_process_and_thread_time_limit: bool | None = None
+    enable_per_process_and_thread_memory_limit: bool | None = None
+    max_file_size: int | None = None
+    command_line_arguments: str | None = None
+    redirect_stderr_to_stdout: bool | None = None
+    enable_network: bool | None = None
+    number_of_runs: int | None = None
+    compiler_options: str | None = None
+    additional_files: str | None = None
+    callback_url: str | None = None
+
+
+class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The body of Judge0's `POST /submissions/batch`."""
+
+    submissions: list[SubmissionRequest]
+
+
+class Submission(msgspec.Struct, frozen=True, kw_only=True):
+    """A submission with every field Judge0 shows for `?fields=*` that OopsEngine can fill."""
+
+    token: str
+    source_code: str | None
+    language_id: int | None
+    stdin: str | None
+    expected_output: str | None
+    cpu_time_limit: str | None
+    wall_time_limit: str | None
+    memory_limit: int | None
+    command_line_arguments: str | None
+    redirect_stderr_to_stdout: bool
+    enable_network: bool
+    callback_url: str | None
+    stdout: str | None
+    stderr: str | None
+    compile_output: str | None
+    message: str | None
+    exit_code: int | None
+    exit_signal: int | None
+    status: Status
+    created_at: str
+    finished_at: str | None
+    time: str | None
+    wall_time: str | None
+    memory: int | None
+
+
+ALL_FIELDS = Submission.__struct_fields__
+
+
+def spec_of(config: Settings, request: SubmissionRequest, encoded: bool) -> RunSpec:
+    """The run a Judge0 submission asks for, or a `Judge0Error` naming the field at fault."""
+    _refuse_unsupported(request)
+    text = _decoder(encoded)
+    expected = request.expected_output
+    return RunSpec(
+        code=text("source_code", request.source_code) or "",
+        language=_language(request.language_id),
+        stdin=text("stdin", request.stdin) or "",
+        expected_output=None if expected is None else text("expected_output", expected),
+        time_limit=_time_limit(config, request),
+        memory_limit=_memory_mib(config, request.memory_limit),
+        args=_arguments(request.command_line_arguments),
+        stderr_to_stdout=bool(request.redirect_stderr_to_stdout),
+    )
+
+
+def checked_callback(url: str | None) -> str | None:
+    """The callback URL if OopsEngine will call it, else a `Judge0Error` on `callback_url`."""
+    if url is None:
+        return None
+    try:
+        return validate_callback_url(url)
+    except WebhookError as error:
+        raise Judge0Error("callback_url", str(error)) from None
+
+
+def _refuse_unsupported(request: SubmissionRequest) -> None:
+    if request.enable_network:
+        raise Judge0Error(
+            "enable_network", "the network is always off in OopsEngine's sandboxes; leave it out"
+        )
+    if request.compiler_options:
+        raise Judge0Error("compiler_options", "compiler options are not supported; leave it out")
+    if request.additional_files:
+        raise Judge0Error("additional_files", "additional files are not supported; leave it out")
+
+
+def _decoder(encoded: bool) -> Callable[[str, str | None], str | None]:
+    """Turns a text field into the text it stands for: base64-decoded when `encoded`."""
+
+    def text(field: str, value: str | None) -> str | None:
+        if value is None or not encoded:
+            return value
+        try:
+            raw = base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise Judge0Error(field, "is not valid base64 (base64_encoded=true)") from None
+        try:
+            return raw.decode()
+        except UnicodeDecodeError:
+            raise Judge0Error(field, "decodes to bytes that are not UTF-8 text") from None
+
+    return text
+
+
+def _language(language_id: int) -> str:
+    entry = catalog.by_judge0_id(language_id)
+    if entry is None:
+        known = ", ".join(str(i) for e in catalog.entries() for i in e.known.judge0_ids)
+        raise Judge0Error("language_id", f"no language with id {language_id}; known: {known}")
+    return entry.language.name
+
+
+def _time_limit(config: Settings, request: SubmissionRequest) -> float | None:
+    """One wall-clock limit: the smaller of the CPU and wall limits the client set."""
+    given = {
+        field: value
+        for field, value in (
+            ("cpu_time_limit", request.cpu_time_limit),
+            ("wall_time_limit", request.wall_time_limit),
+        )
+        if value is not None
+    }
+    for field, value in given.items():
+        if not 0 < value <= config.max_time_limit:
+            limit = config.max_time_limit
+            raise Judge0Error(field, f"must be more than 0 and at most {limit} seconds")
+    return min(given.values(), default=None)
+
+
+def _memory_mib(config: Settings, kilobytes: float | None) -> int | None:
+    if kilobytes is None:
+        return None
+    most = config.max_memory_limit * 1024
+    if not 0 < kilobytes <= most:
+        raise Judge0Error("memory_limit", f"must be more than 0 and at most {most} KB")
+    return math.ceil(kilobytes / 1024)
+
+
+def _arguments(text: str | None) -> list[str]:
+    """Judge0 appends the arguments to the run command in a shell: split them as one would."""
+    try:
+        return shlex.split(text or "")
+    except ValueError as error:
+        message = f"cannot be split into words: {error}"
+        raise Judge0Error("command_line_arguments", message) from None
+
+
+def parse_fields(text: str | None) -> tuple[str, ...]:
+    """The fields asked for with `?fields=`: Judge0's defaults, all with `*`, or those named."""
+    if text is None or not text.strip():
+        return (*DEFAULT_FIELDS, "status")
+    if text.strip() == "*":
+        return ALL_FIELDS
+    named = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in named if name not in ALL_FIELDS]
+    if unknown:
+        known = ", ".join(ALL_FIELDS)
+        raise Judge0Error("fields", f"unknown field(s) {', '.join(unknown)}; known: {known}")
+    return named
+
+
+def render(stored: StoredRun, fields: tuple[str, ...], encoded: bool) -> dict[str, Any]:
+    """The submission as Judge0 answers it: only `fields`, text base64-encoded when `encoded`."""
+    everything = msgspec.structs.asdict(submission_of(stored))
+    return {
+        field: _encode(everything[field]) if encoded and field in ENCODED_FIELDS else value
+        for field in fields
+        for value in (everything[field],)
+    }
+
+
+def _encode(value: str | None) -> str | None:
+    return None if value is None else base64.b64encode(value.encode()).decode()
+
+
+def submission_of(stored: StoredRun) -> Submission:
+    """Every field of the submission a stored run stands for."""
+    spec, view = stored.spec, stored.view
+    status_id, message = judge(view)
+    compiled_out = view.status == "compile_error"
+    entry = catalog.by_name(spec.language)
+    return Submission(
+        token=str(view.id),
+        source_code=spec.code,
+        language_id=entry.known.judge0_ids[0] if entry else None,
+        stdin=spec.stdin,
+        expected_output=spec.expected_output,
+        cpu_time_limit=_seconds(spec.time_limit),
+        wall_time_limit=_seconds(spec.time_limit),
+        memory_limit=None if spec.memory_limit is None else spec.memory_limit * 1024,
+        command_line_arguments=shlex.join(spec.args) if spec.args else None,
+        redirect_stderr_to_stdout=spec.stderr_to_stdout,
+        enable_network=False,
+        callback_url=stored.callback_url,
+        stdout=None if compiled_out else view.stdout or None,
+        stderr=None if compiled_out else view.stderr or None,
+        compile_output=_compile_output(view),
+        message=message,
+        exit_code=view.exit_code,
+        exit_signal=view.signal,
+        status=status(status_id),
+        created_at=_timestamp(stored.created_at),
+        finished_at=None if stored.completed_at is None else _timestamp(stored.completed_at),
+        time=None if stored.completed_at is None else _seconds(view.cpu_ms / 1000),
+        wall_time=None if stored.completed_at is None else _seconds(view.time_ms / 1000),
+        memory=None if stored.completed_at is None else view.memory_kib,
+    )
+
+
+def _compile_output(view: RunView) -> str | None:
+    """What the compiler said, both streams, as Judge0's `2>&1` keeps it."""
+    if view.status != "compile_error":
+        return None
+    return (view.stdout + view.stderr) or None
+
+
+def _seconds(value: float | None) -> str | None:
+    return None if value is None else f"{value:.3f}"
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.strftime(TIME_FORMAT)
+
+
+def judge(view: RunView) -> tuple[int, str | None]:
+    """Judge0's status id for a run, and the `message` that says what its id cannot."""
+    if view.status in ("queued", "running"):
+        return (1 if view.status == "queued" else 2), None
+    if view.status == "ok":
+        return (4 if view.verdict is Verdict.WRONG_ANSWER else 3), None
+    if view.status == "timeout":
+        return 5, "Time limit exceeded"
+    if view.status == "compile_error":
+        return 6, view.message
+    if view.status == "output_limit":
+        cut = "stdout" if view.stdout_truncated else "stderr"
+        return 8, f"Output limit exceeded: {cut} was cut at this server's output limit"
+    if view.status == "memory_limit":
+        return _crash_status(view), "Memory limit exceeded: the program was killed at its limit"
+    if view.status == "runtime_error":
+        return _crash_status(view), _crash_message(view)
+    return 13, view.message
+
+
+def _crash_status(view: RunView) -> int:
+    if view.signal is None:
+        return 11
+    return SIGNAL_STATUSES.get(view.signal, 12)
+
+
+def _crash_message(view: RunView) -> str:
+    """What isolate says of a crash, as Judge0 passes it on."""
+    if view.signal is not None:
+        return f"Caught fatal signal {view.signal}"
+    return f"Exited with error status {view.exit_code}"
+
+
+class Language(msgspec.Struct, frozen=True):
+    """An entry of `GET /languages`."""
+
+    id: int
+    name: str
+
+
+class LanguageDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """`GET /languages/{id}`: how the language is compiled and run."""
+
+    id: int
+    name: str
+    is_archived: bool
+    source_file: str
+    compile_cmd: str | None
+    run_cmd: str
+
+
+def languages() -> list[Language]:
+    """Every language we run, under each Judge0 id it has, by id."""
+    listed = [
+        Language(judge0_id, entry.judge0_name)
+        for entry in catalog.entries()
+        for judge0_id in entry.known.judge0_ids
+    ]
+    return sorted(listed, key=lambda language: language.id)
+
+
+def language_detail(language_id: int) -> LanguageDetail | None:
+    """The language under Judge0 id `language_id`; None if we run none there."""
+    entry = catalog.by_judge0_id(language_id)
+    if entry is None:
+        return None
+    language = entry.language
+    return LanguageDetail(
+        id=language_id,
+        name=entry.judge0_name,
+        is_archived=False,
+        source_file=language.filename,
+        compile_cmd=shlex.join(language.compile) if language.compile else None,
+        run_cmd=shlex.join(language.command),
+    )
+
+
+def statuses() -> list[Status]:
+    """Every Judge0 status, by id."""
+    return [status(status_id) for status_id in STATUSES]
+
+
+class About(msgspec.Struct, frozen=True):
+    """`GET /about`: the Judge0 release this API behaves as, and who serves it."""
+
+    version: str
+    homepage: str
+    source_code: str
+    maintainer: str
+
+
+def about() -> About:
+    """What `GET /about` says; clients pick language ids by `version`."""
+    return About(
+        version=VERSION,
+        homepage="OopsEngine, answering Judge0 CE's API",
+        source_code="see docs/compat.md of OopsEngine",
+        maintainer="the operator of this OopsEngine server",
+    )
+
+
+class ConfigInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """`GET /config_info`: Judge0's configuration fields, filled from OopsEngine's settings.
+
+    The `judge0` SDK refuses an answer that lacks any of these. Limits that the sandbox sets
+    for every run (stack, processes, file size) are reported as what Judge0 would default to.
+    """
+
+    allow_enable_network: bool = False
+    allow_enable_per_process_and_thread_memory_limit: bool = False
+    allow_enable_per_process_and_thread_time_limit: bool = False
+    allowed_languages_for_compile_options: list[str] = msgspec.field(default_factory=list)
+    callbacks_max_tries: int
+    callbacks_timeout: float
+    cpu_extra_time: float = 0.0
+    cpu_time_limit: float
+    enable_additional_files: bool = False
+    enable_batched_submissions: bool = True
+    enable_callbacks: bool = True
+    enable_command_line_arguments: bool = True
+    enable_compiler_options: bool = False
+    enable_network: bool = False
+    enable_per_process_and_thread_memory_limit: bool = False
+    enable_per_process_and_thread_time_limit: bool = False
+    enable_submission_delete: bool = False
+    enable_wait_result: bool = True
+    maintenance_mode: bool = False
+    max_cpu_extra_time: float = 0.0
+    max_cpu_time_limit: float
+    max_extract_size: int = 0
+    max_file_size: int
+    max_max_file_size: int
+    max_max_processes_and_or_threads: int
+    max_memory_limit: int
+    max_number_of_runs: int = 1
+    max_processes_and_or_threads: int
+    max_queue_size: int = 0
+    max_stack_limit: int = 0
+    max_submission_batch_size: int = MAX_BATCH
+    max_wall_time_limit: float
+    memory_limit: int
+    number_of_runs: int = 1
+    redirect_stderr_to_stdout: bool = False
+    stack_limit: int = 0
+    submission_cache_duration: float = 0.0
+    use_docs_as_homepage: bool = False
+    wall_time_limit: float
+
+
+def config_info(config: Settings) -> ConfigInfo:
+    """Judge0's view of this server's limits (times in seconds, sizes in KB)."""
+    return ConfigInfo(
+        callbacks_max_tries=len(BACKOFF) + 1,
+        callbacks_timeout=TIMEOUT,
+        cpu_time_limit=config.time_limit,
+        max_cpu_time_limit=config.max_time_limit,
+        max_file_size=config.output_limit // 1024,
+        max_max_file_size=config.max_output_limit // 1024,
+        max_max_processes_and_or_threads=config.pids_limit,
+        max_processes_and_or_threads=config.pids_limit,
+        max_memory_limit=config.max_memory_limit * 1024,
+        memory_limit=config.memory_limit * 1024,
+        max_wall_time_limit=config.max_time_limit,
+        wall_time_limit=config.time_limit,
+    )
