@@ -13,7 +13,8 @@ import re
 
 import msgspec
 
-from runners.sandbox.languages import LANGUAGES, Language
+from runners.sandbox import languages
+from runners.sandbox.languages import Language
 
 
 class Known(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,7 +68,7 @@ def entries() -> list[Entry]:
     """Every language we run that other runners' clients have a name for."""
     return [
         Entry(language=language, known=KNOWN[name], version=version_of(language))
-        for name, language in LANGUAGES.items()
+        for name, language in languages.LANGUAGES.items()
         if name in KNOWN
     ]
 

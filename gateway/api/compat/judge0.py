@@ -19,7 +19,7 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
 from runners import runs
-from runners.compat import judge0
+from runners.compat import judge0, judge0_info
 from runners.keys import Principal
 from runners.queue.tasks import execute_run
 from runners.settings import settings
@@ -151,15 +151,15 @@ async def _readable(principal: Principal, token: str) -> runs.StoredRun | None:
 
 
 @get("/languages")
-async def list_languages() -> list[judge0.Language]:
+async def list_languages() -> list[judge0_info.Language]:
     """Every language, under the ids Judge0 CE 1.13.1 gives it."""
-    return judge0.languages()
+    return judge0_info.languages()
 
 
 @get("/languages/{language_id:int}")
-async def read_language(language_id: FromPath[int]) -> judge0.LanguageDetail:
+async def read_language(language_id: FromPath[int]) -> judge0_info.LanguageDetail:
     """One language: its source file and its compile and run commands."""
-    detail = judge0.language_detail(language_id)
+    detail = judge0_info.language_detail(language_id)
     if detail is None:
         raise not_found("language", language_id)
     return detail
@@ -172,15 +172,15 @@ async def list_statuses() -> list[judge0.Status]:
 
 
 @get("/about")
-async def about() -> judge0.About:
+async def about() -> judge0_info.About:
     """The Judge0 version these routes behave as."""
-    return judge0.about()
+    return judge0_info.about()
 
 
 @get("/config_info")
-async def config_info() -> judge0.ConfigInfo:
+async def config_info() -> judge0_info.ConfigInfo:
     """This server's limits, in Judge0's fields and units."""
-    return judge0.config_info(settings())
+    return judge0_info.config_info(settings())
 
 
 ROUTES = [
