@@ -30,11 +30,13 @@ from typing import Any
 
 import msgspec
 
+from grading.outcome import Status as RunStatus
 from grading.outcome import Verdict
 from runners.compat import catalog
 from runners.errors import RequestError
 from runners.runs import RunSpec, RunView, StoredRun
 from runners.settings import Settings
+from runners.store.states import Leased
 from runners.webhooks import WebhookError, validate_callback_url
 
 VERSION = "1.13.1"
@@ -282,7 +284,7 @@ def submission_of(stored: StoredRun) -> Submission:
     """Every field of the submission a stored run stands for."""
     spec, view = stored.spec, stored.view
     status_id, message = judge(view)
-    compiled_out = view.status == "compile_error"
+    compiled_out = view.status == RunStatus.COMPILE_ERROR
     entry = catalog.by_name(spec.language)
     return Submission(
         token=str(view.id),
@@ -314,7 +316,7 @@ def submission_of(stored: StoredRun) -> Submission:
 
 def _compile_output(view: RunView) -> str | None:
     """What the compiler said, both streams, as Judge0's `2>&1` keeps it."""
-    if view.status != "compile_error":
+    if view.status != RunStatus.COMPILE_ERROR:
         return None
     return (view.stdout + view.stderr) or None
 
@@ -329,20 +331,21 @@ def _timestamp(moment: datetime) -> str:
 
 def judge(view: RunView) -> tuple[int, str | None]:
     """Judge0's status id for a run, and the `message` that says what its id cannot."""
-    if view.status in ("queued", "running"):
-        return (1 if view.status == "queued" else 2), None
-    if view.status == "ok":
+    if view.status in tuple(Leased):
+        return (1 if view.status == Leased.QUEUED else 2), None
+    ended = RunStatus(view.status)
+    if ended is RunStatus.OK:
         return (4 if view.verdict is Verdict.WRONG_ANSWER else 3), None
-    if view.status == "timeout":
+    if ended is RunStatus.TIMEOUT:
         return 5, "Time limit exceeded"
-    if view.status == "compile_error":
+    if ended is RunStatus.COMPILE_ERROR:
         return 6, view.message
-    if view.status == "output_limit":
+    if ended is RunStatus.OUTPUT_LIMIT:
         cut = "stdout" if view.stdout_truncated else "stderr"
         return 8, f"Output limit exceeded: {cut} was cut at this server's output limit"
-    if view.status == "memory_limit":
+    if ended is RunStatus.MEMORY_LIMIT:
         return _crash_status(view), "Memory limit exceeded: the program was killed at its limit"
-    if view.status == "runtime_error":
+    if ended is RunStatus.RUNTIME_ERROR:
         return _crash_status(view), _crash_message(view)
     return 13, view.message
 

@@ -16,17 +16,18 @@ from typing import Literal
 
 import msgspec
 
+from grading.outcome import Status
 from runners.compat import catalog
 from runners.errors import RequestError
 from runners.runs import RunSpec, RunView
 from runners.settings import Settings
 
-STATUS_CODES = {
-    "runtime_error": "RE",
-    "memory_limit": "SG",
-    "timeout": "TO",
-    "output_limit": "OL",
-    "internal_error": "XX",
+STATUS_CODES: dict[str, str] = {
+    Status.RUNTIME_ERROR: "RE",
+    Status.MEMORY_LIMIT: "SG",
+    Status.TIMEOUT: "TO",
+    Status.OUTPUT_LIMIT: "OL",
+    Status.INTERNAL_ERROR: "XX",
 }
 """Piston's stage `status` for runs that did not end normally (`OL`: output too long)."""
 
@@ -160,7 +161,7 @@ def answer(language: str, view: RunView) -> ExecuteAnswer:
     name, version = entry.known.piston, entry.version
     if not entry.known.compiled:
         return ExecuteAnswer(language=name, version=version, run=stage)
-    if view.status == "compile_error":
+    if view.status == Status.COMPILE_ERROR:
         return ExecuteAnswer(language=name, version=version, compile=stage)
     return ExecuteAnswer(language=name, version=version, compile=Stage(), run=stage)
 

@@ -110,7 +110,8 @@ def test_the_sdk_runs_a_program_with_stdin(sdk: ModuleType) -> None:
     result = sdk.run(source_code="print(input()[::-1])", stdin="olleh", language=sdk.PYTHON)
     assert result.status == sdk.Status.ACCEPTED
     assert result.stdout == "hello\n"
-    assert result.time is not None and result.memory is not None
+    assert result.time is not None
+    assert result.memory is not None
 
 
 def test_the_sdk_runs_test_cases_and_judges_them_as_judge0_does(sdk: ModuleType) -> None:
@@ -143,7 +144,8 @@ def test_the_sdk_round_trips_non_ascii_input_and_output(sdk: ModuleType) -> None
 
 def test_the_sdk_submits_without_waiting_then_waits(sdk: ModuleType) -> None:
     submission = sdk.async_run(source_code="print('later')", language=sdk.PYTHON)
-    assert submission.token is not None and not submission.is_done()
+    assert submission.token is not None
+    assert not submission.is_done()
     sdk.wait(submissions=submission)
     assert submission.status == sdk.Status.ACCEPTED
     assert submission.stdout == "later\n"
@@ -180,7 +182,8 @@ def test_fields_choose_the_answer_and_an_unknown_field_is_refused(
     chosen = judge0_api.get(f"/submissions/{token}", params={"fields": "stdout,exit_code"})
     assert chosen.json() == {"stdout": "1\n", "exit_code": 0}
     everything = judge0_api.get(f"/submissions/{token}", params={"fields": "*"}).json()
-    assert everything["language_id"] == 71 and everything["finished_at"] is not None
+    assert everything["language_id"] == 71
+    assert everything["finished_at"] is not None
     refused = judge0_api.get(f"/submissions/{token}", params={"fields": "stdout,colour"})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "fields"
@@ -254,7 +257,8 @@ def test_every_status_we_produce_has_judge0s_id_and_description(
 def test_a_compilation_error_is_in_compile_output(judge0_api: httpx.Client) -> None:
     done = submit(judge0_api, {"source_code": "print((", "language_id": 71})
     assert "SyntaxError" in done["compile_output"]
-    assert done["stdout"] is None and done["stderr"] is None
+    assert done["stdout"] is None
+    assert done["stderr"] is None
 
 
 def test_arguments_and_stderr_redirected_to_stdout(judge0_api: httpx.Client) -> None:
@@ -310,7 +314,8 @@ def test_turning_the_network_on_is_refused_with_a_problem_naming_the_field(
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
     (error,) = refused.json()["errors"]
-    assert error["field"] == "enable_network" and "network" in error["message"]
+    assert error["field"] == "enable_network"
+    assert "network" in error["message"]
 
 
 def test_the_callback_is_a_signed_put_of_the_submission_retried_after_a_500(

@@ -93,7 +93,8 @@ def test_each_run_status_maps_to_the_nearest_judge0_status(
     if message_part is None:
         assert message is None or view.status == "compile_error"
     else:
-        assert message is not None and message_part in message
+        assert message is not None
+        assert message_part in message
 
 
 def test_a_base64_submission_becomes_the_run_it_describes() -> None:
@@ -189,7 +190,8 @@ def test_a_compile_error_shows_the_compiler_in_compile_output_not_in_stderr() ->
     view = ended("compile_error", exit_code=1, stderr="SyntaxError: invalid syntax\n")
     shown = judge0.render(stored(view), judge0.parse_fields("*"), False)
     assert shown["compile_output"] == "SyntaxError: invalid syntax\n"
-    assert shown["stderr"] is None and shown["stdout"] is None
+    assert shown["stderr"] is None
+    assert shown["stdout"] is None
 
 
 def test_a_queued_submission_has_no_time_memory_or_finish_yet() -> None:
@@ -239,7 +241,8 @@ def test_the_piston_documentation_body_becomes_a_run_and_its_answer_has_pistons_
     )
     view = ended("timeout", signal=9, stdout="partial", stderr="", time_ms=3001)
     answer = msgspec.to_builtins(piston.answer("python", view))
-    assert answer["language"] == "python" and answer["version"] == "3.11"
+    assert answer["language"] == "python"
+    assert answer["version"] == "3.11"
     assert "compile" not in answer
     assert answer["run"]["signal"] == "SIGKILL"
     assert answer["run"]["output"] == "partial"

@@ -18,10 +18,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
-from runners import runs
+from runners import intake, runs
 from runners.compat import judge0, judge0_info
 from runners.keys import Principal
-from runners.queue.tasks import execute_run
 from runners.settings import settings
 
 Encoded = Annotated[bool, QueryParameter(description="source, input and output fields are base64")]
@@ -92,13 +91,11 @@ async def _create(
             where = prefix.format(index) + error.field
             raise judge0.Judge0Error(where, str(error).removeprefix(f"{error.field}: ")) from None
         checked.append((spec, callback))
-    created = []
-    for spec, callback in checked:
-        owner = owner_of(principal)
-        run_id = await runs.create(config, spec, owner, callback_url=callback, api="judge0")
-        await execute_run.kiq(str(run_id))
-        created.append(run_id)
-    return created
+    owner = owner_of(principal)
+    return [
+        await intake.submit_run(config, spec, owner, callback, api="judge0")
+        for spec, callback in checked
+    ]
 
 
 @get("/submissions/batch", guards=[allow("instructor", "student")])

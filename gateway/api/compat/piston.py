@@ -15,11 +15,11 @@ from litestar.status_codes import HTTP_200_OK
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import problem
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
-from runners import runs
+from runners import intake, runs
 from runners.compat import piston
 from runners.keys import Principal
-from runners.queue.tasks import execute_run
 from runners.settings import settings
+from runners.store.states import Leased
 
 
 @post(
@@ -34,12 +34,11 @@ async def execute(
     """Run a program and answer once it ended, in Piston's shape."""
     config = settings()
     spec = piston.spec_of(config, data)
-    run_id = await runs.create(config, spec, owner=owner_of(principal), api="piston")
-    await execute_run.kiq(str(run_id))
+    run_id = await intake.submit_run(config, spec, owner_of(principal), api="piston")
     budget = runs.longest_seconds(config, spec) + WAIT_MARGIN_SECONDS
     view = await runs.wait(run_id, min(budget, MAX_WAIT_SECONDS))
     where = f"/v1/runs/{run_id}"
-    if view is None or view.status in ("queued", "running"):
+    if view is None or view.status in tuple(Leased):
         detail = f"the run has not finished yet; read its result at {where}"
         raise problem(504, detail, headers={"Content-Location": where})
     answer = piston.answer(spec.language, view)
