@@ -26,14 +26,15 @@ import math
 import shlex
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
 from grading.outcome import Status as RunStatus
 from grading.outcome import Verdict
 from runners.compat import catalog
-from runners.errors import RequestError
+from runners.errors import RequestError, TooMuchWork
 from runners.runs import RunSpec, RunView, StoredRun
 from runners.settings import Settings
 from runners.store.states import Leased
@@ -116,9 +117,16 @@ class SubmissionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
 
 
 class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The body of Judge0's `POST /submissions/batch`."""
+    """The body of Judge0's `POST /submissions/batch`: at least one, at most `MAX_BATCH`."""
 
-    submissions: list[SubmissionRequest]
+    submissions: Annotated[list[SubmissionRequest], Meta(min_length=1)]
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """A submission checked and ready to record: its run and where to call back."""
+
+    spec: RunSpec
+    callback_url: str | None
 
 
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
@@ -168,6 +176,23 @@ def spec_of(config: Settings, request: SubmissionRequest, encoded: bool) -> RunS
         args=_arguments(request.command_line_arguments),
         stderr_to_stdout=bool(request.redirect_stderr_to_stdout),
     )
+
+
+def accept(config: Settings, requests: list[SubmissionRequest], encoded: bool) -> list[Accepted]:
+    """Check every submission before any is recorded; in a batch, errors name its position."""
+    if len(requests) > MAX_BATCH:
+        message = f"send at most {MAX_BATCH} submissions at once, not {len(requests)}"
+        raise TooMuchWork("submissions", message)
+    prefix = "submissions[{}]." if len(requests) > 1 else ""
+    accepted = []
+    for index, request in enumerate(requests):
+        try:
+            spec = spec_of(config, request, encoded)
+            accepted.append(Accepted(spec, checked_callback(request.callback_url)))
+        except Judge0Error as error:
+            message = str(error).removeprefix(f"{error.field}: ")
+            raise Judge0Error(prefix.format(index) + error.field, message) from None
+    return accepted
 
 
 def checked_callback(url: str | None) -> str | None:

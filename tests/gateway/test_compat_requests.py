@@ -28,7 +28,7 @@ PISTON = {"language": "python", "version": "*", "files": [{"content": "print(1)"
             id="callback-not-http",
         ),
         pytest.param(
-            "/submissions/batch", {"submissions": []}, 413, "submissions", id="empty-batch"
+            "/submissions/batch", {"submissions": []}, 400, "submissions", id="empty-batch"
         ),
         pytest.param(
             "/api/v2/execute",

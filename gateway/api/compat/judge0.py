@@ -44,7 +44,8 @@ async def create_submission(
 ) -> dict[str, Any]:
     """Queue a submission and answer its token; with `?wait=true`, the finished submission."""
     wanted = judge0.parse_fields(fields)
-    (run_id,) = await _create(principal, [data], base64_encoded)
+    owner = owner_of(principal)
+    (run_id,) = await intake.submit_judge0(settings(), [data], base64_encoded, owner)
     if not wait:
         return {"token": str(run_id)}
     stored = await runs.load(run_id)
@@ -69,33 +70,9 @@ async def create_batch(
     base64_encoded: Encoded = False,
 ) -> list[dict[str, str]]:
     """Queue up to 20 submissions at once; answers their tokens in order."""
-    if not 1 <= len(data.submissions) <= judge0.MAX_BATCH:
-        message = f"send 1 to {judge0.MAX_BATCH} submissions, not {len(data.submissions)}"
-        raise too_large("submissions", message)
-    created = await _create(principal, data.submissions, base64_encoded)
-    return [{"token": str(run_id)} for run_id in created]
-
-
-async def _create(
-    principal: Principal, requests: list[judge0.SubmissionRequest], encoded: bool
-) -> list[uuid.UUID]:
-    """Check every submission, then record and queue each; nothing is recorded if one is bad."""
-    config = settings()
-    prefix = "submissions[{}]." if len(requests) > 1 else ""
-    checked = []
-    for index, request in enumerate(requests):
-        try:
-            spec = judge0.spec_of(config, request, encoded)
-            callback = judge0.checked_callback(request.callback_url)
-        except judge0.Judge0Error as error:
-            where = prefix.format(index) + error.field
-            raise judge0.Judge0Error(where, str(error).removeprefix(f"{error.field}: ")) from None
-        checked.append((spec, callback))
     owner = owner_of(principal)
-    return [
-        await intake.submit_run(config, spec, owner, callback, api="judge0")
-        for spec, callback in checked
-    ]
+    created = await intake.submit_judge0(settings(), data.submissions, base64_encoded, owner)
+    return [{"token": str(run_id)} for run_id in created]
 
 
 @get("/submissions/batch", guards=[allow("instructor", "student")])
