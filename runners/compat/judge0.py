@@ -35,7 +35,7 @@ from grading.outcome import Status as RunStatus
 from grading.outcome import Verdict
 from runners.compat import catalog
 from runners.errors import RequestError, TooMuchWork
-from runners.runs import RunSpec, RunView, StoredRun
+from runners.runs import RunSpec, RunView, StoredRun, request_of
 from runners.settings import Settings
 from runners.store.states import Leased
 from runners.webhooks import WebhookError, validate_callback_url
@@ -61,7 +61,19 @@ STATUSES = {
 }
 SIGNAL_STATUSES = {11: 7, 25: 8, 8: 9, 6: 10}
 """Judge0's `Status.find_runtime_error_by_status_code`: SIGSEGV, SIGXFSZ, SIGFPE, SIGABRT."""
-DEFAULT_FIELDS = ("token", "time", "memory", "stdout", "stderr", "compile_output", "message")
+DEFAULT_FIELDS = (
+    "token",
+    "time",
+    "memory",
+    "stdout",
+    "stderr",
+    "compile_output",
+    "message",
+    "status",
+)
+"""What Judge0 answers without `?fields=`, and what its callbacks carry."""
+OUR_FIELDS = {"code": "source_code", "language": "language_id", "time_limit": "wall_time_limit"}
+"""Judge0's name for a run field that the runner's own checks name."""
 ENCODED_FIELDS = frozenset(
     ("source_code", "stdin", "expected_output", "stdout", "stderr", "compile_output", "message")
 )
@@ -166,7 +178,7 @@ def spec_of(config: Settings, request: SubmissionRequest, encoded: bool) -> RunS
     _refuse_unsupported(request)
     text = _decoder(encoded)
     expected = request.expected_output
-    return RunSpec(
+    spec = RunSpec(
         code=text("source_code", request.source_code) or "",
         language=_language(request.language_id),
         stdin=text("stdin", request.stdin) or "",
@@ -176,6 +188,12 @@ def spec_of(config: Settings, request: SubmissionRequest, encoded: bool) -> RunS
         args=_arguments(request.command_line_arguments),
         stderr_to_stdout=bool(request.redirect_stderr_to_stdout),
     )
+    try:
+        request_of(config, spec)
+    except RequestError as error:
+        field = OUR_FIELDS.get(error.field, error.field)
+        raise Judge0Error(field, str(error).removeprefix(f"{error.field}: ")) from None
+    return spec
 
 
 def accept(config: Settings, requests: list[SubmissionRequest], encoded: bool) -> list[Accepted]:
@@ -280,7 +298,7 @@ def _arguments(text: str | None) -> list[str]:
 def parse_fields(text: str | None) -> tuple[str, ...]:
     """The fields asked for with `?fields=`: Judge0's defaults, all with `*`, or those named."""
     if text is None or not text.strip():
-        return (*DEFAULT_FIELDS, "status")
+        return DEFAULT_FIELDS
     if text.strip() == "*":
         return ALL_FIELDS
     named = tuple(name.strip() for name in text.split(",") if name.strip())
@@ -294,11 +312,12 @@ def parse_fields(text: str | None) -> tuple[str, ...]:
 def render(stored: StoredRun, fields: tuple[str, ...], encoded: bool) -> dict[str, Any]:
     """The submission as Judge0 answers it: only `fields`, text base64-encoded when `encoded`."""
     everything: dict[str, Any] = msgspec.to_builtins(submission_of(stored))
-    return {
-        field: _encode(everything[field]) if encoded and field in ENCODED_FIELDS else value
-        for field in fields
-        for value in (everything[field],)
-    }
+    if encoded:
+        everything = {
+            field: _encode(value) if field in ENCODED_FIELDS else value
+            for field, value in everything.items()
+        }
+    return {field: everything[field] for field in fields}
 
 
 def _encode(value: str | None) -> str | None:

@@ -102,8 +102,7 @@ async def _announce_judge0(stored: runs.StoredRun) -> None:
     """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
     if stored.callback_url is None or stored.owner is None:
         return
-    fields = judge0.parse_fields(None)
-    body = judge0.render(stored, fields, encoded=True)
+    body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
     delivery = await webhooks.enqueue(
         str(stored.view.id),
         "judge0.submission",

@@ -17,6 +17,7 @@ from judge0.data import LANGUAGE_TO_LANGUAGE_ID
 
 from grading.outcome import Verdict
 from runners.compat import catalog, judge0, judge0_info, piston
+from runners.errors import TooMuchWork
 from runners.runs import RunSpec, RunView, StoredRun
 from runners.sandbox import languages
 from runners.sandbox.languages import PYTHON, Language
@@ -264,3 +265,19 @@ def test_a_piston_request_that_cannot_run_is_refused_naming_the_field(
     with pytest.raises(piston.PistonError) as refused:
         piston.spec_of(CONFIG, msgspec.convert(body, piston.ExecuteRequest))
     assert refused.value.field == field
+
+
+def test_the_runners_own_refusals_name_judge0s_fields() -> None:
+    small = Settings(max_code_bytes=8)
+    with pytest.raises(judge0.Judge0Error) as refused:
+        judge0.spec_of(small, submission(source_code="print('too long')"), encoded=False)
+    assert refused.value.field == "source_code"
+
+
+def test_a_bad_submission_in_a_batch_is_named_by_its_position_and_too_many_are_refused() -> None:
+    good, bad = submission(), submission(enable_network=True)
+    with pytest.raises(judge0.Judge0Error) as refused:
+        judge0.accept(CONFIG, [good, good, bad], encoded=False)
+    assert refused.value.field == "submissions[2].enable_network"
+    with pytest.raises(TooMuchWork):
+        judge0.accept(CONFIG, [good] * (judge0.MAX_BATCH + 1), encoded=False)
