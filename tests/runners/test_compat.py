@@ -50,7 +50,7 @@ def stored(view: RunView, spec: RunSpec | None = None, done: bool = True) -> Sto
 
 
 def ended(status: str, **fields: object) -> RunView:
-    return RunView(id=uuid.uuid4(), status=status, **fields)  # type: ignore[arg-type]
+    return RunView(id=uuid.uuid4(), status=status, **fields)
 
 
 @pytest.mark.parametrize(
@@ -281,3 +281,20 @@ def test_a_bad_submission_in_a_batch_is_named_by_its_position_and_too_many_are_r
     assert refused.value.field == "submissions[2].enable_network"
     with pytest.raises(TooMuchWork):
         judge0.accept(CONFIG, [good] * (judge0.MAX_BATCH + 1), encoded=False)
+
+
+def test_a_compiled_language_answers_a_compile_stage_and_no_run_when_compiling_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    c = Language(name="c", image="c", filename="main.c", command=["./main"], base_image="gcc:12")
+    monkeypatch.setattr(languages, "LANGUAGES", {"python": PYTHON, "c": c})
+    failed = msgspec.to_builtins(
+        piston.answer("c", ended("compile_error", exit_code=1, stderr="main.c:1: error"))
+    )
+    assert failed["compile"]["stderr"] == "main.c:1: error"
+    assert failed["compile"]["code"] == 1
+    assert "run" not in failed
+    ran = msgspec.to_builtins(piston.answer("c", ended("ok", exit_code=0, stdout="hi\n")))
+    assert ran["compile"]["code"] == 0
+    assert ran["run"]["stdout"] == "hi\n"
+    assert (ran["language"], ran["version"]) == ("c", "12")
