@@ -30,7 +30,8 @@ async def grader() -> Grader:
     """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
     if not _graders:
         backend = current()
-        client = await anyio.to_thread.run_sync(answering, backend.docker_client())
+        client = await anyio.to_thread.run_sync(backend.docker_client)
+        await anyio.to_thread.run_sync(answering, client)
         sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
         if not _graders:
             _graders.append(Grader(backend.settings, sandbox, backend.redis))

@@ -206,8 +206,11 @@ class Sandbox:
 
 
 def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
-    return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+    """A client for the local engine, sized for concurrent runs (it asks the engine's version)."""
+    try:
+        return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
 
 
 def answering(client: docker.DockerClient) -> docker.DockerClient:
@@ -221,10 +224,7 @@ def answering(client: docker.DockerClient) -> docker.DockerClient:
 
 def connect(settings: Settings) -> docker.DockerClient:
     """A client for the local engine that has answered."""
-    try:
-        return answering(client_for(settings))
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+    return answering(client_for(settings))
 
 
 def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:
