@@ -1,7 +1,8 @@
 """Single runs asked for over the API: accepted at once, run by a worker, read back by id.
 
 A run's `status` is `queued` or `running` until it ends, then the status of its result (`ok`,
-`timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field.
+`timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field. A run belongs
+to a course and to the key that asked for it: only that key (or an admin) reads it back.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from grading.outcome import RunResult
 from runners.pipeline import now
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.tables import Run
 from runners.views import Owned
@@ -63,12 +65,17 @@ def request_of(config: Settings, spec: RunSpec) -> RunRequest:
 
 
 async def create(
-    config: Settings, spec: RunSpec, owner: str | None = None, callback_url: str | None = None
+    config: Settings,
+    spec: RunSpec,
+    course: uuid.UUID,
+    owner: str | None = None,
+    callback_url: str | None = None,
 ) -> uuid.UUID:
-    """Record a queued run after checking it can be run as asked."""
+    """Record a queued run in `course` after checking it can be run as asked."""
     request_of(config, spec)
     run = Run(
         id=uuid.uuid4(),
+        course=course,
         owner=owner,
         request=msgspec.json.encode(spec).decode(),
         callback_url=callback_url,
@@ -113,9 +120,13 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
     return bool(written)
 
 
-async def view(run_id: uuid.UUID) -> RunView | None:
-    """The run as clients see it; None when there is no such run."""
-    row = await Run.select(Run.status, Run.result).where(Run.id == run_id).first()
+async def view(run_id: uuid.UUID, scope: Scope) -> RunView | None:
+    """The run as clients see it; None when there is no such run within the scope."""
+    row = (
+        await Run.select(Run.status, Run.result)
+        .where((Run.id == run_id) & scope.in_courses(Run.course) & scope.of_owner(Run.owner))
+        .first()
+    )
     if row is None:
         return None
     if row["result"] is None:
@@ -127,16 +138,16 @@ async def view(run_id: uuid.UUID) -> RunView | None:
 
 async def owned(run_id: uuid.UUID) -> Owned | None:
     """The key that asked for the run and where its webhook goes, as for batches."""
-    row = await Run.select(Run.owner, Run.callback_url).where(Run.id == run_id).first()
-    return None if row is None else Owned(owner=row["owner"], callback_url=row["callback_url"])
+    row = await Run.select(Run.owner, Run.callback_url, Run.course).where(Run.id == run_id).first()
+    return None if row is None else Owned(**row)
 
 
-async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
+async def wait(run_id: uuid.UUID, timeout: float, scope: Scope) -> RunView | None:
     """The run once it has ended, or as it stands when `timeout` seconds have passed."""
     with anyio.move_on_after(timeout):
         while True:
-            found = await view(run_id)
+            found = await view(run_id, scope)
             if found is None or found.status not in ("queued", "running"):
                 break
             await anyio.sleep(POLL_SECONDS)
-    return await view(run_id)
+    return await view(run_id, scope)

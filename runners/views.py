@@ -1,4 +1,5 @@
-"""Batches and submissions as clients read them, with hidden cases redacted for students."""
+"""Batches and submissions as clients read them, within their scope, hidden cases redacted
+for students. A row outside the caller's scope reads as None, exactly as a missing one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import msgspec
 
 from grading.redact import student_view
 from grading.results import CaseResult, SubmissionResult
+from runners.scope import Scope
 from runners.store.tables import Batch, Submission
 
 
@@ -58,14 +60,18 @@ class Owned(msgspec.Struct, frozen=True, kw_only=True):
 
     owner: str | None
     callback_url: str | None
+    course: uuid.UUID | None = None
     student: str | None = None
 
 
-async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
-    """The batch and each of its submissions, or None when there is no such batch."""
+async def batch_view(batch_id: uuid.UUID, scope: Scope) -> BatchView | None:
+    """The batch and each of its submissions, or None when there is no such batch in scope.
+
+    A student's scope, should one ask, lists only its own student's submissions.
+    """
     batch = (
         await Batch.select(Batch.assignment, Batch.status, Batch.total)
-        .where(Batch.id == batch_id)
+        .where((Batch.id == batch_id) & scope.in_courses(Batch.course))
         .first()
     )
     if batch is None:
@@ -79,7 +85,7 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
             Submission.score,
             Submission.max_score,
         )
-        .where(Submission.batch == batch_id)
+        .where((Submission.batch == batch_id) & scope.of_student(Submission.student))
         .order_by(Submission.student)
     )
     summaries = [SubmissionSummary(**row) for row in rows]
@@ -95,22 +101,35 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
 
 async def batch_owner(batch_id: uuid.UUID) -> Owned | None:
     """The key that created the batch and where its webhook goes."""
-    row = await Batch.select(Batch.owner, Batch.callback_url).where(Batch.id == batch_id).first()
+    row = (
+        await Batch.select(Batch.owner, Batch.callback_url, Batch.course)
+        .where(Batch.id == batch_id)
+        .first()
+    )
     return None if row is None else Owned(**row)
 
 
 async def submission_owner(submission_id: uuid.UUID) -> Owned | None:
     """The key that sent the submission, its student and where its webhook goes."""
     row = (
-        await Submission.select(Submission.owner, Submission.callback_url, Submission.student)
+        await Submission.select(
+            Submission.owner, Submission.callback_url, Submission.course, Submission.student
+        )
         .where(Submission.id == submission_id)
         .first()
     )
     return None if row is None else Owned(**row)
 
 
-async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> SubmissionView | None:
-    """The submission with its cases; a student sees hidden cases without their data."""
+async def submission_view(
+    submission_id: uuid.UUID, scope: Scope, redacted: bool | None = None
+) -> SubmissionView | None:
+    """The submission with its cases, or None when there is no such one within the scope.
+
+    A student sees only its own student's, and hidden cases without their data; `redacted`
+    asks for that view whoever reads (a webhook that a student's receiver may get).
+    """
+    for_a_student = scope.for_a_student if redacted is None else redacted
     row = (
         await Submission.select(
             Submission.id,
@@ -120,7 +139,11 @@ async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> Subm
             Submission.status,
             Submission.result,
         )
-        .where(Submission.id == submission_id)
+        .where(
+            (Submission.id == submission_id)
+            & scope.in_courses(Submission.course)
+            & scope.of_student(Submission.student)
+        )
         .first()
     )
     if row is None:

@@ -24,6 +24,7 @@ import msgspec
 
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.database import DB
 from runners.store.tables import Delivery, DeliveryAttempt
@@ -108,12 +109,21 @@ def backoff(attempts: int) -> timedelta | None:
     return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-async def enqueue(subject: str, event_type: str, url: str, data: Any, api_key_id: UUID) -> UUID:
-    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`."""
+async def enqueue(
+    subject: str,
+    event_type: str,
+    url: str,
+    data: Any,
+    api_key_id: UUID,
+    course: UUID | None,
+) -> UUID:
+    """Record an event about `course`'s work for delivery, due now, signed with the webhook
+    secret of `api_key_id`."""
     validate_callback_url(url)
     await webhook_secret(api_key_id)
     payload = {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
     row = Delivery(
+        course=course,
         subject=subject,
         event_type=event_type,
         url=url,
@@ -281,9 +291,13 @@ async def attempt(delivery_id: UUID) -> None:
     await _record(delivery_id, claimed["attempts"] + 1, outcome)
 
 
-async def redeliver(delivery_id: UUID) -> None:
+async def redeliver(delivery_id: UUID, scope: Scope) -> None:
     """Send a delivered or failed delivery again, due now with a fresh retry schedule."""
-    row = await Delivery.select(Delivery.status).where(Delivery.id == delivery_id).first()
+    row = (
+        await Delivery.select(Delivery.status)
+        .where((Delivery.id == delivery_id) & scope.in_courses(Delivery.course))
+        .first()
+    )
     if row is None:
         raise WebhookError(f"no webhook delivery with id {delivery_id}")
     if row["status"] == "pending":
@@ -297,10 +311,12 @@ async def redeliver(delivery_id: UUID) -> None:
     ).where((Delivery.id == delivery_id) & (Delivery.status != "pending"))
 
 
-async def log(subject: str) -> list[DeliveryView]:
-    """Every delivery about `subject`, oldest first, each with all its attempts."""
+async def log(subject: str, scope: Scope) -> list[DeliveryView]:
+    """Every delivery about `subject` within the scope, oldest first, each with its attempts."""
     deliveries = (
-        await Delivery.select().where(Delivery.subject == subject).order_by(Delivery.created_at)
+        await Delivery.select()
+        .where((Delivery.subject == subject) & scope.in_courses(Delivery.course))
+        .order_by(Delivery.created_at)
     )
     ids = [row["id"] for row in deliveries]
     attempts = (

@@ -19,9 +19,9 @@ from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from redis.asyncio import Redis
 
-from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
+from runners.counters import MemoryCounter, RedisCounter
 from runners.queue.broker import broker
 from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings

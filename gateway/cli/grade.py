@@ -2,7 +2,8 @@
 
 Grading records everything: run it again after an interruption and it reuses the assignment
 (same name and suite) and each submission (same student and code), and runs only the cases
-that have no result yet.
+that have no result yet. Everything goes to the default course: the operator's own commands
+never name one.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import courses, gradebooks, pipeline
 from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
 from runners.queue import tasks
 from runners.queue.broker import broker
 from runners.queue.tasks import grade_case
+from runners.scope import Scope
 from runners.settings import Settings, settings
 from runners.store.database import is_embedded
 from runners.store.storage import close_storage, open_storage
@@ -119,8 +121,9 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
     await open_storage()
     await broker.startup()
     try:
-        assignment = await _assignment(config, suite)
-        submissions = await _submissions(assignment, suite, entries)
+        course = await courses.ensure_default()
+        target = await _assignment(config, suite, course)
+        submissions = await _submissions(target, entries)
         if is_embedded(config):
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
         kicked = await _enqueue_unfinished(config, submissions)
@@ -131,31 +134,35 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
         await close_storage()
 
 
-async def _assignment(config: Settings, suite: Suite) -> uuid.UUID:
-    """The assignment with this name and exactly this suite, created if new."""
+async def _assignment(config: Settings, suite: Suite, course: uuid.UUID) -> pipeline.Target:
+    """The course's assignment with this name and exactly this suite, created if new."""
     document_digest = digest(encode_suite(suite).decode())
     row = (
         await Assignment.select(Assignment.id)
-        .where((Assignment.name == suite.name) & (Assignment.suite_digest == document_digest))
+        .where(
+            (Assignment.name == suite.name)
+            & (Assignment.suite_digest == document_digest)
+            & (Assignment.course == course)
+        )
         .first()
     )
     if row is not None:
-        return uuid.UUID(str(row["id"]))
-    return await pipeline.create_assignment(config, suite.name, suite)
+        assignment = uuid.UUID(str(row["id"]))
+    else:
+        assignment = await pipeline.create_assignment(config, suite.name, suite, course)
+    return pipeline.Target(assignment=assignment, course=course, suite=suite)
 
 
-async def _submissions(
-    assignment: uuid.UUID, suite: Suite, entries: list[Entry]
-) -> list[uuid.UUID]:
+async def _submissions(target: pipeline.Target, entries: list[Entry]) -> list[uuid.UUID]:
     """Reuse each student's recorded submission of the same code; accept the rest."""
     known = {
         (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
         for row in await Submission.select(
             Submission.id, Submission.student, Submission.code_digest
-        ).where(Submission.assignment == assignment)
+        ).where(Submission.assignment == target.assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(settings(), assignment, suite, fresh)
+    accepted = await pipeline.accept(settings(), target, fresh)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
@@ -260,18 +267,19 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
 
 
 async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
-    """The gradebook of the newest assignment called `assignment`, from stored results."""
+    """The gradebook of the default course's newest assignment called `assignment`."""
     await open_storage()
     try:
+        course = await courses.ensure_default()
         row = (
             await Assignment.select(Assignment.id)
-            .where(Assignment.name == assignment)
+            .where((Assignment.name == assignment) & (Assignment.course == course))
             .order_by(Assignment.created_at, ascending=False)
             .first()
         )
         if row is None:
             raise InputError(f"no assignment called {assignment!r} has been graded here")
-        graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
+        graded = await gradebooks.rows(uuid.UUID(str(row["id"])), Scope.everything())
         return gradebooks.render(fmt, assignment, graded, policy)
     finally:
         await close_storage()

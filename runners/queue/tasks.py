@@ -20,7 +20,9 @@ from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
 from runners.queue.broker import broker
 from runners.sandbox.sandbox import Sandbox
+from runners.scope import Scope
 from runners.settings import settings
+from runners.views import Owned
 
 _graders: list[Grader] = []
 
@@ -86,36 +88,34 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(settings(), spec))
     if not await runs.record(run_id, result):
         return
-    run = await runs.view(run_id)
-    owner = await runs.owned(run_id)
-    if run is not None and owner is not None:
-        await _announce(str(run_id), "run.completed", owner.callback_url, run, owner.owner)
+    run = await runs.view(run_id, Scope.everything())
+    owned = await runs.owned(run_id)
+    if run is not None and owned is not None:
+        await _announce(str(run_id), "run.completed", owned, run)
 
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:
     owned = await views.batch_owner(batch_id)
-    batch = await views.batch_view(batch_id)
+    batch = await views.batch_view(batch_id, Scope.everything())
     if owned is not None and batch is not None:
-        await _announce(str(batch_id), "batch.completed", owned.callback_url, batch, owned.owner)
+        await _announce(str(batch_id), "batch.completed", owned, batch)
 
 
 async def _announce_submission(submission_id: uuid.UUID) -> None:
     owned = await views.submission_owner(submission_id)
     if owned is None or owned.callback_url is None:
         return
-    submission = await views.submission_view(submission_id, for_a_student=True)
-    await _announce(
-        str(submission_id), "submission.completed", owned.callback_url, submission, owned.owner
-    )
+    submission = await views.submission_view(submission_id, Scope.everything(), redacted=True)
+    await _announce(str(submission_id), "submission.completed", owned, submission)
 
 
-async def _announce(
-    subject: str, event_type: str, url: str | None, data: object, owner: str | None
-) -> None:
-    """Queue a signed webhook when the request asked for one."""
-    if url is None or owner is None:
+async def _announce(subject: str, event_type: str, owned: Owned, data: object) -> None:
+    """Queue a signed webhook when the request asked for one; it belongs to the work's course."""
+    if owned.callback_url is None or owned.owner is None:
         return
-    delivery = await webhooks.enqueue(subject, event_type, url, data, uuid.UUID(owner))
+    delivery = await webhooks.enqueue(
+        subject, event_type, owned.callback_url, data, uuid.UUID(owned.owner), owned.course
+    )
     await deliver.kiq(str(delivery))
 
 

@@ -1,10 +1,16 @@
-"""Opening and closing the database for a process: tables, and the Postgres pool."""
+"""Opening and closing the database for a process: tables, and the Postgres pool.
+
+Postgres's schema is Piccolo's migrations' (`oops migrate`). The embedded SQLite file's is made
+here, and kept up to date additively: a file made by an earlier version gains the tables and
+columns it lacks, and what it holds goes to the default course, as the migrations do.
+"""
 
 from __future__ import annotations
 
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.table import create_db_tables
+from piccolo.table import Table, create_db_tables
 
+from runners import courses
 from runners.store.database import DB
 from runners.store.tables import TABLES
 
@@ -15,6 +21,21 @@ async def open_storage() -> None:
         await DB.start_connection_pool()
         return
     await create_db_tables(*TABLES, if_not_exists=True)
+    added = [await _add_missing_columns(table) for table in TABLES]
+    if any(added):
+        await courses.adopt_orphans()
+
+
+async def _add_missing_columns(table: type[Table]) -> bool:
+    """Add the columns an older embedded file lacks (null until filled); True if any was."""
+    rows = await table.raw(f'PRAGMA table_info("{table._meta.tablename}")')
+    present = {row["name"] for row in rows}
+    missing = [c for c in table._meta.columns if c._meta.db_column_name not in present]
+    for column in missing:
+        await table.alter().add_column(column._meta.name, column)
+        if column._meta.index:
+            await table.create_index([column], if_not_exists=True)
+    return bool(missing)
 
 
 async def close_storage() -> None:

@@ -1,5 +1,6 @@
-"""Fixtures for the HTTP API tests: the gateway in this event loop, keys for every role, and
-graded work to read, marked graded through `runners.pipeline` (no worker runs containers)."""
+"""Fixtures for the HTTP API tests: the gateway in this event loop, keys for every role in two
+courses, and graded work to read, marked graded through `runners.pipeline` (no worker runs
+containers)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from redis.asyncio import Redis
 from gateway.api.app import create_app
 from grading.outcome import Verdict
 from grading.results import CaseResult
-from runners import pipeline, webhooks
+from runners import courses, pipeline, webhooks
 from runners.keys import NewKey, create_key
 from runners.queue import heartbeats
 from runners.settings import settings
@@ -72,15 +73,21 @@ async def api(database: None) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class Keys:
-    """Authorization headers for each kind of caller, and the students the student keys are."""
+    """Authorization headers for each kind of caller, the students the student keys are, and
+    the two courses: `course` (the instructor's and students') and `other_course`, whose
+    keys are `other-course-instructor` and `other-course-student`."""
 
-    def __init__(self, keys: dict[str, NewKey], student: str, other: str) -> None:
+    def __init__(
+        self, keys: dict[str, NewKey], student: str, other: str, course: str, other_course: str
+    ) -> None:
         self.ids = {role: key.id for role, key in keys.items()}
         self.headers = {role: {"Authorization": f"Bearer {k.key}"} for role, k in keys.items()}
         self.headers["no-key"] = {}
         self.headers["bad-key"] = {"Authorization": "Bearer oops_" + "x" * 43}
         self.student = student
         self.other_student = other
+        self.course = course
+        self.other_course = other_course
 
     def __getitem__(self, role: str) -> dict[str, str]:
         return self.headers[role]
@@ -88,15 +95,20 @@ class Keys:
 
 @pytest.fixture
 async def api_keys(database: None) -> Keys:
-    """Fresh keys: an admin, an instructor, a student and another student."""
+    """Fresh keys: an admin; an instructor, a student and another student of a new course; an
+    instructor and a student (with the same student id) of a second new course."""
     student, other = f"s-{uuid.uuid4().hex[:8]}", f"o-{uuid.uuid4().hex[:8]}"
+    course = await courses.create(f"course-{uuid.uuid4().hex[:8]}")
+    elsewhere = await courses.create(f"other-{uuid.uuid4().hex[:8]}")
     keys = {
         "admin": await create_key("admin"),
-        "instructor": await create_key("instructor"),
-        "student": await create_key("student", student),
-        "other-student": await create_key("student", other),
+        "instructor": await create_key("instructor", course_ids=[course.id]),
+        "student": await create_key("student", student, [course.id]),
+        "other-student": await create_key("student", other, [course.id]),
+        "other-course-instructor": await create_key("instructor", course_ids=[elsewhere.id]),
+        "other-course-student": await create_key("student", student, [elsewhere.id]),
     }
-    return Keys(keys, student, other)
+    return Keys(keys, student, other, str(course.id), str(elsewhere.id))
 
 
 def suite_document(name: str) -> dict[str, Any]:
@@ -155,8 +167,10 @@ async def grade(submission_ids: list[uuid.UUID]) -> None:
 
 
 class World(msgspec.Struct, kw_only=True):
-    """Graded work to read: an assignment, each student's submission, a batch, a run."""
+    """Graded work to read in one course: an assignment, each student's submission, a batch,
+    a webhook delivery about it, a run."""
 
+    course: str
     assignment: str
     submission: str
     other_submission: str
@@ -194,9 +208,10 @@ async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
     batch_view = (await api.get(f"/v1/batches/{batch}", headers=teacher)).json()
     in_batch = [uuid.UUID(s["id"]) for s in batch_view["submissions"]]
     await grade([uuid.UUID(mine), uuid.UUID(theirs), *in_batch])
-    delivery = await failed_delivery(batch, api_keys.ids["instructor"])
+    delivery = await failed_delivery(batch, api_keys.ids["instructor"], api_keys.course)
     run = await created(api, teacher, "/v1/runs", {"code": "print(4)"})
     return World(
+        course=api_keys.course,
         assignment=assignment,
         submission=mine,
         other_submission=theirs,
@@ -206,9 +221,11 @@ async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
     )
 
 
-async def failed_delivery(batch: str, key_id: uuid.UUID) -> uuid.UUID:
+async def failed_delivery(batch: str, key_id: uuid.UUID, course: str) -> uuid.UUID:
     """A webhook about the batch whose retries are spent, ready to be redelivered."""
     url = "http://127.0.0.1:9/hook"
-    delivery = await webhooks.enqueue(batch, "batch.completed", url, {"id": batch}, key_id)
+    delivery = await webhooks.enqueue(
+        batch, "batch.completed", url, {"id": batch}, key_id, uuid.UUID(course)
+    )
     await Delivery.update({Delivery.status: "failed"}).where(Delivery.id == delivery)
     return delivery

@@ -20,6 +20,7 @@ from standardwebhooks.webhooks import Webhook
 
 from runners import webhooks
 from runners.keys import ApiKey, NewKey, create_key
+from runners.scope import Scope
 from runners.webhooks import (
     BACKOFF,
     JITTER,
@@ -75,6 +76,9 @@ class Receiver:
         return Handler
 
 
+EVERYTHING = Scope.everything()
+
+
 @pytest.fixture(scope="module", autouse=True)
 async def webhook_tables(database: None) -> AsyncIterator[None]:
     """The key and delivery tables on the test database, created if missing and kept."""
@@ -111,7 +115,9 @@ def closed_port_url() -> str:
 async def send(url: str, key: NewKey, data: object = None) -> uuid.UUID:
     """Enqueue a batch.completed event under a fresh subject and return its delivery id."""
     subject = str(uuid.uuid4())
-    return await enqueue(subject, "batch.completed", url, data or {"batch": subject}, key.id)
+    return await enqueue(
+        subject, "batch.completed", url, data or {"batch": subject}, key.id, key.courses[0]
+    )
 
 
 async def make_due(delivery_id: uuid.UUID) -> None:
@@ -123,7 +129,7 @@ async def make_due(delivery_id: uuid.UUID) -> None:
 async def view(delivery_id: uuid.UUID) -> DeliveryView:
     subject = await Delivery.select(Delivery.subject).where(Delivery.id == delivery_id).first()
     assert subject is not None
-    (only,) = await log(subject["subject"])
+    (only,) = await log(subject["subject"], EVERYTHING)
     return only
 
 
@@ -239,7 +245,7 @@ async def test_redelivery_sends_again_with_the_same_id_and_keeps_the_log(
 ) -> None:
     delivery_id = await send(receiver.url, key)
     await attempt(delivery_id)
-    await redeliver(delivery_id)
+    await redeliver(delivery_id, EVERYTHING)
     assert delivery_id in await due()
     await attempt(delivery_id)
 
@@ -256,25 +262,29 @@ async def test_redelivering_a_pending_or_unknown_delivery_is_refused(
     receiver: Receiver, key: NewKey
 ) -> None:
     with pytest.raises(WebhookError, match="still pending"):
-        await redeliver(await send(receiver.url, key))
+        await redeliver(await send(receiver.url, key), EVERYTHING)
     with pytest.raises(WebhookError, match="no webhook delivery"):
-        await redeliver(uuid.uuid4())
+        await redeliver(uuid.uuid4(), EVERYTHING)
 
 
 async def test_the_log_lists_every_delivery_about_a_subject(
     receiver: Receiver, key: NewKey
 ) -> None:
     subject = str(uuid.uuid4())
-    first = await enqueue(subject, "batch.completed", receiver.url, {"n": 1}, key.id)
-    second = await enqueue(subject, "batch.regraded", receiver.url, {"n": 2}, key.id)
+    first = await enqueue(
+        subject, "batch.completed", receiver.url, {"n": 1}, key.id, key.courses[0]
+    )
+    second = await enqueue(
+        subject, "batch.regraded", receiver.url, {"n": 2}, key.id, key.courses[0]
+    )
     await attempt(first)
-    shown = await log(subject)
+    shown = await log(subject, EVERYTHING)
     assert [(d.id, d.event_type, d.status) for d in shown] == [
         (first, "batch.completed", "delivered"),
         (second, "batch.regraded", "pending"),
     ]
     assert len(shown[0].history) == 1 and shown[1].history == []
-    assert await log(str(uuid.uuid4())) == []
+    assert await log(str(uuid.uuid4()), EVERYTHING) == []
 
 
 @pytest.mark.parametrize(
@@ -292,7 +302,7 @@ async def test_a_callback_url_that_is_not_http_is_refused(url: str, key: NewKey)
     with pytest.raises(WebhookError, match="callback URL"):
         validate_callback_url(url)
     with pytest.raises(WebhookError):
-        await enqueue("s", "batch.completed", url, {}, key.id)
+        await enqueue("s", "batch.completed", url, {}, key.id, key.courses[0])
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""Assignments: suites to grade against, their replacement and regrading, and gradebooks."""
+"""Assignments: suites to grade against, their replacement and regrading, and gradebooks.
+
+Each is in one course; a key reads and changes only its own courses' (see `runners.scope`).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +25,6 @@ from gateway.api.problems import invalid, not_found, problem, too_large
 from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.api.schemas import (
     AssignmentCreate,
-    AssignmentCreated,
-    AssignmentView,
     Created,
     PackageUpload,
     Regrade,
@@ -35,13 +36,14 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import assignments, courses, gradebooks, pipeline
+from runners.assignments import AssignmentSummary, AssignmentView
+from runners.counters import Counter
 from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
-from runners.pipeline import Entry
+from runners.scope import Scope
 from runners.settings import settings
-from runners.store.tables import Assignment, Submission
 
 MAX_CASES = 500
 """Cases one suite may have."""
@@ -64,10 +66,13 @@ def _small_enough(suite: Suite) -> Suite:
     return suite
 
 
-async def _create(name: str, suite: Suite) -> AssignmentCreated:
+async def _create(
+    name: str, suite: Suite, scope: Scope, course_id: uuid.UUID | None
+) -> AssignmentSummary:
+    course = await courses.course_for(scope, course_id)
     with _in_suite():
-        assignment_id = await pipeline.create_assignment(settings(), name, suite)
-    return AssignmentCreated(id=assignment_id, name=name, version=1)
+        assignment_id = await pipeline.create_assignment(settings(), name, suite, course)
+    return AssignmentSummary(id=assignment_id, name=name, version=1, course_id=course)
 
 
 @contextlib.contextmanager
@@ -81,9 +86,17 @@ def _in_suite() -> Iterator[None]:
 
 
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
-async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreated:
-    """Record an assignment from a suite document."""
-    return await _create(data.name, _suite_of(data.suite))
+async def create_assignment(
+    data: JSONBody[AssignmentCreate], access: NamedDependency[Scope]
+) -> AssignmentSummary:
+    """Record an assignment from a suite document, in the key's course or in `course_id`."""
+    return await _create(data.name, _suite_of(data.suite), access, data.course_id)
+
+
+@get("/assignments", guards=[allow("instructor", "student")])
+async def list_assignments(access: NamedDependency[Scope]) -> list[AssignmentSummary]:
+    """The assignments of the caller's courses, newest first, without their suites."""
+    return await assignments.listing(access)
 
 
 @post(
@@ -93,15 +106,16 @@ async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreat
     status_code=HTTP_201_CREATED,
 )
 async def create_from_package(
-    data: MultipartBody[PackageUpload],
-) -> AssignmentCreated:
+    data: MultipartBody[PackageUpload], access: NamedDependency[Scope]
+) -> AssignmentSummary:
     """Record an assignment from a zipped Kattis problem package (form field `package`)."""
+    course_id = data.course()
     files = await anyio.to_thread.run_sync(unpack, await data.package.read())
     try:
         suite = suite_from_package(files, data.name)
     except SuiteError as error:
         raise invalid("package", str(error)) from None
-    return await _create(data.name or suite.name, _small_enough(suite))
+    return await _create(data.name or suite.name, _small_enough(suite), access, course_id)
 
 
 def unpack(archive: bytes) -> dict[str, bytes]:
@@ -132,25 +146,18 @@ def _read_bounded(
 
 
 @get("/assignments/{assignment_id:uuid}", guards=[allow("instructor")])
-async def read_assignment(assignment_id: FromPath[uuid.UUID]) -> AssignmentView:
+async def read_assignment(
+    assignment_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
+) -> AssignmentView:
     """The assignment and its current suite document."""
-    return await _view(assignment_id)
+    return await _view(assignment_id, access)
 
 
-async def _view(assignment_id: uuid.UUID) -> AssignmentView:
-    row = (
-        await Assignment.select(Assignment.name, Assignment.version, Assignment.suite)
-        .where(Assignment.id == assignment_id)
-        .first()
-    )
-    if row is None:
+async def _view(assignment_id: uuid.UUID, access: Scope) -> AssignmentView:
+    view = await assignments.view(assignment_id, access)
+    if view is None:
         raise not_found("assignment", assignment_id)
-    return AssignmentView(
-        id=assignment_id,
-        name=row["name"],
-        version=row["version"],
-        suite=msgspec.json.decode(row["suite"]),
-    )
+    return view
 
 
 @put(
@@ -159,15 +166,16 @@ async def _view(assignment_id: uuid.UUID) -> AssignmentView:
     request_max_body_size=SUITE_BODY_BYTES,
 )
 async def replace_suite(
-    assignment_id: FromPath[uuid.UUID], data: JSONBody[dict[str, object]]
+    assignment_id: FromPath[uuid.UUID],
+    data: JSONBody[dict[str, object]],
+    access: NamedDependency[Scope],
 ) -> AssignmentView:
     """Replace the suite; recorded results stay until a regrade."""
     suite = _suite_of(data)
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
     with _in_suite():
-        await pipeline.replace_suite(settings(), assignment_id, suite)
-    return await _view(assignment_id)
+        if not await pipeline.replace_suite(settings(), assignment_id, suite, access):
+            raise not_found("assignment", assignment_id)
+    return await _view(assignment_id, access)
 
 
 @post(
@@ -178,46 +186,43 @@ async def replace_suite(
 async def regrade(
     assignment_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
     data: JSONBody[Regrade | None] = None,
 ) -> Created:
     """Grade every student's latest submission again, against the current suite, as a batch."""
     callback = checked_callback(data.callback_url if data else None)
-    entries = await _latest_entries(assignment_id)
+    entries = await assignments.latest_entries(assignment_id, access)
+    if entries is None:
+        raise not_found("assignment", assignment_id)
     if not entries:
         raise problem(409, f"assignment {assignment_id} has no submissions to regrade")
     accepted = await accept_and_enqueue(
-        assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+        assignment_id,
+        entries,
+        owner_of(principal),
+        access,
+        counter,
+        batch=True,
+        callback_url=callback,
     )
     assert accepted.batch is not None  # accept(batch=True) always writes a batch
     return Created(accepted.batch, "queued")
 
 
-async def _latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
-    """Each student's latest code for the assignment."""
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
-    rows = (
-        await Submission.select(Submission.student, Submission.code, Submission.language)
-        .where(Submission.assignment == assignment_id)
-        .order_by(Submission.submitted_at, ascending=False)
-    )
-    latest: dict[str, Entry] = {}
-    for row in rows:
-        latest.setdefault(row["student"], Entry(**row))
-    return list(latest.values())
-
-
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
 async def gradebook(
     assignment_id: FromPath[uuid.UUID],
+    access: NamedDependency[Scope],
     format: FromQuery[Format] = "plain",
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
-    row = await Assignment.select(Assignment.name).where(Assignment.id == assignment_id).first()
-    if row is None:
+    found = await assignments.summary(assignment_id, access)
+    if found is None:
         raise not_found("assignment", assignment_id)
-    text = gradebooks.render(format, row["name"], await gradebooks.rows(assignment_id), policy)
+    graded = await gradebooks.rows(assignment_id, access)
+    text = gradebooks.render(format, found.name, graded, policy)
     filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),

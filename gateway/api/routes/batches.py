@@ -18,8 +18,10 @@ from gateway.api.problems import not_found, too_large
 from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.api.schemas import BatchCreate, Created, checked_callback
 from runners import views, webhooks
+from runners.counters import Counter
 from runners.keys import Principal
 from runners.pipeline import Entry
+from runners.scope import Scope
 from runners.views import BatchView
 from runners.webhooks import DeliveryView
 
@@ -36,7 +38,10 @@ EVENTS_POLL_SECONDS = 0.5
     status_code=HTTP_202_ACCEPTED,
 )
 async def create_batch(
-    data: JSONBody[BatchCreate], principal: NamedDependency[Principal]
+    data: JSONBody[BatchCreate],
+    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
 ) -> Created:
     """Accept a class's submissions at once; follow them at `/v1/batches/{id}`."""
     count = len(data.submissions)
@@ -46,34 +51,42 @@ async def create_batch(
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
     accepted = await accept_and_enqueue(
-        data.assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+        data.assignment_id,
+        entries,
+        owner_of(principal),
+        access,
+        counter,
+        batch=True,
+        callback_url=callback,
     )
     assert accepted.batch is not None  # accept(batch=True) always writes a batch
     return Created(accepted.batch, "queued")
 
 
-async def _batch(batch_id: uuid.UUID) -> BatchView:
-    view = await views.batch_view(batch_id)
+async def _batch(batch_id: uuid.UUID, access: Scope) -> BatchView:
+    view = await views.batch_view(batch_id, access)
     if view is None:
         raise not_found("batch", batch_id)
     return view
 
 
 @get("/batches/{batch_id:uuid}", guards=[allow("instructor")])
-async def read_batch(batch_id: FromPath[uuid.UUID]) -> BatchView:
+async def read_batch(batch_id: FromPath[uuid.UUID], access: NamedDependency[Scope]) -> BatchView:
     """The batch's progress and each submission's verdict and score."""
-    return await _batch(batch_id)
+    return await _batch(batch_id, access)
 
 
 @get("/batches/{batch_id:uuid}/events", guards=[allow("instructor")])
-async def batch_events(batch_id: FromPath[uuid.UUID]) -> ServerSentEvent:
+async def batch_events(
+    batch_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
+) -> ServerSentEvent:
     """Server-sent events: the batch view whenever it changes, ending once it is completed."""
-    first = await _batch(batch_id)
-    return ServerSentEvent(_changes(batch_id, first))
+    first = await _batch(batch_id, access)
+    return ServerSentEvent(_changes(batch_id, first, access))
 
 
 async def _changes(
-    batch_id: uuid.UUID, view: BatchView | None
+    batch_id: uuid.UUID, view: BatchView | None, access: Scope
 ) -> AsyncIterator[ServerSentEventMessage]:
     last = b""
     while view is not None:
@@ -84,14 +97,16 @@ async def _changes(
         if view.status == "completed":
             return
         await anyio.sleep(EVENTS_POLL_SECONDS)
-        view = await views.batch_view(batch_id)
+        view = await views.batch_view(batch_id, access)
 
 
 @get("/batches/{batch_id:uuid}/deliveries", guards=[allow("instructor")])
-async def batch_deliveries(batch_id: FromPath[uuid.UUID]) -> list[DeliveryView]:
+async def batch_deliveries(
+    batch_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
+) -> list[DeliveryView]:
     """Every webhook sent about the batch, with each attempt."""
-    await _batch(batch_id)
-    return await webhooks.log(str(batch_id))
+    await _batch(batch_id, access)
+    return await webhooks.log(str(batch_id), access)
 
 
 @post(
@@ -100,12 +115,14 @@ async def batch_deliveries(batch_id: FromPath[uuid.UUID]) -> list[DeliveryView]:
     status_code=HTTP_202_ACCEPTED,
 )
 async def redeliver(
-    batch_id: FromPath[uuid.UUID], delivery_id: FromPath[uuid.UUID]
+    batch_id: FromPath[uuid.UUID],
+    delivery_id: FromPath[uuid.UUID],
+    access: NamedDependency[Scope],
 ) -> DeliveryView:
     """Send a delivered or failed webhook again, with a fresh retry schedule."""
-    await _batch(batch_id)
-    if not any(d.id == delivery_id for d in await webhooks.log(str(batch_id))):
+    await _batch(batch_id, access)
+    if not any(d.id == delivery_id for d in await webhooks.log(str(batch_id), access)):
         raise not_found("delivery", delivery_id)
-    await webhooks.redeliver(delivery_id)
-    log = await webhooks.log(str(batch_id))
+    await webhooks.redeliver(delivery_id, access)
+    log = await webhooks.log(str(batch_id), access)
     return next(d for d in log if d.id == delivery_id)

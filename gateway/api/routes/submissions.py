@@ -14,10 +14,12 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import invalid, not_found, problem, too_large
 from gateway.api.schemas import Created, SubmissionCreate, checked_callback
 from grading.scoring import plan
-from runners import pipeline, views
+from runners import pipeline, quotas, views
+from runners.counters import Counter
 from runners.keys import Principal
 from runners.pipeline import Accepted, Entry
 from runners.queue.tasks import grade_case
+from runners.scope import Scope
 from runners.settings import settings
 from runners.views import SubmissionView
 
@@ -31,21 +33,27 @@ async def accept_and_enqueue(
     assignment_id: uuid.UUID,
     entries: Sequence[Entry],
     owner: str,
+    scope: Scope,
+    counter: Counter,
     batch: bool = False,
     callback_url: str | None = None,
 ) -> Accepted:
-    """Write the submissions and their cases in one transaction, then queue every case."""
-    suite = await pipeline.load_suite(assignment_id)
-    if suite is None:
+    """Write the submissions and their cases in one transaction, then queue every case.
+
+    The assignment must be within the caller's scope, and its course's hourly quota must have
+    room for every entry.
+    """
+    target = await pipeline.load_target(assignment_id, scope)
+    if target is None:
         raise not_found("assignment", assignment_id)
-    case_runs = len(entries) * len(plan(suite))
+    case_runs = len(entries) * len(plan(target.suite))
     if case_runs > MAX_CASE_RUNS:
         message = f"{case_runs} case runs; one request may queue at most {MAX_CASE_RUNS}"
         raise too_large("submissions", message)
+    await quotas.spend(counter, target.course, len(entries))
     accepted = await pipeline.accept(
         settings(),
-        assignment_id,
-        suite,
+        target,
         entries,
         batch=batch,
         callback_url=callback_url,
@@ -77,27 +85,25 @@ async def create_submission(
     assignment_id: FromPath[uuid.UUID],
     data: JSONBody[SubmissionCreate],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
 ) -> Created:
     """Accept one student's code for grading; its result is at `/v1/submissions/{id}`."""
     student = student_for(principal, data.student)
     callback = checked_callback(data.callback_url)
     entry = Entry(student=student, code=data.code, language=data.language)
     accepted = await accept_and_enqueue(
-        assignment_id, [entry], owner_of(principal), callback_url=callback
+        assignment_id, [entry], owner_of(principal), access, counter, callback_url=callback
     )
     return Created(accepted.submissions[0], "queued")
 
 
 @get("/submissions/{submission_id:uuid}", guards=[allow("instructor", "student")])
 async def read_submission(
-    submission_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]
+    submission_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
 ) -> SubmissionView:
     """The submission and its cases; a student sees only its own, hidden cases without data."""
-    owned = await views.submission_owner(submission_id)
-    is_student = principal.role == "student"
-    if owned is None or (is_student and owned.student != principal.student):
-        raise not_found("submission", submission_id)
-    view = await views.submission_view(submission_id, for_a_student=is_student)
+    view = await views.submission_view(submission_id, access)
     if view is None:
         raise not_found("submission", submission_id)
     return view
