@@ -20,21 +20,23 @@ async def open_storage() -> None:
     if isinstance(DB, PostgresEngine):
         await DB.start_connection_pool()
         return
-    await create_db_tables(*TABLES, if_not_exists=True)
+    # Columns first: creating the tables also creates their indexes, and SQLite would take an
+    # index on a column that is not there yet for an index on the constant string "course".
     added = [await _add_missing_columns(table) for table in TABLES]
+    await create_db_tables(*TABLES, if_not_exists=True)
     if any(added):
         await courses.adopt_orphans()
 
 
 async def _add_missing_columns(table: type[Table]) -> bool:
-    """Add the columns an older embedded file lacks (null until filled); True if any was."""
+    """Add the columns an existing older table lacks (null until filled); True if any was."""
     rows = await table.raw(f'PRAGMA table_info("{table._meta.tablename}")')
     present = {row["name"] for row in rows}
+    if not present:
+        return False
     missing = [c for c in table._meta.columns if c._meta.db_column_name not in present]
     for column in missing:
-        await table.alter().add_column(column._meta.name, column)
-        if column._meta.index:
-            await table.create_index([column], if_not_exists=True)
+        await table.raw(f'ALTER TABLE "{table._meta.tablename}" ADD COLUMN {column.ddl}')
     return bool(missing)
 
 

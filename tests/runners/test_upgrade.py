@@ -1,0 +1,194 @@
+"""A database made and filled by the release before courses upgrades in place: `oops migrate`
+keeps every row as it was, gives each to the default course, and the old keys still read
+what they made. Postgres goes through Piccolo's migrations, the embedded SQLite file through
+the additive upgrade `oops migrate` (and every command) applies to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from previous_release import ROOT, checkout, fill
+
+from runners.courses import DEFAULT_COURSE_ID
+
+pytestmark = pytest.mark.services
+
+OOPS = str(Path(sys.executable).parent / "oops")
+POSTGRES = os.environ.get("OOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+TABLES = (
+    "assignment",
+    "batch",
+    "submission",
+    "case_run",
+    "run",
+    "api_key",
+    "delivery",
+    "delivery_attempt",
+)
+OWNED = ("assignment", "batch", "submission", "run", "delivery")
+DEFAULT = str(DEFAULT_COURSE_ID)
+
+CHECK = """
+import asyncio, json, sys, uuid
+from runners import assignments, runs, views, webhooks
+from runners.keys import authenticate
+from runners.scope import Scope
+from runners.store.storage import close_storage, open_storage
+
+
+async def main():
+    made = json.loads(sys.argv[1])
+    await open_storage()
+    teacher = await authenticate(made["keys"]["instructor"])
+    student = await authenticate(made["keys"]["student"])
+    staff, own = Scope.of(teacher), Scope.of(student)
+    seen = {
+        "courses": [str(c) for c in teacher.courses + student.courses],
+        "assignment": await assignments.view(uuid.UUID(made["assignment"]), staff) is not None,
+        "batch": await views.batch_view(uuid.UUID(made["batch"]), staff) is not None,
+        "submission": await views.submission_view(uuid.UUID(made["submission"]), own) is not None,
+        "run": await runs.view(uuid.UUID(made["run"]), own) is not None,
+        "deliveries": len(await webhooks.log(made["batch"], staff)),
+    }
+    await close_storage()
+    print(json.dumps(seen))
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release before courses, checked out from git."""
+    return checkout(tmp_path_factory.mktemp("previous"))
+
+
+def plain_environment(**settings: str) -> dict[str, str]:
+    """This environment without any OOPS_* setting but `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_")}
+    return {**env, **settings}
+
+
+def psql(url: str, statement: str) -> str:
+    done = subprocess.run(
+        ["psql", url, "-At", "-c", statement], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty Postgres database, dropped afterwards."""
+    name = f"oopsengine_upgrade_{uuid.uuid4().hex[:12]}"
+    psql(f"{POSTGRES}/postgres", f'CREATE DATABASE "{name}"')
+    yield f"{POSTGRES}/{name}"
+    psql(f"{POSTGRES}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_rows(url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, as JSON objects, in id order."""
+    return {
+        table: [
+            json.loads(line)
+            for line in psql(url, f"SELECT row_to_json(t) FROM {table} t ORDER BY id").splitlines()
+        ]
+        for table in TABLES
+    }
+
+
+def sqlite_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, in id order."""
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        return {
+            table: [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+            for table in TABLES
+        }
+
+
+def migrate(env: dict[str, str]) -> None:
+    done = subprocess.run([OOPS, "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def without_course(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        t: [{k: v for k, v in r.items() if k != "course"} for r in rs] for t, rs in rows.items()
+    }
+
+
+def assert_kept_and_in_default_course(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> None:
+    assert all(before[table] for table in TABLES), "the previous release filled every table"
+    assert without_course(after) == before
+    for table in OWNED:
+        assert {str(row["course"]) for row in after[table]} == {DEFAULT}, table
+
+
+def check_with_new_code(env: dict[str, str], made: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, json.dumps(made)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    seen: dict[str, Any] = json.loads(done.stdout)
+    return seen
+
+
+OLD_KEYS_SEE_THEIR_WORK = {
+    "courses": [DEFAULT, DEFAULT],
+    "assignment": True,
+    "batch": True,
+    "submission": True,
+    "run": True,
+    "deliveries": 1,
+}
+
+
+def test_a_postgres_database_of_the_previous_release_migrates_keeping_every_row(
+    previous: Path, postgres_url: str
+) -> None:
+    env = plain_environment(OOPS_DATABASE_URL=postgres_url)
+    made = fill(previous, env)
+    before = postgres_rows(postgres_url)
+    migrate(env)
+    after = postgres_rows(postgres_url)
+    assert_kept_and_in_default_course(before, after)
+    members = psql(
+        postgres_url,
+        "SELECT k.role, c.course FROM key_course c JOIN api_key k "
+        "ON k.id = c.api_key ORDER BY k.role",
+    )
+    assert members.splitlines() == [f"instructor|{DEFAULT}", f"student|{DEFAULT}"]
+    assert check_with_new_code(env, made) == OLD_KEYS_SEE_THEIR_WORK
+
+
+def test_an_embedded_database_of_the_previous_release_upgrades_keeping_every_row(
+    previous: Path, tmp_path: Path
+) -> None:
+    env = plain_environment(OOPS_DATA_DIR=str(tmp_path))
+    made = fill(previous, env)
+    before = sqlite_rows(tmp_path / "oops.sqlite")
+    migrate(env)
+    migrate(env)
+    after = sqlite_rows(tmp_path / "oops.sqlite")
+    assert_kept_and_in_default_course(before, after)
+    with sqlite3.connect(tmp_path / "oops.sqlite") as db:
+        members = db.execute("SELECT api_key, course FROM key_course").fetchall()
+    assert sorted(course for _, course in members) == [DEFAULT, DEFAULT]
+    assert check_with_new_code(env, made) == OLD_KEYS_SEE_THEIR_WORK
