@@ -1,7 +1,8 @@
-"""Assignments as callers see them, within their scope: listed, read, and regraded.
+"""Assignments as callers see them, within their scope, and the work done on a whole one at once.
 
 An assignment's suite holds its hidden cases' data, so only course staff read it: a student's
-scope lists its course's assignments by name and never gets a suite.
+scope lists its course's assignments without suites, and reads no suite. An assignment outside
+the caller's scope is `NotFound`, exactly as a missing one.
 """
 
 from __future__ import annotations
@@ -11,13 +12,18 @@ from typing import Any
 
 import msgspec
 
-from runners.pipeline import Entry
+from grading.suite import Suite
+from runners import pipeline
+from runners.counters import Counter
+from runners.errors import Conflict, NotFound
+from runners.intake import latest_entries, submit_batch
 from runners.scope import Scope
-from runners.store.tables import Assignment, Submission
+from runners.settings import Settings
+from runners.store.tables import Assignment
 
 
-class AssignmentSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """An assignment without its suite: what a listing shows, and what creating one answers."""
+class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
+    """An assignment without its suite: as creating one answers, and as a listing shows it."""
 
     id: uuid.UUID
     name: str
@@ -25,78 +31,87 @@ class AssignmentSummary(msgspec.Struct, frozen=True, kw_only=True):
     course_id: uuid.UUID
 
 
-class AssignmentView(AssignmentSummary, frozen=True, kw_only=True):
+class AssignmentView(AssignmentCreated, frozen=True, kw_only=True):
     """An assignment with its current suite document (hidden cases included: staff only)."""
 
     suite: dict[str, Any]
+
+
+SUMMARY = (Assignment.id, Assignment.name, Assignment.version, Assignment.course)
+
+
+def _summary(row: dict[str, Any]) -> AssignmentCreated:
+    return AssignmentCreated(
+        id=row["id"], name=row["name"], version=row["version"], course_id=row["course"]
+    )
 
 
 def _visible(assignment_id: uuid.UUID, scope: Scope) -> Any:
     return (Assignment.id == assignment_id) & scope.in_courses(Assignment.course)
 
 
-async def listing(scope: Scope) -> list[AssignmentSummary]:
-    """The assignments of the caller's courses, newest first."""
+async def create(config: Settings, name: str, suite: Suite, course: uuid.UUID) -> AssignmentCreated:
+    """Record a new assignment in `course` after checking its suite against the limits.
+
+    `runners.courses.course_for` chooses the course a caller's new assignment goes to.
+    """
+    assignment_id = await pipeline.create_assignment(config, name, suite, course)
+    return AssignmentCreated(id=assignment_id, name=name, version=1, course_id=course)
+
+
+async def listing(scope: Scope) -> list[AssignmentCreated]:
+    """The assignments of the caller's courses, newest first, without their suites."""
     rows = (
-        await Assignment.select(
-            Assignment.id, Assignment.name, Assignment.version, Assignment.course
-        )
+        await Assignment.select(*SUMMARY)
         .where(scope.in_courses(Assignment.course))
         .order_by(Assignment.created_at, ascending=False)
     )
     return [_summary(row) for row in rows]
 
 
-def _summary(row: dict[str, Any]) -> AssignmentSummary:
-    return AssignmentSummary(
-        id=row["id"], name=row["name"], version=row["version"], course_id=row["course"]
-    )
-
-
-async def summary(assignment_id: uuid.UUID, scope: Scope) -> AssignmentSummary | None:
-    """The assignment without its suite, or None when there is no such one within the scope."""
+async def view(assignment_id: uuid.UUID, scope: Scope) -> AssignmentView:
+    """The assignment and its current suite document, for its course's staff."""
     row = (
-        await Assignment.select(
-            Assignment.id, Assignment.name, Assignment.version, Assignment.course
-        )
+        await Assignment.select(*SUMMARY, Assignment.suite)
         .where(_visible(assignment_id, scope))
         .first()
     )
-    return None if row is None else _summary(row)
-
-
-async def view(assignment_id: uuid.UUID, scope: Scope) -> AssignmentView | None:
-    """The assignment and its suite for course staff; None otherwise, as for a missing one."""
-    if scope.for_a_student:
-        return None
-    row = (
-        await Assignment.select(
-            Assignment.id, Assignment.name, Assignment.version, Assignment.course, Assignment.suite
-        )
-        .where(_visible(assignment_id, scope))
-        .first()
-    )
-    if row is None:
-        return None
+    if row is None or scope.for_a_student:
+        raise NotFound("assignment", assignment_id)
     return AssignmentView(
         **msgspec.structs.asdict(_summary(row)), suite=msgspec.json.decode(row["suite"])
     )
 
 
-async def latest_entries(assignment_id: uuid.UUID, scope: Scope) -> list[Entry] | None:
-    """Each student's latest code for the assignment; None when there is no such assignment."""
-    if await summary(assignment_id, scope) is None:
-        return None
-    rows = (
-        await Submission.select(Submission.student, Submission.code, Submission.language)
-        .where(
-            (Submission.assignment == assignment_id)
-            & scope.in_courses(Submission.course)
-            & scope.of_student(Submission.student)
-        )
-        .order_by(Submission.submitted_at, ascending=False)
-    )
-    latest: dict[str, Entry] = {}
-    for row in rows:
-        latest.setdefault(row["student"], Entry(**row))
-    return list(latest.values())
+async def name_of(assignment_id: uuid.UUID, scope: Scope) -> str:
+    """The assignment's name."""
+    row = await Assignment.select(Assignment.name).where(_visible(assignment_id, scope)).first()
+    if row is None:
+        raise NotFound("assignment", assignment_id)
+    return str(row["name"])
+
+
+async def replace_suite(
+    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+) -> AssignmentView:
+    """Swap the assignment's suite; recorded results stay until a regrade."""
+    if not await pipeline.replace_suite(config, assignment_id, suite, scope):
+        raise NotFound("assignment", assignment_id)
+    return await view(assignment_id, scope)
+
+
+async def regrade(
+    config: Settings,
+    assignment_id: uuid.UUID,
+    scope: Scope,
+    counter: Counter,
+    owner: str | None,
+    callback_url: str | None,
+) -> uuid.UUID:
+    """Grade every student's latest submission again, as a batch; the batch's id."""
+    if not await Assignment.exists().where(_visible(assignment_id, scope)):
+        raise NotFound("assignment", assignment_id)
+    entries = await latest_entries(assignment_id, scope)
+    if not entries:
+        raise Conflict(f"assignment {assignment_id} has no submissions to regrade")
+    return await submit_batch(config, assignment_id, entries, owner, scope, counter, callback_url)

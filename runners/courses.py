@@ -2,7 +2,8 @@
 
 A deployment with one class never names a course: everything goes to the default course, made
 on first need (and by the migration that introduced courses, for rows recorded before them).
-Its id is fixed, so every process, and `oops grade` run again, finds the same one.
+Its id is fixed (`runners.store.upgrade.DEFAULT_COURSE_ID`), so every process, and `oops grade`
+run again, finds the same one.
 """
 
 from __future__ import annotations
@@ -14,21 +15,8 @@ import msgspec
 
 from runners.errors import RequestError, RunnerError
 from runners.scope import Scope
-from runners.store.tables import (
-    ApiKey,
-    Assignment,
-    Batch,
-    Course,
-    Delivery,
-    KeyCourse,
-    Run,
-    Submission,
-)
-
-DEFAULT_COURSE_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
-DEFAULT_COURSE_NAME = "default"
-OWNED_TABLES = (Assignment, Batch, Submission, Run, Delivery)
-"""Tables whose every row belongs to a course through its `course` column."""
+from runners.store.tables import Course
+from runners.store.upgrade import ensure_default_course
 
 
 class CourseError(RunnerError, ValueError):
@@ -49,9 +37,7 @@ class CourseView(msgspec.Struct, frozen=True, kw_only=True):
 
 async def ensure_default() -> uuid.UUID:
     """The default course's id, creating the course if this database has none yet."""
-    row = Course(id=DEFAULT_COURSE_ID, name=DEFAULT_COURSE_NAME)
-    await Course.insert(row).on_conflict(action="DO NOTHING")
-    return DEFAULT_COURSE_ID
+    return await ensure_default_course()
 
 
 async def create(name: str, submissions_per_hour: int | None = None) -> CourseView:
@@ -152,19 +138,3 @@ async def course_for(scope: Scope, asked: uuid.UUID | None, strict: bool = True)
             "course_id", f"this key belongs to several courses; name one of them: {names}"
         )
     return mine[0]
-
-
-async def adopt_orphans() -> None:
-    """Give rows and keys recorded before courses existed to the default course.
-
-    The embedded database's counterpart of the Postgres migration that introduced courses.
-    """
-    default = await ensure_default()
-    for table in OWNED_TABLES:
-        await table.update({table.course: default}).where(table.course.is_null())
-    with_course = KeyCourse.select(KeyCourse.api_key)
-    orphans = await ApiKey.select(ApiKey.id).where(
-        (ApiKey.role != "admin") & ApiKey.id.not_in(with_course)
-    )
-    if orphans:
-        await KeyCourse.insert(*(KeyCourse(api_key=row["id"], course=default) for row in orphans))

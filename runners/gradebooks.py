@@ -11,6 +11,7 @@ from grading import gradebook
 from grading.gradebook import GradebookRow, Policy
 from grading.results import SubmissionResult
 from runners.scope import Scope
+from runners.store.states import WorkState
 from runners.store.tables import Submission
 
 Format = Literal["plain", "canvas", "moodle"]
@@ -23,7 +24,7 @@ async def rows(assignment_id: uuid.UUID, scope: Scope) -> list[GradebookRow]:
         await Submission.select(Submission.student, Submission.result, Submission.submitted_at)
         .where(
             (Submission.assignment == assignment_id)
-            & (Submission.status == "completed")
+            & (Submission.status == WorkState.COMPLETED)
             & scope.in_courses(Submission.course)
             & scope.of_student(Submission.student)
         )

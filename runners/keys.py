@@ -22,13 +22,13 @@ import msgspec
 
 from runners import courses
 from runners.errors import RunnerError
-from runners.store.database import DB
+from runners.store.database import bound
 from runners.store.tables import ApiKey, KeyCourse
 
 Role = Literal["admin", "instructor", "student"]
 ROLES: tuple[Role, ...] = get_args(Role)
 KEY_PREFIX = "oops_"
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 -- Standard Webhooks' prefix, not a secret
 PREFIX_LENGTH = 12
 MAX_KEY_LENGTH = 128
 
@@ -109,7 +109,7 @@ async def create_key(
         student=student,
         webhook_secret=secret,
     )
-    async with DB.transaction():
+    async with bound().transaction():
         await row.save()
         if chosen:
             await KeyCourse.insert(*(KeyCourse(api_key=row.id, course=c) for c in chosen))

@@ -16,9 +16,10 @@ import anyio
 import msgspec
 
 from runners import courses
+from runners.backend import opened
 from runners.courses import CourseView
 from runners.scope import Scope
-from runners.store.storage import close_storage, open_storage
+from runners.settings import settings
 
 T = TypeVar("T")
 
@@ -48,11 +49,8 @@ def with_storage(action: Callable[[], Awaitable[T]]) -> T:
     """Run `action` with the database open, and close it after."""
 
     async def run() -> T:
-        await open_storage()
-        try:
+        async with opened(settings()):
             return await action()
-        finally:
-            await close_storage()
 
     return anyio.run(run)
 
@@ -90,7 +88,8 @@ def quota_command(args: argparse.Namespace) -> int:
         return await courses.set_quota(course, per_hour, Scope.everything())
 
     course = with_storage(set_quota)
-    assert course is not None  # resolve() found it, and courses are never deleted
+    if course is None:
+        raise courses.CourseError(f"no course with id or name {args.course!r}")
     quota = "no quota" if per_hour is None else f"{per_hour} submissions per hour"
     print(f"course {course.name}: {quota}")
     return 0

@@ -7,13 +7,13 @@ import uuid
 
 import httpx
 import pytest
-from conftest import SECRETS, Keys, World, new_assignment, suite_document
 from redis.asyncio import Redis
 
 from runners import courses, quotas
 from runners.counters import RedisCounter
 from runners.keys import create_key
 from runners.settings import settings
+from tests.gateway.world import SECRETS, Keys, World, new_assignment, suite_document
 
 
 async def test_another_courses_instructor_cannot_read_an_assignment_with_hidden_tests(
@@ -21,7 +21,8 @@ async def test_another_courses_instructor_cannot_read_an_assignment_with_hidden_
 ) -> None:
     path = f"/v1/assignments/{world.assignment}"
     own = await api.get(path, headers=api_keys["instructor"])
-    assert own.status_code == 200 and "SECRET-EXPECTED" in own.text
+    assert own.status_code == 200
+    assert "SECRET-EXPECTED" in own.text
     answer = await api.get(path, headers=api_keys["other-course-instructor"])
     assert answer.status_code == 404
     assert answer.json()["detail"] == f"no assignment with id {world.assignment}"
@@ -64,7 +65,8 @@ async def test_a_student_lists_its_courses_assignments_without_their_suites(
     answer = await api.get("/v1/assignments", headers=api_keys["student"])
     assert answer.status_code == 200
     (listed,) = answer.json()
-    assert listed["id"] == world.assignment and listed["course_id"] == api_keys.course
+    assert listed["id"] == world.assignment
+    assert listed["course_id"] == api_keys.course
     assert "suite" not in listed
     assert not any(secret in answer.text for secret in SECRETS)
 

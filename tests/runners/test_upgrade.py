@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from previous_release import ROOT, checkout, fill
 
-from runners.courses import DEFAULT_COURSE_ID
+from runners.store.upgrade import DEFAULT_COURSE_ID
+from tests.runners.previous_release import ROOT, checkout, fill
 
 pytestmark = pytest.mark.services
 
@@ -95,12 +95,17 @@ def postgres_url() -> Iterator[str]:
     psql(f"{POSTGRES}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def every_row(table: str, shape: str = "*") -> str:
+    """The query for every row of one of `TABLES` (this module's constants, not input)."""
+    return f"SELECT {shape} FROM {table} ORDER BY id"  # noqa: S608 -- constant names
+
+
 def postgres_rows(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, as JSON objects, in id order."""
     return {
         table: [
             json.loads(line)
-            for line in psql(url, f"SELECT row_to_json(t) FROM {table} t ORDER BY id").splitlines()
+            for line in psql(url, every_row(f"{table} t", "row_to_json(t)")).splitlines()
         ]
         for table in TABLES
     }
@@ -110,10 +115,7 @@ def sqlite_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, in id order."""
     with sqlite3.connect(path) as db:
         db.row_factory = sqlite3.Row
-        return {
-            table: [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
-            for table in TABLES
-        }
+        return {table: [dict(row) for row in db.execute(every_row(table))] for table in TABLES}
 
 
 def migrate(env: dict[str, str]) -> None:

@@ -21,8 +21,7 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
-from gateway.api.problems import invalid, not_found, problem, too_large
-from gateway.api.routes.submissions import accept_and_enqueue
+from gateway.api.problems import invalid, too_large
 from gateway.api.schemas import (
     AssignmentCreate,
     Created,
@@ -36,14 +35,15 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import assignments, courses, gradebooks, pipeline
-from runners.assignments import AssignmentSummary, AssignmentView
+from runners import assignments, courses, gradebooks
+from runners.assignments import AssignmentCreated, AssignmentView
 from runners.counters import Counter
 from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.scope import Scope
 from runners.settings import settings
+from runners.store.states import WorkState
 
 MAX_CASES = 500
 """Cases one suite may have."""
@@ -67,12 +67,11 @@ def _small_enough(suite: Suite) -> Suite:
 
 
 async def _create(
-    name: str, suite: Suite, scope: Scope, course_id: uuid.UUID | None
-) -> AssignmentSummary:
-    course = await courses.course_for(scope, course_id)
+    name: str, suite: Suite, access: Scope, course_id: uuid.UUID | None
+) -> AssignmentCreated:
+    course = await courses.course_for(access, course_id)
     with _in_suite():
-        assignment_id = await pipeline.create_assignment(settings(), name, suite, course)
-    return AssignmentSummary(id=assignment_id, name=name, version=1, course_id=course)
+        return await assignments.create(settings(), name, suite, course)
 
 
 @contextlib.contextmanager
@@ -88,13 +87,13 @@ def _in_suite() -> Iterator[None]:
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
 async def create_assignment(
     data: JSONBody[AssignmentCreate], access: NamedDependency[Scope]
-) -> AssignmentSummary:
+) -> AssignmentCreated:
     """Record an assignment from a suite document, in the key's course or in `course_id`."""
     return await _create(data.name, _suite_of(data.suite), access, data.course_id)
 
 
 @get("/assignments", guards=[allow("instructor", "student")])
-async def list_assignments(access: NamedDependency[Scope]) -> list[AssignmentSummary]:
+async def list_assignments(access: NamedDependency[Scope]) -> list[AssignmentCreated]:
     """The assignments of the caller's courses, newest first, without their suites."""
     return await assignments.listing(access)
 
@@ -107,7 +106,7 @@ async def list_assignments(access: NamedDependency[Scope]) -> list[AssignmentSum
 )
 async def create_from_package(
     data: MultipartBody[PackageUpload], access: NamedDependency[Scope]
-) -> AssignmentSummary:
+) -> AssignmentCreated:
     """Record an assignment from a zipped Kattis problem package (form field `package`)."""
     course_id = data.course()
     files = await anyio.to_thread.run_sync(unpack, await data.package.read())
@@ -150,14 +149,7 @@ async def read_assignment(
     assignment_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
 ) -> AssignmentView:
     """The assignment and its current suite document."""
-    return await _view(assignment_id, access)
-
-
-async def _view(assignment_id: uuid.UUID, access: Scope) -> AssignmentView:
-    view = await assignments.view(assignment_id, access)
-    if view is None:
-        raise not_found("assignment", assignment_id)
-    return view
+    return await assignments.view(assignment_id, access)
 
 
 @put(
@@ -173,9 +165,7 @@ async def replace_suite(
     """Replace the suite; recorded results stay until a regrade."""
     suite = _suite_of(data)
     with _in_suite():
-        if not await pipeline.replace_suite(settings(), assignment_id, suite, access):
-            raise not_found("assignment", assignment_id)
-    return await _view(assignment_id, access)
+        return await assignments.replace_suite(settings(), assignment_id, suite, access)
 
 
 @post(
@@ -192,22 +182,10 @@ async def regrade(
 ) -> Created:
     """Grade every student's latest submission again, against the current suite, as a batch."""
     callback = checked_callback(data.callback_url if data else None)
-    entries = await assignments.latest_entries(assignment_id, access)
-    if entries is None:
-        raise not_found("assignment", assignment_id)
-    if not entries:
-        raise problem(409, f"assignment {assignment_id} has no submissions to regrade")
-    accepted = await accept_and_enqueue(
-        assignment_id,
-        entries,
-        owner_of(principal),
-        access,
-        counter,
-        batch=True,
-        callback_url=callback,
+    batch = await assignments.regrade(
+        settings(), assignment_id, access, counter, owner_of(principal), callback
     )
-    assert accepted.batch is not None  # accept(batch=True) always writes a batch
-    return Created(accepted.batch, "queued")
+    return Created(batch, WorkState.QUEUED)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
@@ -218,11 +196,9 @@ async def gradebook(
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
-    found = await assignments.summary(assignment_id, access)
-    if found is None:
-        raise not_found("assignment", assignment_id)
+    name = await assignments.name_of(assignment_id, access)
     graded = await gradebooks.rows(assignment_id, access)
-    text = gradebooks.render(format, found.name, graded, policy)
+    text = gradebooks.render(format, name, graded, policy)
     filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),

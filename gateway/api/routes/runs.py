@@ -13,12 +13,12 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate, checked_callback
-from runners import courses, runs
+from runners import intake, runs
 from runners.keys import Principal
-from runners.queue.tasks import execute_run
 from runners.runs import RunView
 from runners.scope import Scope
 from runners.settings import settings
+from runners.store.states import Leased
 
 MAX_WAIT_SECONDS = 30.0
 WAIT_MARGIN_SECONDS = 10.0
@@ -44,18 +44,16 @@ async def create_run(
     config = settings()
     callback = checked_callback(data.callback_url)
     spec = data.spec()
-    course = await courses.course_for(access, data.course_id, strict=False)
-    run_id = await runs.create(
-        config, spec, course, owner=owner_of(principal), callback_url=callback
+    run_id = await intake.submit_run(
+        config, spec, owner_of(principal), access, callback, data.course_id
     )
-    await execute_run.kiq(str(run_id))
     if not wait:
-        return Response(Created(run_id, "queued"), status_code=HTTP_202_ACCEPTED)
+        return Response(Created(run_id, Leased.QUEUED), status_code=HTTP_202_ACCEPTED)
     limit = spec.time_limit or config.time_limit
     view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS), access)
     if view is None:
         raise not_found("run", run_id)
-    finished = view.status not in ("queued", "running")
+    finished = view.status not in tuple(Leased)
     return Response(view, status_code=HTTP_201_CREATED if finished else HTTP_202_ACCEPTED)
 
 
