@@ -40,26 +40,26 @@ DEFAULT = str(DEFAULT_COURSE_ID)
 CHECK = """
 import asyncio, json, sys, uuid
 from runners import assignments, runs, views, webhooks
+from runners.backend import opened
 from runners.keys import authenticate
 from runners.scope import Scope
-from runners.store.storage import close_storage, open_storage
+from runners.settings import settings
 
 
 async def main():
     made = json.loads(sys.argv[1])
-    await open_storage()
-    teacher = await authenticate(made["keys"]["instructor"])
-    student = await authenticate(made["keys"]["student"])
-    staff, own = Scope.of(teacher), Scope.of(student)
-    seen = {
-        "courses": [str(c) for c in teacher.courses + student.courses],
-        "assignment": await assignments.view(uuid.UUID(made["assignment"]), staff) is not None,
-        "batch": await views.batch_view(uuid.UUID(made["batch"]), staff) is not None,
-        "submission": await views.submission_view(uuid.UUID(made["submission"]), own) is not None,
-        "run": await runs.view(uuid.UUID(made["run"]), own) is not None,
-        "deliveries": len(await webhooks.log(made["batch"], staff)),
-    }
-    await close_storage()
+    async with opened(settings()):
+        teacher = await authenticate(made["keys"]["instructor"])
+        student = await authenticate(made["keys"]["student"])
+        staff, own = Scope.of(teacher), Scope.of(student)
+        seen = {
+            "courses": [str(c) for c in teacher.courses + student.courses],
+            "assignment": (await assignments.view(uuid.UUID(made["assignment"]), staff)).name,
+            "batch": await views.batch_view(uuid.UUID(made["batch"]), staff) is not None,
+            "submission": await views.submission_view(uuid.UUID(made["submission"]), own) is not None,
+            "run": await runs.view(uuid.UUID(made["run"]), own) is not None,
+            "deliveries": len(await webhooks.log(made["batch"], staff)),
+        }
     print(json.dumps(seen))
 
 
@@ -154,7 +154,7 @@ def check_with_new_code(env: dict[str, str], made: dict[str, Any]) -> dict[str, 
 
 OLD_KEYS_SEE_THEIR_WORK = {
     "courses": [DEFAULT, DEFAULT],
-    "assignment": True,
+    "assignment": "double",
     "batch": True,
     "submission": True,
     "run": True,
