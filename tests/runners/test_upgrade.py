@@ -52,12 +52,13 @@ async def main():
         teacher = await authenticate(made["keys"]["instructor"])
         student = await authenticate(made["keys"]["student"])
         staff, own = Scope.of(teacher), Scope.of(student)
+        ids = {name: uuid.UUID(made[name]) for name in ("assignment", "batch", "submission", "run")}
         seen = {
             "courses": [str(c) for c in teacher.courses + student.courses],
-            "assignment": (await assignments.view(uuid.UUID(made["assignment"]), staff)).name,
-            "batch": await views.batch_view(uuid.UUID(made["batch"]), staff) is not None,
-            "submission": await views.submission_view(uuid.UUID(made["submission"]), own) is not None,
-            "run": await runs.view(uuid.UUID(made["run"]), own) is not None,
+            "assignment": (await assignments.view(ids["assignment"], staff)).name,
+            "batch": await views.batch_view(ids["batch"], staff) is not None,
+            "submission": await views.submission_view(ids["submission"], own) is not None,
+            "run": await runs.view(ids["run"], own) is not None,
             "deliveries": len(await webhooks.log(made["batch"], staff)),
         }
     print(json.dumps(seen))
