@@ -41,13 +41,25 @@ async def authenticate_request(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard: the caller's key names a live principal, within its rate limit."""
-    key = bearer_key(connection)
-    principal = await authenticate(key) if key else None
+    principal = await principal_for(connection, bearer_key(connection))
     if principal is None:
         detail = "send a valid API key as `Authorization: Bearer KEY`"
         raise problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
-    await _limit_rate(connection.app.state.counter, principal)
-    connection.state.principal = principal
+
+
+async def principal_for(
+    connection: ASGIConnection[Any, Any, Any, Any], key: str | None
+) -> Principal | None:
+    """The principal `key` stands for, counted against its rate limit and kept on the request.
+
+    The API takes the key from the `Authorization` header, the web pages also from a cookie;
+    both come here, so a key has one principal and one rate limit however it is sent.
+    """
+    principal = await authenticate(key) if key else None
+    if principal is not None:
+        await _limit_rate(connection.app.state.counter, principal)
+        connection.state.principal = principal
+    return principal
 
 
 async def _limit_rate(counter: Counter, principal: Principal) -> None:

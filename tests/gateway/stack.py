@@ -52,6 +52,7 @@ class Stack:
         self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
+            "OOPS_IMAGE_PREFIX": os.environ.get("OOPS_IMAGE_PREFIX", "oopsengine"),
             "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "OOPS_CASE_LEASE": "20",
