@@ -17,11 +17,12 @@ from taskiq import AsyncTaskiqTask
 
 from grading.scoring import plan
 from runners import courses, pipeline, quotas, runs
+from runners.compat import judge0
 from runners.counters import Counter
 from runners.errors import NotFound, TooMuchWork
 from runners.pipeline import Accepted, Entry
 from runners.queue.tasks import execute_run, grade_case
-from runners.runs import RunSpec
+from runners.runs import Api, RunSpec
 from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.tables import Submission
@@ -106,6 +107,7 @@ async def submit_run(
     scope: Scope,
     callback_url: str | None = None,
     course_id: uuid.UUID | None = None,
+    api: Api = "v1",
 ) -> uuid.UUID:
     """Record a single run after checking it can be run as asked, then queue it.
 
@@ -113,6 +115,23 @@ async def submit_run(
     for a key of several; the default course, for an admin): see `courses.course_for`.
     """
     course = await courses.course_for(scope, course_id, strict=False)
-    run_id = await runs.create(config, spec, course, owner=owner, callback_url=callback_url)
+    run_id = await runs.create(
+        config, spec, course, owner=owner, callback_url=callback_url, api=api
+    )
     await execute_run.kiq(str(run_id))
     return run_id
+
+
+async def submit_judge0(
+    config: Settings,
+    requests: list[judge0.SubmissionRequest],
+    encoded: bool,
+    owner: str | None,
+    scope: Scope,
+) -> list[uuid.UUID]:
+    """Judge0 submissions, one run each: all checked first, so a bad one records nothing."""
+    accepted = judge0.accept(config, requests, encoded)
+    return [
+        await submit_run(config, item.spec, owner, scope, item.callback_url, api="judge0")
+        for item in accepted
+    ]

@@ -7,9 +7,11 @@
 Roles are checked here (`allow`); what a key may see within its role, its courses and its
 student, is `runners.scope.Scope`, which every use case applies in its own queries.
 
-A request passes `authenticate` (a guard on the `/v1` router) and then the route's `allow`
-guard. The rate limit is a fixed window per key and minute, counted in Redis when one is
-configured (so every gateway process shares it) and in this process otherwise.
+A request passes `authenticate` (a guard on every keyed router: `/v1`, the metrics, and the
+Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
+`Authorization: Bearer KEY` or, as Judge0 clients send it, `X-Auth-Token: KEY`. The rate
+limit is a fixed window per key and minute, counted in Redis when one is configured (so every
+gateway process shares it) and in this process otherwise.
 """
 
 from __future__ import annotations
@@ -31,19 +33,21 @@ WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
 
 
-def bearer_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    """The key in `Authorization: Bearer KEY`, if the header is there and well formed."""
+def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The key in `Authorization: Bearer KEY`, else in `X-Auth-Token: KEY` (Judge0's header)."""
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
+    if scheme.lower() == "bearer" and key.strip():
+        return key.strip()
+    return connection.headers.get("x-auth-token", "").strip() or None
 
 
 async def authenticate_request(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard: the caller's key names a live principal, within its rate limit."""
-    principal = await principal_for(connection, bearer_key(connection))
+    principal = await principal_for(connection, presented_key(connection))
     if principal is None:
-        detail = "send a valid API key as `Authorization: Bearer KEY`"
+        detail = "send a valid API key as `Authorization: Bearer KEY` or `X-Auth-Token: KEY`"
         raise problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 

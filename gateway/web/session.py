@@ -20,7 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Guard, Receive, Scope, Send
 
-from gateway.api.auth import bearer_key, principal_for
+from gateway.api.auth import presented_key, principal_for
 from runners.keys import Principal, Role
 from runners.settings import settings
 
@@ -53,7 +53,7 @@ class PageCSRF(CSRFMiddleware):
 
 def key_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     """The key a page request carries: the bearer header first, else the sign-in cookie."""
-    return bearer_key(connection) or connection.cookies.get(KEY_COOKIE) or None
+    return presented_key(connection) or connection.cookies.get(KEY_COOKIE) or None
 
 
 def page_allow(*roles: Role) -> Guard:

@@ -19,6 +19,7 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
 from runners.backend import current
+from runners.compat import judge0
 from runners.grader import Grader
 from runners.sandbox.sandbox import Sandbox, answering
 from runners.scope import Scope
@@ -89,10 +90,32 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
-    run = await runs.view(run_id, Scope.everything())
+    stored = await runs.load(run_id, Scope.everything())
     owned = await runs.owned(run_id)
-    if run is not None and owned is not None:
-        await _announce(str(run_id), "run.completed", owned, run)
+    if stored is None or owned is None:
+        return
+    if stored.api == "judge0":
+        await _announce_judge0(stored, owned)
+        return
+    await _announce(str(run_id), "run.completed", owned, stored.view)
+
+
+async def _announce_judge0(stored: runs.StoredRun, owned: Owned) -> None:
+    """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
+    if owned.callback_url is None or owned.owner is None:
+        return
+    body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
+    delivery = await webhooks.enqueue(
+        str(stored.view.id),
+        "judge0.submission",
+        owned.callback_url,
+        body,
+        uuid.UUID(owned.owner),
+        owned.course,
+        method="PUT",
+        bare=True,
+    )
+    await deliver.kiq(str(delivery))
 
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:

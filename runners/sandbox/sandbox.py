@@ -33,7 +33,10 @@ REPORT_OVERHEAD = 64 * 1024
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A program to run: its main file, extra files, arguments, stdin and limits."""
+    """A program to run: its main file, extra files, arguments, stdin and limits.
+
+    With `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
+    """
 
     code: str
     limits: Limits
@@ -42,6 +45,7 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
+    stderr_to_stdout: bool = False
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -117,6 +121,7 @@ class Sandbox:
             "time_limit": request.limits.time_limit,
             "output_limit": request.limits.output_limit,
             "collect": request.collect,
+            "stderr_to_stdout": request.stderr_to_stdout,
         }
         return msgspec.json.encode(job)
 

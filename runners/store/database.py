@@ -51,7 +51,7 @@ def bound() -> AnyEngine:
 
 
 async def open_storage(engine: AnyEngine) -> None:
-    """Make sure the embedded tables exist and are current, or start the Postgres pool."""
+    """Start the Postgres connection pool, or bring the embedded tables up to this version."""
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool()
         return

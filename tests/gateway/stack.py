@@ -62,6 +62,8 @@ class Stack:
             "OOPS_CONCURRENCY": "4",
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
+        if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built
+            self.env["OOPS_IMAGE_PREFIX"] = os.environ["OOPS_IMAGE_PREFIX"]
         self.redis: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
