@@ -27,6 +27,7 @@ from grading.suite import Case, Suite
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.database import bound
@@ -51,6 +52,14 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True):
     batch: uuid.UUID | None
     submissions: list[uuid.UUID]
     cases: list[uuid.UUID]
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """An assignment submissions go to: its current suite and the course it belongs to."""
+
+    assignment: uuid.UUID
+    course: uuid.UUID
+    suite: Suite
 
 
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,25 +87,34 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def create_assignment(config: Settings, name: str, suite: Suite) -> uuid.UUID:
-    """Record a new assignment after checking every case's limits against the maxima."""
+async def create_assignment(
+    config: Settings, name: str, suite: Suite, course: uuid.UUID
+) -> uuid.UUID:
+    """Record a new assignment in `course` after checking every case's limits."""
     document = _checked_document(config, suite)
-    assignment = Assignment(name=name, suite=document, suite_digest=digest(document))
+    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
     await assignment.save()
     return uuid.UUID(str(assignment.id))
 
 
-async def replace_suite(config: Settings, assignment_id: uuid.UUID, suite: Suite) -> None:
-    """Swap an assignment's suite; existing results stay until a regrade."""
+async def replace_suite(
+    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+) -> bool:
+    """Swap an assignment's suite; existing results stay until a regrade. False: no such one."""
     document = _checked_document(config, suite)
-    await Assignment.update(
-        {
-            Assignment.suite: document,
-            Assignment.suite_digest: digest(document),
-            Assignment.version: Assignment.version + 1,
-            Assignment.updated_at: now(),
-        }
-    ).where(Assignment.id == assignment_id)
+    replaced = (
+        await Assignment.update(
+            {
+                Assignment.suite: document,
+                Assignment.suite_digest: digest(document),
+                Assignment.version: Assignment.version + 1,
+                Assignment.updated_at: now(),
+            }
+        )
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .returning(Assignment.id)
+    )
+    return bool(replaced)
 
 
 def _checked_document(config: Settings, suite: Suite) -> str:
@@ -106,16 +124,25 @@ def _checked_document(config: Settings, suite: Suite) -> str:
     return encode_suite(suite).decode()
 
 
-async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
-    """The assignment's current suite, or None when there is no such assignment."""
-    row = await Assignment.select(Assignment.suite).where(Assignment.id == assignment_id).first()
-    return None if row is None else msgspec.json.decode(row["suite"], type=Suite)
+async def load_target(assignment_id: uuid.UUID, scope: Scope) -> Target | None:
+    """The assignment's suite and course, or None when there is no such one within the scope."""
+    row = (
+        await Assignment.select(Assignment.suite, Assignment.course)
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .first()
+    )
+    if row is None:
+        return None
+    return Target(
+        assignment=assignment_id,
+        course=row["course"],
+        suite=msgspec.json.decode(row["suite"], type=Suite),
+    )
 
 
 async def accept(
     config: Settings,
-    assignment_id: uuid.UUID,
-    suite: Suite,
+    target: Target,
     entries: Sequence[Entry],
     batch: bool = False,
     callback_url: str | None = None,
@@ -128,11 +155,11 @@ async def accept(
     """
     for index, entry in enumerate(entries):
         check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
-    cases = plan(suite)
+    cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
     submissions = [
-        _submission_row(assignment_id, batch_id, entry, owner, own_callback) for entry in entries
+        _submission_row(target, batch_id, entry, owner, own_callback) for entry in entries
     ]
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
@@ -142,7 +169,8 @@ async def accept(
             await Batch.insert(
                 Batch(
                     id=batch_id,
-                    assignment=assignment_id,
+                    assignment=target.assignment,
+                    course=target.course,
                     total=len(submissions),
                     callback_url=callback_url,
                     owner=owner,
@@ -158,7 +186,7 @@ async def accept(
 
 
 def _submission_row(
-    assignment_id: uuid.UUID,
+    target: Target,
     batch_id: uuid.UUID | None,
     entry: Entry,
     owner: str | None,
@@ -166,7 +194,8 @@ def _submission_row(
 ) -> Submission:
     return Submission(
         id=uuid.uuid4(),
-        assignment=assignment_id,
+        assignment=target.assignment,
+        course=target.course,
         batch=batch_id,
         student=entry.student,
         language=entry.language,

@@ -17,12 +17,12 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
 from gateway.web import pages, templates
 from gateway.web.docs import SwaggerDocs
 from runners.backend import Backend
+from runners.counters import MemoryCounter, RedisCounter
 from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings
 

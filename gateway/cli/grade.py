@@ -113,8 +113,8 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
     """Grade every entry against the suite, resuming earlier work; results in entry order."""
     async with opened(settings()) as backend:
         config = backend.settings
-        assignment = await classroom.assignment_for(config, suite)
-        submissions = await classroom.submissions_for(config, assignment, suite, entries)
+        target = await classroom.assignment_for(config, suite)
+        submissions = await classroom.submissions_for(config, target, entries)
         if config.embedded:
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
         pending = await classroom.unfinished_cases(config, submissions)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import msgspec
 
-from gateway.cli import grade, service
+from gateway.cli import courses, grade, service
 from gateway.cli.grade import InputError
 from grading.errors import GradingError
 from grading.outcome import RunResult, Status
+from runners.courses import CourseError
 from runners.errors import EngineUnavailable, ImageMissing, RequestError
 from runners.keys import KeyRequestError
 from runners.sandbox.build import ensure_image
@@ -37,7 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (RequestError, UsageError, InputError, GradingError, KeyRequestError) as error:
+    except (
+        RequestError,
+        UsageError,
+        InputError,
+        GradingError,
+        KeyRequestError,
+        CourseError,
+    ) as error:
         print(f"oops: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (EngineUnavailable, ImageMissing) as error:
@@ -69,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
 
     grade.add_commands(commands)
     service.add_commands(commands)
+    courses.add_commands(commands)
     return root
 
 

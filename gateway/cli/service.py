@@ -38,8 +38,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     keys = commands.add_parser("keys", help="manage API keys")
     actions = keys.add_subparsers(dest="action", required=True)
-    create = actions.add_parser("create", help="create a key and its webhook secret")
+    create = actions.add_parser(
+        "create",
+        help="create a key and its webhook secret",
+        description="Create a key. An admin key spans every course; an instructor key belongs "
+        "to one or more courses (repeat --course), a student key to one course and one student. "
+        "Without --course, a key belongs to the default course.",
+    )
     create.add_argument("--role", required=True, choices=["admin", "instructor", "student"])
+    create.add_argument(
+        "--course",
+        action="append",
+        metavar="COURSE",
+        help="a course's id or name (see `oops courses list`); repeat for several",
+    )
     create.add_argument("--student", help="the student id a student key acts as")
     create.add_argument("--json", action="store_true", help="print one JSON object")
     create.set_defaults(handler=keys_create_command)
@@ -126,13 +138,15 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def keys_create_command(args: argparse.Namespace) -> int:
     """Create an API key; its secret is shown once, here, and stored only hashed."""
+    from runners import courses
     from runners.backend import opened
     from runners.keys import NewKey, create_key
     from runners.settings import settings
 
     async def create() -> NewKey:
         async with opened(settings()):
-            return await create_key(args.role, args.student)
+            chosen = [await courses.resolve(c) for c in args.course] if args.course else None
+            return await create_key(args.role, args.student, chosen)
 
     new = anyio.run(create)
     if args.json:

@@ -27,6 +27,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
+from gateway.api.auth import provide_counter, provide_scope
 from gateway.web import assignments, batches, filters, home, runs, submissions
 from gateway.web.docs import swagger_assets
 from gateway.web.errors import error_handlers
@@ -80,7 +81,11 @@ def pages() -> list[ControllerRouterHandler]:
             runs.run_page,
             runs.run_code,
         ],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={
+            "principal": Provide(provide_principal),
+            "access": Provide(provide_scope),
+            "counter": Provide(provide_counter),
+        },
         middleware=[DefineMiddleware(PageCSRF, config=csrf_config())],
         exception_handlers=error_handlers(),
         response_headers=SECURITY_HEADERS,

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from grading.suite import Case, Suite
-from runners import pipeline
-from runners.pipeline import Entry
+from runners import courses, pipeline
+from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
 from runners.store.tables import Batch, CaseRun, Submission
@@ -28,9 +28,12 @@ WRONG = "print(int(input()) + 2)"
 
 
 async def accepted_batch(settings: Settings, codes: dict[str, str]) -> pipeline.Accepted:
-    assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
+    course = await courses.ensure_default()
+    name = f"double-{uuid.uuid4()}"
+    assignment = await pipeline.create_assignment(settings, name, SUITE, course)
+    target = Target(assignment=assignment, course=course, suite=SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
-    return await pipeline.accept(settings, assignment, SUITE, entries, batch=True)
+    return await pipeline.accept(settings, target, entries, batch=True)
 
 
 async def test_accept_records_every_case_before_anything_runs(
@@ -96,7 +99,7 @@ async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
 
     greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
     with pytest.raises(LimitError, match="time_limit"):
-        await pipeline.create_assignment(settings, "greedy", greedy)
+        await pipeline.create_assignment(settings, "greedy", greedy, await courses.ensure_default())
 
 
 async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
@@ -123,21 +126,24 @@ async def test_a_finished_run_queues_its_signed_webhook(
 ) -> None:
     from runners import runs
     from runners.keys import create_key
+    from runners.scope import Scope
     from runners.store.tables import Delivery
 
     key = await create_key("instructor")
     run_id = await runs.create(
         settings,
         runs.RunSpec(code="print(6 * 7)"),
+        key.courses[0],
         owner=str(key.id),
         callback_url="http://127.0.0.1:9/hook",
     )
     await tasks.execute(run_id)
     await tasks.execute(run_id)
-    view = await runs.view(run_id)
+    view = await runs.view(run_id, Scope.everything())
     assert view is not None
     assert (view.status, view.stdout) == ("ok", "42\n")
-    deliveries = await Delivery.select(Delivery.event_type, Delivery.url).where(
+    deliveries = await Delivery.select(Delivery.event_type, Delivery.url, Delivery.course).where(
         Delivery.subject == str(run_id)
     )
-    assert deliveries == [{"event_type": "run.completed", "url": "http://127.0.0.1:9/hook"}]
+    hook = "http://127.0.0.1:9/hook"
+    assert deliveries == [{"event_type": "run.completed", "url": hook, "course": key.courses[0]}]
