@@ -25,6 +25,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
     request on a connection the gateway is closing. Webhooks go only to public addresses unless
     `allow_private_callbacks` is set.
+
+    The warm pool (`runners.sandbox.pool`) keeps `pool_size` started containers for each of the
+    `pool_profiles` most recent profiles (image and memory limit), creates at most
+    `pool_creates` at a time, and replaces one idle for `pool_idle_limit` seconds (under the
+    janitor's age limit); `pool_size` 0 turns it off.
     """
 
     time_limit: float = 3.0
@@ -40,6 +45,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_code_bytes: int = 512 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
+    pool_size: int = 4
+    pool_creates: int = 2
+    pool_idle_limit: float = 60.0
+    pool_profiles: int = 4
     concurrency: int = 4
     case_lease: float = 120.0
     max_attempts: int = 3

@@ -1,8 +1,10 @@
 """One run in one disposable, locked-down container.
 
-The life of a run: create the container with every limit set, attach to its stdin and output,
-start it, send the job (files, argv, stdin) to the supervisor that is its PID 1, read the
-supervisor's one-line report under a deadline, and remove the container whatever happened.
+The life of a run: take a started container from the pool (`runners.sandbox.pool`), or create
+one with every limit set and start it after attaching; send the job (files, argv, stdin) to the
+supervisor that is its PID 1 through the attached stdin, read the supervisor's one-line report
+under a deadline, and have the container removed whatever happened. A warm container and a cold
+one are created by the same call with the same settings, so results and isolation are the same.
 Code and input travel only through the attached stdin: the host never writes into a path the
 sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came from doing so).
 """
@@ -25,6 +27,7 @@ from runners.sandbox import janitor
 from runners.sandbox.build import image_name
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, check_program, check_stdin
+from runners.sandbox.pool import REMOVERS, Pool, Profile
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"
@@ -71,25 +74,60 @@ class Report(msgspec.Struct, frozen=True):
 
 
 class Sandbox:
-    """Runs programs, each in a fresh container that is removed afterwards."""
+    """Runs programs, each in a fresh container that is removed afterwards; `close` when done."""
 
     def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
         self.settings = settings
         self.client = client or connect(settings)
         self._creating = threading.BoundedSemaphore(settings.max_concurrent_creates)
         janitor.sweep(self.client, settings)
+        self.pool = Pool(settings, self._start_warm, self._remove)
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
         payload = self._job(request)
         began = time.monotonic()
-        container = self._create(request)
+        profile = self.profile(request.language, request.limits.memory_limit)
+        container, raw, cold = self._obtain(profile)
         try:
             lang = language(request.language)
             budget = request.limits.time_limit + (lang.compile_time_limit if lang.compile else 0)
-            return self._execute(container, request.limits, payload, began, budget)
+            return self._execute(container, raw, request.limits, payload, began, budget, cold)
         finally:
-            self.client.api.remove_container(container, force=True)
+            self.pool.discard(container)
+
+    def _obtain(self, profile: Profile) -> tuple[str, socket.socket, bool]:
+        """A warm container if one is ready, else a new one; attached, and whether it is new."""
+        warm = self.pool.take(profile)
+        if warm is not None:
+            try:
+                return warm, self._attach(warm), False
+            except docker.errors.APIError:  # it stopped while it waited (the engine restarted?)
+                self.pool.discard(warm)
+        container = self._create(profile)
+        try:
+            return container, self._attach(container), True
+        except BaseException:
+            self.pool.discard(container)
+            raise
+
+    def _attach(self, container: str) -> socket.socket:
+        """The container's stdin, stdout and stderr as one socket (Docker's multiplexed stream)."""
+        params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        raw: socket.socket = self.client.api.attach_socket(container, params=params)._sock
+        return raw
+
+    def profile(self, language_name: str, memory_limit: int) -> Profile:
+        """The pool's key for a run: the language's image and the memory limit in MiB."""
+        return Profile(image_name(self.settings, language(language_name)), memory_limit)
+
+    def warm(self, language_name: str = "python") -> None:
+        """Keep containers for the default limits of `language_name` started ahead of need."""
+        self.pool.warm(self.profile(language_name, self.settings.memory_limit))
+
+    def close(self) -> None:
+        """Remove every container this sandbox holds or is removing; returns when all are gone."""
+        self.pool.close()
 
     def _job(self, request: RunRequest) -> bytes:
         check_program(self.settings, request.code, request.language)
@@ -120,9 +158,9 @@ class Sandbox:
         }
         return msgspec.json.encode(job)
 
-    def _create(self, request: RunRequest) -> str:
+    def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
-        image = image_name(self.settings, language(request.language))
+        image = profile.image
         api = self.client.api
         with self._creating:
             try:
@@ -133,15 +171,28 @@ class Sandbox:
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=self._host_config(request.limits),
+                    host_config=self._host_config(profile.memory_limit),
                 )
             except docker.errors.ImageNotFound:
                 raise ImageMissing(f"sandbox image {image} is missing: run `oops setup`") from None
         return str(created["Id"])
 
-    def _host_config(self, limits: Limits) -> HostConfig:
+    def _start_warm(self, profile: Profile) -> str:
+        """A container created and started ahead of need; its supervisor waits on stdin."""
+        container = self._create(profile)
+        try:
+            self.client.api.start(container)
+        except docker.errors.APIError:
+            self._remove(container)
+            raise
+        return container
+
+    def _remove(self, container: str) -> None:
+        self.client.api.remove_container(container, force=True)
+
+    def _host_config(self, memory_limit: int) -> HostConfig:
         """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
-        memory = f"{limits.memory_limit}m"
+        memory = f"{memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
         files = self.settings.open_files
         return self.client.api.create_host_config(
@@ -164,24 +215,33 @@ class Sandbox:
         )
 
     def _execute(
-        self, container: str, limits: Limits, payload: bytes, began: float, budget: float
+        self,
+        container: str,
+        raw: socket.socket,
+        limits: Limits,
+        payload: bytes,
+        began: float,
+        budget: float,
+        cold: bool = True,
     ) -> Execution:
-        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
+        """Start a cold container, send the job and read the report within `budget` s.
+
+        A container started before it was attached to has lost nothing: its supervisor writes
+        only after it has read the job. Reading stops at the report's line, without waiting
+        for the engine to notice that the container exited.
+        """
         api = self.client.api
-        stream = api.attach_socket(
-            container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
-        )
-        raw: socket.socket = stream._sock
         try:
-            api.start(container)
+            if cold:
+                api.start(container)
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             deadline = began + budget + STARTUP_GRACE
             cap = 3 * limits.output_limit + REPORT_OVERHEAD
-            out, err, complete = read_frames(raw, deadline, cap)
+            out, err, complete = read_frames(raw, deadline, cap, report_lines=1)
         finally:
-            stream.close()
+            raw.close()
         if not complete:
             api.kill(container)
             return Execution(result=_unanswered(limits, err), startup_ms=startup_ms)
@@ -203,20 +263,33 @@ class Sandbox:
 def connect(settings: Settings) -> docker.DockerClient:
     """A client for the local engine, sized for concurrent runs."""
     try:
-        client = docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+        client = docker.from_env(max_pool_size=connections(settings))
         client.ping()
     except docker.errors.DockerException as error:
         raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
     return client
 
 
-def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:
+def connections(settings: Settings) -> int:
+    """HTTP connections to the engine that this process's threads may use at once.
+
+    Every run holds one (its attach socket is taken out of the pool for good) and makes
+    calls on another; the pool's creators and removers hold one each.
+    """
+    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
+
+
+def read_frames(
+    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
+) -> tuple[bytes, bytes, bool]:
     """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
 
-    Returns stdout, stderr and whether the stream ended by itself.
+    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
+    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
     """
     streams = {1: bytearray(), 2: bytearray()}
     buffer = bytearray()
+    lines = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -233,8 +306,12 @@ def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, b
             kind, size = struct.unpack(">BxxxL", buffer[:8])
             if len(buffer) < 8 + size:
                 break
-            streams.setdefault(kind, bytearray()).extend(buffer[8 : 8 + size])
+            frame = buffer[8 : 8 + size]
+            streams.setdefault(kind, bytearray()).extend(frame)
+            lines += frame.count(b"\n") if kind == 1 else 0
             del buffer[: 8 + size]
+        if report_lines is not None and lines >= report_lines:
+            return bytes(streams[1]), bytes(streams[2]), True
         if len(streams[1]) + len(streams[2]) > cap:
             return bytes(streams[1]), bytes(streams[2]), False
 
