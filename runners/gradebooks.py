@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
 import msgspec
 
 from grading import gradebook
-from grading.gradebook import GradebookRow, Policy
+from grading.gradebook import Format, GradebookRow, Policy
 from grading.results import SubmissionResult
 from runners.store.tables import Submission
-
-Format = Literal["plain", "canvas", "moodle"]
-FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")
 
 
 async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:

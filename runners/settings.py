@@ -12,11 +12,15 @@ from pathlib import Path
 
 import msgspec
 
+MEMORY_SHARE = 0.75
+"""Of the machine's memory, the part sandboxes may fill when concurrency is derived."""
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields.
 
-    `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
+    `concurrency` is how many sandboxes one process runs at once; unless set, it is derived from
+    the machine's cores and memory (`machine_concurrency`). A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
     times; then it is recorded as an internal error. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
@@ -83,9 +87,25 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         if f"OOPS_{field.upper()}" in environ
     }
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        read = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as error:
         raise SettingsError(f"invalid OOPS_* setting: {error}") from error
+    if "concurrency" in raw:
+        return read
+    return msgspec.structs.replace(read, concurrency=machine_concurrency(read))
+
+
+def machine_concurrency(config: Settings) -> int:
+    """Sandboxes one process runs at once unless told: what the cores and memory hold.
+
+    Each sandbox may use `cpus` cores and `memory_limit` MiB; count the cores this process may
+    run on, and leave a quarter of the memory to the engine, the database and the system.
+    """
+    cores = len(os.sched_getaffinity(0))
+    memory_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    by_cores = int(cores / config.cpus)
+    by_memory = int(memory_mib * MEMORY_SHARE) // config.memory_limit
+    return max(1, min(by_cores, by_memory))
 
 
 @cache

@@ -89,5 +89,11 @@ def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Sandbox:
 
 
 def leftover_containers(client: docker.DockerClient) -> list[str]:
-    """Names of sandbox containers still on the engine."""
-    return [c.name for c in client.containers.list(all=True, filters={"label": LABEL})]
+    """Names of sandbox containers of this checkout's images still on the engine.
+
+    Only images under this environment's `OOPS_IMAGE_PREFIX` count, so that other checkouts
+    sharing the engine (each with its own prefix) do not make these tests fail.
+    """
+    prefix = f"{from_environment().image_prefix}/"
+    found = client.api.containers(all=True, filters={"label": LABEL})
+    return [c["Names"][0].lstrip("/") for c in found if str(c["Image"]).startswith(prefix)]

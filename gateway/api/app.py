@@ -22,8 +22,10 @@ from redis.asyncio import Redis
 from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
+from runners.queue import notices
 from runners.queue.broker import broker
 from runners.queue.reconciler import reconcile_forever
+from runners.queue.tasks import close_grader
 from runners.settings import settings
 from runners.store.database import is_embedded
 from runners.store.storage import close_storage, open_storage
@@ -63,7 +65,10 @@ class OfflineDocs(OpenAPIRenderPlugin):
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Open the database and the queue (and in embedded mode the reconciler); close them after."""
+    """Open the database and the queue and start the background jobs; stop and close them after.
+
+    The embedded mode reconciles here; with Redis, run-ended notices are relayed to waiters.
+    """
     config = settings()
     await open_storage()
     if not broker.is_worker_process:
@@ -71,18 +76,26 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
     app.state.redis = redis
     app.state.counter = RedisCounter(redis) if redis is not None else MemoryCounter()
-    reconciler = asyncio.create_task(reconcile_forever(config)) if is_embedded(config) else None
+    background = [
+        asyncio.create_task(job)
+        for job in (
+            reconcile_forever(config) if is_embedded(config) else None,
+            notices.relay_forever(config) if config.redis_url else None,
+        )
+        if job is not None
+    ]
     try:
         yield
     finally:
-        if reconciler is not None:
-            reconciler.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await reconciler
+                await task
         if redis is not None:
             await redis.aclose()
         if not broker.is_worker_process:
             await broker.shutdown()
+        await close_grader()
         await close_storage()
 
 

@@ -16,15 +16,15 @@ import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
+from gateway.cli.errors import UsageError
 from grading.documents import decode_suite, encode_suite, suite_format
 from grading.errors import SuiteError
-from grading.gradebook import GradebookRow, Policy
+from grading.gradebook import Format, GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
 from runners import gradebooks, pipeline
-from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
 from runners.queue import tasks
 from runners.queue.broker import broker
@@ -47,28 +47,6 @@ MARKS = {
 }
 
 
-class InputError(Exception):
-    """A suite or submissions folder the user must fix; the message says how."""
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `oops grade` and `oops export`."""
-    marks = commands.add_parser("grade", help="grade a folder of submissions against a suite")
-    marks.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
-    marks.add_argument("submissions", type=Path, help="one file or folder per student")
-    marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
-    marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
-    marks.add_argument("--json", action="store_true", help="print results as one JSON object")
-    marks.set_defaults(handler=grade_command)
-
-    export = commands.add_parser("export", help="render a gradebook from stored results")
-    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
-    export.add_argument("--format", choices=FORMATS, default="plain")
-    export.add_argument("--policy", choices=["latest", "best"], default="latest")
-    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    export.set_defaults(handler=export_command)
-
-
 def read_suite(path: Path) -> Suite:
     """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
     try:
@@ -76,9 +54,9 @@ def read_suite(path: Path) -> Suite:
             return suite_from_package(_read_tree(path), name=path.name)
         return decode_suite(path.read_bytes(), suite_format(path.name))
     except SuiteError as error:
-        raise InputError(f"{path}: {error}") from None
+        raise UsageError(f"{path}: {error}") from None
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -92,23 +70,23 @@ def _read_tree(root: Path) -> dict[str, bytes]:
 def read_submissions(folder: Path, language: str) -> list[Entry]:
     """One entry per student: `ID.py` files, or `ID/` folders whose `main.py` runs."""
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder of submissions")
+        raise UsageError(f"{folder} is not a folder of submissions")
     entries = [
         _entry(path, language) for path in sorted(folder.iterdir()) if not path.name.startswith(".")
     ]
     if not entries:
-        raise InputError(f"{folder} holds no submissions: add one file or folder per student")
+        raise UsageError(f"{folder} holds no submissions: add one file or folder per student")
     return entries
 
 
 def _entry(path: Path, language: str) -> Entry:
     source = path / "main.py" if path.is_dir() else path
     if not source.is_file():
-        raise InputError(f"{path} is a folder without main.py: put the program to run there")
+        raise UsageError(f"{path} is a folder without main.py: put the program to run there")
     try:
         code = source.read_text()
     except UnicodeDecodeError:
-        raise InputError(f"{source} is not UTF-8 text") from None
+        raise UsageError(f"{source} is not UTF-8 text") from None
     student = path.name if path.is_dir() else path.stem
     return Entry(student=student, code=code, language=language)
 
@@ -128,6 +106,7 @@ async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[Subm
         return await _results(submissions)
     finally:
         await broker.shutdown()
+        await tasks.close_grader()
         await close_storage()
 
 
@@ -259,7 +238,7 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
     }
 
 
-async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
+async def export(assignment: str, fmt: Format, policy: Policy) -> str:
     """The gradebook of the newest assignment called `assignment`, from stored results."""
     await open_storage()
     try:
@@ -270,7 +249,7 @@ async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str
             .first()
         )
         if row is None:
-            raise InputError(f"no assignment called {assignment!r} has been graded here")
+            raise UsageError(f"no assignment called {assignment!r} has been graded here")
         graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
         return gradebooks.render(fmt, assignment, graded, policy)
     finally:

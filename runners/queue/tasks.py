@@ -18,6 +18,7 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
+from runners.queue import notices
 from runners.queue.broker import broker
 from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
@@ -26,13 +27,25 @@ _graders: list[Grader] = []
 
 
 async def grader() -> Grader:
-    """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
+    """This process's grader, created on first use (connecting to Docker blocks: a thread).
+
+    Its sandbox starts keeping containers warm for the default limits at once.
+    """
     if not _graders:
         config = settings()
         sandbox = await anyio.to_thread.run_sync(Sandbox, config)
-        if not _graders:
+        if _graders:
+            await anyio.to_thread.run_sync(sandbox.close)
+        else:
+            sandbox.warm()
             _graders.append(Grader(config, sandbox))
     return _graders[0]
+
+
+async def close_grader() -> None:
+    """Remove every container this process's sandbox holds; returns once they are gone."""
+    while _graders:
+        await anyio.to_thread.run_sync(_graders.pop().sandbox.close)
 
 
 def lease() -> timedelta:
@@ -86,6 +99,7 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(settings(), spec))
     if not await runs.record(run_id, result):
         return
+    await notices.announce(settings(), run_id)
     run = await runs.view(run_id)
     owner = await runs.owned(run_id)
     if run is not None and owner is not None:

@@ -21,6 +21,8 @@ import httpx
 
 OOPS = str(Path(sys.executable).parent / "oops")
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+POOL_SIZE = 2
+"""Warm containers each worker keeps ready."""
 
 
 def free_port() -> int:
@@ -61,6 +63,7 @@ class Stack:
             "OOPS_RECONCILE_EVERY": "1",
             "OOPS_SWEEP_EVERY": "5",
             "OOPS_CONCURRENCY": "4",
+            "OOPS_POOL_SIZE": str(POOL_SIZE),
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
         self.redis: subprocess.Popen[bytes] | None = None

@@ -31,13 +31,12 @@ from gateway.api.schemas import (
 )
 from grading.documents import decode_suite
 from grading.errors import SuiteError
-from grading.gradebook import Policy
+from grading.gradebook import Format, Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
 from runners import gradebooks, pipeline
 from runners.errors import RequestError
-from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.pipeline import Entry
 from runners.settings import settings

@@ -15,6 +15,7 @@ from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate, checked_callback
 from runners import runs
 from runners.keys import Principal
+from runners.queue import notices
 from runners.queue.tasks import execute_run
 from runners.runs import RunView
 from runners.settings import settings
@@ -43,11 +44,13 @@ async def create_run(
     callback = checked_callback(data.callback_url)
     spec = data.spec()
     run_id = await runs.create(config, spec, owner=owner_of(principal), callback_url=callback)
-    await execute_run.kiq(str(run_id))
     if not wait:
+        await execute_run.kiq(str(run_id))
         return Response(Created(run_id, "queued"), status_code=HTTP_202_ACCEPTED)
-    limit = spec.time_limit or config.time_limit
-    view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS))
+    limit = min((spec.time_limit or config.time_limit) + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS)
+    with notices.waiting(run_id) as ended:
+        await execute_run.kiq(str(run_id))
+        view = await runs.wait(run_id, limit, ended)
     if view is None:
         raise not_found("run", run_id)
     finished = view.status not in ("queued", "running")
