@@ -93,6 +93,13 @@ def docker_rate(argv: list[str], concurrency: int, total: int) -> float:
     return total / (time.perf_counter() - started)
 
 
+def expect(answer: httpx.Response, status: int) -> httpx.Response:
+    """`answer` if it has `status`; otherwise stop the benchmark with what the API said."""
+    if answer.status_code != status:
+        raise RuntimeError(f"{answer.request.url} answered {answer.status_code}: {answer.text}")
+    return answer
+
+
 def say(line: str) -> None:
     print(f"  .. {line}", file=sys.stderr, flush=True)
 
@@ -164,8 +171,9 @@ def single_rows(api: httpx.Client, runs: int, docker_ms: float) -> list[Row]:
     say("single runs through the HTTP API")
 
     def one() -> None:
-        answer = api.post("/v1/runs?wait=true", json={"code": "print(1)"})
-        assert answer.status_code == 201 and answer.json()["status"] == "ok", answer.text
+        answer = expect(api.post("/v1/runs?wait=true", json={"code": "print(1)"}), 201)
+        if answer.json()["status"] != "ok":
+            raise RuntimeError(f"the benchmark's run did not succeed: {answer.text}")
 
     for _ in range(3):
         one()
@@ -192,17 +200,15 @@ def suite(cases: int, isolation: str | None) -> dict[str, Any]:
 
 def batch_rate(api: httpx.Client, students: int, cases: int, isolation: str | None) -> float:
     """Cases per second for one batch, from posting it to its completion."""
-    made = api.post("/v1/assignments", json={"name": "bench", "suite": suite(cases, isolation)})
-    assert made.status_code == 201, made.text
+    document = {"name": "bench", "suite": suite(cases, isolation)}
+    made = expect(api.post("/v1/assignments", json=document), 201)
     code = "n = int(input())\nprint(n * n)"
     body = {
         "assignment_id": made.json()["id"],
         "submissions": [{"student": f"s{i:03}", "code": code} for i in range(students)],
     }
     started = time.perf_counter()
-    answer = api.post("/v1/batches", json=body)
-    assert answer.status_code == 202, answer.text
-    batch_id = answer.json()["id"]
+    batch_id = expect(api.post("/v1/batches", json=body), 202).json()["id"]
     while api.get(f"/v1/batches/{batch_id}").json()["status"] != "completed":
         time.sleep(0.2)
     return students * cases / (time.perf_counter() - started)

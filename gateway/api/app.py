@@ -17,18 +17,15 @@ from litestar import Litestar, Request
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
-from redis.asyncio import Redis
 
 from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
+from runners.backend import Backend
 from runners.queue import notices
-from runners.queue.broker import broker
 from runners.queue.reconciler import reconcile_forever
 from runners.queue.tasks import close_grader
 from runners.settings import settings
-from runners.store.database import is_embedded
-from runners.store.storage import close_storage, open_storage
 
 DEFAULT_BODY_BYTES = 1024 * 1024
 """Bodies of routes that carry no code or suite; those set their own limit."""
@@ -65,22 +62,22 @@ class OfflineDocs(OpenAPIRenderPlugin):
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Open the database and the queue and start the background jobs; stop and close them after.
+    """Build and open the backend and start the background jobs; stop and close them after.
 
     The embedded mode reconciles here; with Redis, run-ended notices are relayed to waiters.
     """
-    config = settings()
-    await open_storage()
-    if not broker.is_worker_process:
-        await broker.startup()
-    redis = Redis.from_url(config.redis_url) if config.redis_url else None
-    app.state.redis = redis
-    app.state.counter = RedisCounter(redis) if redis is not None else MemoryCounter()
+    backend = Backend.build(settings())
+    await backend.open()
+    app.state.backend = backend
+    app.state.redis = backend.redis
+    app.state.counter = (
+        RedisCounter(backend.redis) if backend.redis is not None else MemoryCounter()
+    )
     background = [
         asyncio.create_task(job)
         for job in (
-            reconcile_forever(config) if is_embedded(config) else None,
-            notices.relay_forever(config) if config.redis_url else None,
+            reconcile_forever(backend) if backend.settings.embedded else None,
+            notices.relay_forever(backend.redis) if backend.redis is not None else None,
         )
         if job is not None
     ]
@@ -91,12 +88,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if redis is not None:
-            await redis.aclose()
-        if not broker.is_worker_process:
-            await broker.shutdown()
         await close_grader()
-        await close_storage()
+        await backend.close()
 
 
 def create_app() -> Litestar:

@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from runners.settings import Settings
-
 CHANNEL = "oopsengine:run-ended"
 LISTEN_SECONDS = 1.0
 RECONNECT_DELAY = 1.0
@@ -28,7 +26,6 @@ RECONNECT_DELAY = 1.0
 log = logging.getLogger(__name__)
 
 _waiting: dict[uuid.UUID, asyncio.Event] = {}
-_publishers: dict[str, Redis] = {}
 
 
 @contextlib.contextmanager
@@ -48,32 +45,28 @@ def wake(run_id: uuid.UUID) -> None:
         ended.set()
 
 
-async def announce(config: Settings, run_id: uuid.UUID) -> None:
-    """Tell whoever waits for `run_id` that its result is recorded; never fails the run."""
-    if not config.redis_url:
+async def announce(redis: Redis | None, run_id: uuid.UUID) -> None:
+    """Tell whoever waits for `run_id` that its result is recorded; never fails the run.
+
+    `redis` is the process's (served mode); without one the waiter is in this process.
+    """
+    if redis is None:
         wake(run_id)
         return
-    publisher = _publishers.get(config.redis_url)
-    if publisher is None:
-        publisher = _publishers.setdefault(config.redis_url, Redis.from_url(config.redis_url))
     try:
-        await publisher.publish(CHANNEL, str(run_id))
+        await redis.publish(CHANNEL, str(run_id))
     except (RedisConnectionError, TimeoutError) as error:
         log.warning("could not announce run %s (%s); its waiter will poll", run_id, error)
 
 
-async def relay_forever(config: Settings) -> None:
+async def relay_forever(redis: Redis) -> None:
     """Subscribe to run-ended notices and wake this process's waiters; reconnects for ever."""
-    redis = Redis.from_url(config.redis_url)
-    try:
-        while True:
-            try:
-                await _relay(redis)
-            except (RedisConnectionError, TimeoutError) as error:
-                log.warning("run notices interrupted (%s); waiters poll meanwhile", error)
-                await asyncio.sleep(RECONNECT_DELAY)
-    finally:
-        await redis.aclose()
+    while True:
+        try:
+            await _relay(redis)
+        except (RedisConnectionError, TimeoutError) as error:
+            log.warning("run notices interrupted (%s); waiters poll meanwhile", error)
+            await asyncio.sleep(RECONNECT_DELAY)
 
 
 async def _relay(redis: Redis) -> None:

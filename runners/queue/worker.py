@@ -1,8 +1,10 @@
 """The worker process (`oops worker`): taskiq's worker over `runners.queue.worker:broker`.
 
-On start-up it opens the database, starts this process's reconciler and fills its pool of warm
-containers; on shutdown it stops all three, removing the pool's containers. The broker
-acknowledges a message only after its task has recorded its result.
+This module is the worker process's entry point, so importing it is the process's start-up: it
+builds the backend from the settings. On the worker's start-up event it opens the database,
+starts this process's reconciler and fills its pool of warm containers; on shutdown it stops
+all three, removing the pool's containers. The broker acknowledges a message only after its
+task has recorded its result.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import logging
 
 from taskiq import TaskiqEvents, TaskiqState
 
+from runners.backend import Backend
 from runners.errors import EngineUnavailable
-from runners.queue.broker import broker
 from runners.queue.reconciler import reconcile_forever
 from runners.queue.tasks import close_grader, grader
 from runners.settings import settings
-from runners.store.storage import close_storage, open_storage
+
+backend = Backend.build(settings())
+broker = backend.broker
 
 __all__ = ["broker"]
 
@@ -28,8 +32,8 @@ log = logging.getLogger(__name__)
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
 async def start(state: TaskiqState) -> None:
     """Open the database, start reconciling and start warming containers."""
-    await open_storage()
-    state.reconciler = asyncio.create_task(reconcile_forever(settings()))
+    await backend.open()
+    state.reconciler = asyncio.create_task(reconcile_forever(backend))
     try:
         await grader()
     except EngineUnavailable as error:  # the heartbeat reports it; tasks retry on first use
@@ -43,4 +47,4 @@ async def stop(state: TaskiqState) -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await state.reconciler
     await close_grader()
-    await close_storage()
+    await backend.close()

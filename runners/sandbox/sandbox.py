@@ -260,14 +260,9 @@ class Sandbox:
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
 
 
-def connect(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs."""
-    try:
-        client = docker.from_env(max_pool_size=connections(settings))
-        client.ping()
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
-    return client
+def client_for(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
+    return docker.from_env(max_pool_size=connections(settings))
 
 
 def connections(settings: Settings) -> int:
@@ -277,6 +272,23 @@ def connections(settings: Settings) -> int:
     calls on another; the pool's creators and removers hold one each.
     """
     return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
+
+
+def answering(client: docker.DockerClient) -> docker.DockerClient:
+    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
+    try:
+        client.ping()
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+    return client
+
+
+def connect(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine that has answered."""
+    try:
+        return answering(client_for(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
 
 
 def read_frames(

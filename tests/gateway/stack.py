@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -19,8 +18,9 @@ from typing import Any
 
 import httpx
 
-OOPS = str(Path(sys.executable).parent / "oops")
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from runners.settings import from_environment
+from tests.helpers import OOPS, POSTGRES
+
 POOL_SIZE = 2
 """Warm containers each worker keeps ready."""
 
@@ -64,6 +64,7 @@ class Stack:
             "OOPS_SWEEP_EVERY": "5",
             "OOPS_CONCURRENCY": "4",
             "OOPS_POOL_SIZE": str(POOL_SIZE),
+            "OOPS_IMAGE_PREFIX": from_environment().image_prefix,
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
         self.redis: subprocess.Popen[bytes] | None = None

@@ -15,6 +15,7 @@ import json
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,8 +25,8 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from runners.sandbox.janitor import LABEL
 from tests.gateway.stack import POOL_SIZE, Stack, free_port, wait_until
+from tests.helpers import leftover_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -137,9 +138,10 @@ def assert_scores_right(batch: dict[str, Any]) -> None:
 
 def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
     """(status, attempts) of every case of the batch, straight from Postgres."""
+    # The batch id is checked as a UUID before it is put into the query.
     query = (
-        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "
-        f"WHERE s.batch = '{batch_id}'"
+        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "  # noqa: S608
+        f"WHERE s.batch = '{uuid.UUID(batch_id)}'"
     )
     out = subprocess.run(
         ["psql", stack.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
@@ -152,9 +154,10 @@ def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
 
 def only_warm_containers_left(stack: Stack) -> bool:
     """Every used container is gone; what is left waits, started, in a live worker's pool."""
-    found = docker.from_env().api.containers(all=True, filters={"label": LABEL})
-    running = all(container["State"] == "running" for container in found)
-    return running and len(found) <= POOL_SIZE * len(stack.workers)
+    left = leftover_containers(docker.from_env(), running=False)
+    return not left and len(leftover_containers(docker.from_env())) <= POOL_SIZE * len(
+        stack.workers
+    )
 
 
 def test_batch_is_graded_signed_and_exported(
