@@ -306,32 +306,39 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--accept", type=int, default=1000, help="runs posted at once")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--scaling", action="store_true", help="also 1, 2 and 4 workers")
+    parser.add_argument("--scaling-only", action="store_true", help="only 1, 2 and 4 workers")
     return parser.parse_args()
 
 
 def main() -> None:
     args = arguments()
     config = settings()
-    image = image_name(config, PYTHON)
     load_before = os.getloadavg()[0]
-    found = floors(config, image, args.runs)
-    rows = [
-        Row("python3 -c pass (host)", f"{found['host']:.0f} ms"),
-        Row("docker run --rm python3 -c pass", f"{found['docker']:.0f} ms"),
-        *cli_rows(config, max(5, args.runs // 2)),
-    ]
     with tempfile.TemporaryDirectory(prefix="oops-bench-") as scratch:
-        with served(1, Path(scratch) / "stack") as (stack, api):
-            rows += single_rows(api, args.runs, found["docker"])
-            rows += batch_rows(api, config, image, args.students, args.cases)
-            rows += accept_rows(stack, args.accept, args.clients)
-        if args.scaling:
+        rows = [] if args.scaling_only else measure(args, config, Path(scratch))
+        if args.scaling or args.scaling_only:
             rows += scaling_rows(Path(scratch), args.students // 2 or 1, args.cases // 2 or 1)
     cores, memory = os.cpu_count(), os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     print(f"machine: {cores} cores, {memory / 2**30:.0f} GiB; worker concurrency "
           f"{config.concurrency}, pool size {config.pool_size}; load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
     print(table(rows))
+
+
+def measure(args: argparse.Namespace, config: Settings, scratch: Path) -> list[Row]:
+    """Every row but scaling: floors, the command line, and one served stack's answers."""
+    image = image_name(config, PYTHON)
+    found = floors(config, image, args.runs)
+    rows = [
+        Row("python3 -c pass (host)", f"{found['host']:.0f} ms"),
+        Row("docker run --rm python3 -c pass", f"{found['docker']:.0f} ms"),
+        *cli_rows(config, max(5, args.runs // 2)),
+    ]
+    with served(1, scratch / "stack") as (stack, api):
+        rows += single_rows(api, args.runs, found["docker"])
+        rows += batch_rows(api, config, image, args.students, args.cases)
+        rows += accept_rows(stack, args.accept, args.clients)
+    return rows
 
 
 if __name__ == "__main__":
