@@ -89,5 +89,10 @@ def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Sandbox:
 
 
 def leftover_containers(client: docker.DockerClient) -> list[str]:
-    """Names of sandbox containers still on the engine."""
-    return [c.name for c in client.containers.list(all=True, filters={"label": LABEL})]
+    """Names of this installation's sandbox containers still on the engine.
+
+    Only those of our image prefix: others sharing the engine have containers of their own.
+    """
+    prefix = from_environment().image_prefix + "/"
+    found = client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    return [c.attrs["Names"][0] for c in found if c.attrs["Image"].startswith(prefix)]

@@ -11,6 +11,7 @@ import argparse
 import sys
 import uuid
 from pathlib import Path
+from typing import get_args
 
 import anyio
 import msgspec
@@ -22,13 +23,13 @@ from grading.gradebook import GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
-from grading.suite import Suite
+from grading.suite import Isolation, Suite
 from runners import gradebooks, pipeline
 from runners.gradebooks import FORMATS
 from runners.pipeline import Entry, digest
 from runners.queue import tasks
 from runners.queue.broker import broker
-from runners.queue.tasks import grade_case
+from runners.queue.tasks import grade_case, grade_submission
 from runners.settings import Settings, settings
 from runners.store.database import is_embedded
 from runners.store.storage import close_storage, open_storage
@@ -59,6 +60,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
     marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
     marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.add_argument(
+        "--isolation",
+        choices=get_args(Isolation),
+        help="one container per case, or per submission (default: the suite's `isolation`)",
+    )
     marks.set_defaults(handler=grade_command)
 
     export = commands.add_parser("export", help="render a gradebook from stored results")
@@ -113,14 +119,20 @@ def _entry(path: Path, language: str) -> Entry:
     return Entry(student=student, code=code, language=language)
 
 
-async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
-    """Grade every entry against the suite, resuming earlier work; results in entry order."""
+async def grade(
+    suite: Suite, entries: list[Entry], progress: bool, isolation: Isolation | None = None
+) -> list[SubmissionResult]:
+    """Grade every entry against the suite, resuming earlier work; results in entry order.
+
+    `isolation` overrides the suite's for submissions recorded now; those recorded by an
+    earlier, interrupted run keep theirs.
+    """
     config = settings()
     await open_storage()
     await broker.startup()
     try:
         assignment = await _assignment(config, suite)
-        submissions = await _submissions(assignment, suite, entries)
+        submissions = await _submissions(assignment, suite, entries, isolation)
         if is_embedded(config):
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
         kicked = await _enqueue_unfinished(config, submissions)
@@ -145,7 +157,7 @@ async def _assignment(config: Settings, suite: Suite) -> uuid.UUID:
 
 
 async def _submissions(
-    assignment: uuid.UUID, suite: Suite, entries: list[Entry]
+    assignment: uuid.UUID, suite: Suite, entries: list[Entry], isolation: Isolation | None
 ) -> list[uuid.UUID]:
     """Reuse each student's recorded submission of the same code; accept the rest."""
     known = {
@@ -155,7 +167,7 @@ async def _submissions(
         ).where(Submission.assignment == assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(settings(), assignment, suite, fresh)
+    accepted = await pipeline.accept(settings(), assignment, suite, fresh, isolation=isolation)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
@@ -164,10 +176,11 @@ async def _enqueue_unfinished(
     config: Settings, submissions: list[uuid.UUID]
 ) -> list[AsyncTaskiqTask[None]]:
     """Queue every case without a result; embedded, first free those a dead run held."""
-    pending = await pipeline.unfinished(submissions)
     if is_embedded(config):
-        await pipeline.release(pending)
-    return [await grade_case.kiq(str(case_run)) for case_run in pending]
+        await pipeline.release(submissions)
+    pending = await pipeline.unfinished(submissions)
+    kicked = [await grade_case.kiq(str(case_run)) for case_run in pending.cases]
+    return kicked + [await grade_submission.kiq(str(s)) for s in pending.submissions]
 
 
 async def _wait(
@@ -281,7 +294,8 @@ def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
     entries = read_submissions(args.submissions, suite.language)
-    results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
+    progress = not args.json and sys.stderr.isatty()
+    results = anyio.run(grade, suite, entries, progress, args.isolation)
     if args.json:
         sys.stdout.write(as_json(results).decode() + "\n")
     else:

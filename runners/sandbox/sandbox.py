@@ -49,6 +49,14 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     collect: str | None = None
 
 
+class Program(msgspec.Struct, frozen=True, kw_only=True):
+    """What every case of a multi-case run shares: the code, its language and extra files."""
+
+    code: str
+    language: str = "python"
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+
+
 class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
     """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
 
@@ -106,13 +114,13 @@ class Sandbox:
         finally:
             self.client.api.remove_container(container, force=True)
 
-    def run_cases(self, program: RunRequest, cases: Sequence[CaseInput]) -> list[Execution]:
+    def run_cases(self, program: Program, cases: Sequence[CaseInput]) -> list[Execution]:
         """Run every case of one program in one container; one execution per case, in order.
 
-        `program`'s own stdin, args and limits are ignored: each case brings its own. Memory
-        is enforced per case by sizing the container to the case's limit (plus the
-        supervisor's headroom), so consecutive cases with another memory limit get a container
-        of their own, and so do the cases after one whose container died or stopped answering.
+        The program is compiled once and each case is a fresh process. Memory is enforced
+        per case by sizing the container to the case's limit (plus the supervisor's headroom),
+        so consecutive cases with another memory limit get a container of their own, and so do
+        the cases after one whose container died or stopped answering.
         """
         header = self._program_line(program)
         lines = [self._case_line(program, case) for case in cases]
@@ -124,7 +132,7 @@ class Sandbox:
 
     def _serve(
         self,
-        program: RunRequest,
+        program: Program,
         header: bytes,
         cases: list[CaseInput],
         lines: list[bytes],
@@ -142,7 +150,7 @@ class Sandbox:
     def _converse(
         self,
         container: str,
-        program: RunRequest,
+        program: Program,
         cases: list[CaseInput],
         job: bytes,
         began: float,
@@ -186,9 +194,10 @@ class Sandbox:
         case = CaseInput(
             limits=request.limits, stdin=request.stdin, args=request.args, collect=request.collect
         )
-        return self._program_line(request) + self._case_line(request, case)
+        program = Program(code=request.code, language=request.language, files=request.files)
+        return self._program_line(program) + self._case_line(program, case)
 
-    def _program_line(self, program: RunRequest) -> bytes:
+    def _program_line(self, program: Program) -> bytes:
         """The job's first line: the program's files, environment and compile step."""
         check_program(self.settings, program.code, program.language)
         lang = language(program.language)
@@ -204,7 +213,7 @@ class Sandbox:
         job = {"files": _encoded(files), "env": env, "compile": step if lang.compile else None}
         return msgspec.json.encode(job) + b"\n"
 
-    def _case_line(self, program: RunRequest, case: CaseInput) -> bytes:
+    def _case_line(self, program: Program, case: CaseInput) -> bytes:
         """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
         check_stdin(self.settings, case.stdin)
         job = {

@@ -46,7 +46,12 @@ async def create_batch(
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
     accepted = await accept_and_enqueue(
-        data.assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+        data.assignment_id,
+        entries,
+        owner_of(principal),
+        batch=True,
+        callback_url=callback,
+        isolation=data.isolation,
     )
     assert accepted.batch is not None  # accept(batch=True) always writes a batch
     return Created(accepted.batch, "queued")

@@ -14,10 +14,11 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import invalid, not_found, problem, too_large
 from gateway.api.schemas import Created, SubmissionCreate, checked_callback
 from grading.scoring import plan
+from grading.suite import Isolation
 from runners import pipeline, views
 from runners.keys import Principal
 from runners.pipeline import Accepted, Entry
-from runners.queue.tasks import grade_case
+from runners.queue.tasks import enqueue
 from runners.settings import settings
 from runners.views import SubmissionView
 
@@ -33,8 +34,12 @@ async def accept_and_enqueue(
     owner: str,
     batch: bool = False,
     callback_url: str | None = None,
+    isolation: Isolation | None = None,
 ) -> Accepted:
-    """Write the submissions and their cases in one transaction, then queue every case."""
+    """Write the submissions and their cases in one transaction, then queue their work.
+
+    `isolation` overrides the suite's: one task per case, or one per whole submission.
+    """
     suite = await pipeline.load_suite(assignment_id)
     if suite is None:
         raise not_found("assignment", assignment_id)
@@ -50,9 +55,9 @@ async def accept_and_enqueue(
         batch=batch,
         callback_url=callback_url,
         owner=owner,
+        isolation=isolation,
     )
-    for case_run in accepted.cases:
-        await grade_case.kiq(str(case_run))
+    await enqueue(accepted.work)
     return accepted
 
 
