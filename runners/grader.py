@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import anyio
 import msgspec
+from redis.asyncio import Redis
 
 from grading.judge import CheckerRun, effective_compare, judge_case
 from grading.outcome import RunResult, Status
@@ -37,9 +38,10 @@ def case_limits(config: Settings, suite: Suite, case: Case) -> Limits:
 class Grader:
     """Runs cases in sandboxes, a bounded number at a time."""
 
-    def __init__(self, config: Settings, sandbox: Sandbox) -> None:
+    def __init__(self, config: Settings, sandbox: Sandbox, redis: Redis | None = None) -> None:
         self.config = config
         self.sandbox = sandbox
+        self.redis = redis
         self.limiter = anyio.CapacityLimiter(config.concurrency)
 
     async def grade(
@@ -68,7 +70,7 @@ class Grader:
 
     async def _execute(self, request: RunRequest) -> Execution:
         execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
-        await metrics.observe_start(execution.startup_ms)
+        await metrics.observe_start(self.redis, execution.startup_ms)
         return execution
 
     async def grade_submission(
@@ -95,7 +97,7 @@ class Grader:
         executions = await anyio.to_thread.run_sync(
             self.sandbox.run_cases, program, cases, limiter=self.limiter
         )
-        await metrics.observe_start(executions[0].startup_ms)
+        await metrics.observe_start(self.redis, executions[0].startup_ms)
         return executions
 
     async def _check_together(

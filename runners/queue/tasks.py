@@ -12,16 +12,16 @@ from datetime import timedelta
 
 import anyio
 import msgspec
+from taskiq import async_shared_broker
 
 from grading.judge import judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.scoring import PlannedCase
 from runners import pipeline, runs, views, webhooks
+from runners.backend import current
 from runners.grader import Grader
-from runners.queue.broker import broker
-from runners.sandbox.sandbox import Sandbox
-from runners.settings import settings
+from runners.sandbox.sandbox import Sandbox, answering
 from runners.store.tables import CaseRun
 
 _graders: list[Grader] = []
@@ -30,16 +30,17 @@ _graders: list[Grader] = []
 async def grader() -> Grader:
     """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
     if not _graders:
-        config = settings()
-        sandbox = await anyio.to_thread.run_sync(Sandbox, config)
+        backend = current()
+        client = await anyio.to_thread.run_sync(answering, backend.docker_client())
+        sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
         if not _graders:
-            _graders.append(Grader(config, sandbox))
+            _graders.append(Grader(backend.settings, sandbox, backend.redis))
     return _graders[0]
 
 
 def lease() -> timedelta:
     """How long a worker may hold a case or run before another takes it over."""
-    return timedelta(seconds=settings().case_lease)
+    return timedelta(seconds=current().settings.case_lease)
 
 
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
@@ -48,7 +49,7 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
-    if claimed.attempt > settings().max_attempts:
+    if claimed.attempt > current().settings.max_attempts:
         result = gave_up(claimed)
     else:
         worker = await grader()
@@ -65,12 +66,13 @@ async def process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
     Each case is recorded with the same conditional update as in `process`, so a second
     delivery, or a worker taking over after this one died, records nothing twice.
     """
-    claims = await pipeline.claim_submission(settings(), submission_id, lease())
+    config = current().settings
+    claims = await pipeline.claim_submission(config, submission_id, lease())
     if not claims:
         return pipeline.Settled()
     await pipeline.mark_running(claims[0].case_run)
-    exhausted = [claim for claim in claims if claim.attempt > settings().max_attempts]
-    runnable = [claim for claim in claims if claim.attempt <= settings().max_attempts]
+    exhausted = [claim for claim in claims if claim.attempt > config.max_attempts]
+    runnable = [claim for claim in claims if claim.attempt <= config.max_attempts]
     results = [(claim, gave_up(claim)) for claim in exhausted]
     if runnable:
         first = runnable[0]
@@ -91,14 +93,6 @@ async def _settle(submission_id: uuid.UUID) -> pipeline.Settled:
     if settled.completed_batch is not None:
         await _announce_batch(settled.completed_batch)
     return settled
-
-
-async def enqueue(work: pipeline.Work) -> None:
-    """Put work on the queue: one task per case, and one per whole submission."""
-    for case_run in work.cases:
-        await grade_case.kiq(str(case_run))
-    for submission in work.submissions:
-        await grade_submission.kiq(str(submission))
 
 
 async def kick_case(case_run_id: str) -> None:
@@ -135,7 +129,7 @@ async def execute(run_id: uuid.UUID) -> None:
     if spec is None:
         return
     worker = await grader()
-    result = await worker.run(runs.request_of(settings(), spec))
+    result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
     run = await runs.view(run_id)
@@ -171,25 +165,25 @@ async def _announce(
     await deliver.kiq(str(delivery))
 
 
-@broker.task(task_name="oopsengine.grade_case")
+@async_shared_broker.task(task_name="oopsengine.grade_case")
 async def grade_case(case_run_id: str) -> None:
     """Grade one case of one submission."""
     await process(uuid.UUID(case_run_id))
 
 
-@broker.task(task_name="oopsengine.grade_submission")
+@async_shared_broker.task(task_name="oopsengine.grade_submission")
 async def grade_submission(submission_id: str) -> None:
     """Grade every case of one submission in one container (`submission` isolation)."""
     await process_submission(uuid.UUID(submission_id))
 
 
-@broker.task(task_name="oopsengine.execute_run")
+@async_shared_broker.task(task_name="oopsengine.execute_run")
 async def execute_run(run_id: str) -> None:
     """Run one program for the runs API."""
     await execute(uuid.UUID(run_id))
 
 
-@broker.task(task_name="oopsengine.deliver")
+@async_shared_broker.task(task_name="oopsengine.deliver")
 async def deliver(delivery_id: str) -> None:
     """Try to send one webhook delivery; failures are retried later by the reconciler."""
     await webhooks.attempt(uuid.UUID(delivery_id))
