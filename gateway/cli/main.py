@@ -16,10 +16,12 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import get_args
 
 from gateway.cli.errors import UsageError
 from grading.errors import GradingError
 from grading.gradebook import FORMATS
+from grading.suite import Isolation
 from runners.errors import EngineUnavailable, ImageMissing, RunnerError
 from runners.sandbox.languages import LANGUAGES
 
@@ -80,6 +82,11 @@ def _grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
     marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
     marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.add_argument(
+        "--isolation",
+        choices=get_args(Isolation),
+        help="one container per case, or per submission (default: the suite's `isolation`)",
+    )
     marks.set_defaults(handler="gateway.cli.grade:grade_command")
 
     export = commands.add_parser("export", help="render a gradebook from stored results")

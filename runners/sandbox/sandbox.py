@@ -12,10 +12,12 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 from __future__ import annotations
 
 import base64
+import itertools
 import socket
 import struct
 import threading
 import time
+from collections.abc import Sequence
 
 import docker
 import msgspec
@@ -25,6 +27,7 @@ from grading.outcome import RunResult, Status
 from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
 from runners.sandbox.build import image_name
+from runners.sandbox.channel import Channel
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, check_program, check_stdin
 from runners.sandbox.pool import REMOVERS, Pool, Profile
@@ -33,6 +36,8 @@ from runners.settings import Settings
 SANDBOX_UID = "65534:65534"
 STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
+SUPERVISOR_HEADROOM_MIB = 8
+"""Memory added to a multi-case container for what its supervisor keeps between cases."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,6 +46,24 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     limits: Limits
     language: str = "python"
+    stdin: bytes = b""
+    args: list[str] = msgspec.field(default_factory=list)
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    collect: str | None = None
+
+
+class Program(msgspec.Struct, frozen=True, kw_only=True):
+    """What every case of a multi-case run shares: the code, its language and extra files."""
+
+    code: str
+    language: str = "python"
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+
+
+class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
+    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
+
+    limits: Limits
     stdin: bytes = b""
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
@@ -129,12 +152,94 @@ class Sandbox:
         """Remove every container this sandbox holds or is removing; returns when all are gone."""
         self.pool.close()
 
+    def run_cases(self, program: Program, cases: Sequence[CaseInput]) -> list[Execution]:
+        """Run every case of one program in one container; one execution per case, in order.
+
+        The program is compiled once and each case is a fresh process. Memory is enforced
+        per case by sizing the container to the case's limit (plus the supervisor's headroom),
+        so consecutive cases with another memory limit get a container of their own, and so do
+        the cases after one whose container died or stopped answering.
+        """
+        header = self._program_line(program)
+        lines = [self._case_line(program, case) for case in cases]
+        done: list[Execution] = []
+        while len(done) < len(cases):
+            share = _same_memory(cases[len(done) :])
+            done += self._serve(program, header, share, lines[len(done) : len(done) + len(share)])
+        return done
+
+    def _serve(
+        self,
+        program: Program,
+        header: bytes,
+        cases: list[CaseInput],
+        lines: list[bytes],
+    ) -> list[Execution]:
+        """Run `cases` in one container; stops early (never empty) if the container fails."""
+        memory = cases[0].limits.memory_limit + SUPERVISOR_HEADROOM_MIB
+        began = time.monotonic()
+        container, raw, cold = self._obtain(self.profile(program.language, memory))
+        try:
+            job = header + b"".join(lines)
+            return self._converse(container, raw, cold, program, cases, job, began)
+        finally:
+            self.pool.discard(container)
+
+    def _converse(
+        self,
+        container: str,
+        raw: socket.socket,
+        cold: bool,
+        program: Program,
+        cases: list[CaseInput],
+        job: bytes,
+        began: float,
+    ) -> list[Execution]:
+        """Start a cold container and read one report per case, each under its own deadline."""
+        api = self.client.api
+        lang = language(program.language)
+        done: list[Execution] = []
+        try:
+            if cold:
+                api.start(container)
+            startup_ms = round((time.monotonic() - began) * 1000)
+            channel = Channel(raw, job)
+            clock = time.monotonic() + (lang.compile_time_limit if lang.compile else 0)
+            for case in cases:
+                clock += case.limits.time_limit + STARTUP_GRACE
+                line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
+                if line is None:
+                    return [*done, self._lost(container, case.limits, channel)]
+                report = msgspec.json.decode(line, type=Report)
+                if report.stage == "compile":
+                    return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
+                done.append(Execution(result=interpret(report), files=report.files))
+                clock = time.monotonic()
+        finally:
+            raw.close()
+        done[0] = msgspec.structs.replace(done[0], startup_ms=startup_ms)
+        return done
+
+    def _lost(self, container: str, limits: Limits, channel: Channel) -> Execution:
+        """The case during which the supervisor died, stopped answering or flooded its report."""
+        if channel.ended:
+            return Execution(result=self._died(container, bytes(channel.stderr)))
+        self.client.api.kill(container)
+        return Execution(result=_unanswered(limits, bytes(channel.stderr)))
+
     def _job(self, request: RunRequest) -> bytes:
-        check_program(self.settings, request.code, request.language)
-        check_stdin(self.settings, request.stdin)
-        lang = language(request.language)
-        code = request.code.encode()
-        files = {**request.files, lang.filename: code}
+        """The job of a single run: the program's line and its one case's line."""
+        case = CaseInput(
+            limits=request.limits, stdin=request.stdin, args=request.args, collect=request.collect
+        )
+        program = Program(code=request.code, language=request.language, files=request.files)
+        return self._program_line(program) + self._case_line(program, case)
+
+    def _program_line(self, program: Program) -> bytes:
+        """The job's first line: the program's files, environment and compile step."""
+        check_program(self.settings, program.code, program.language)
+        lang = language(program.language)
+        files = {**program.files, lang.filename: program.code.encode()}
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/sandbox",
@@ -142,21 +247,22 @@ class Sandbox:
             "LANG": "C.UTF-8",
             **lang.env,
         }
+        step = {"argv": lang.compile, "time_limit": lang.compile_time_limit}
+        job = {"files": _encoded(files), "env": env, "compile": step if lang.compile else None}
+        return msgspec.json.encode(job) + b"\n"
+
+    def _case_line(self, program: Program, case: CaseInput) -> bytes:
+        """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
+        check_stdin(self.settings, case.stdin)
         job = {
-            "files": {name: base64.b64encode(data).decode() for name, data in files.items()},
-            "compile": (
-                {"argv": lang.compile, "env": env, "time_limit": lang.compile_time_limit}
-                if lang.compile
-                else None
-            ),
-            "argv": [*lang.command, *request.args],
-            "env": env,
-            "stdin": base64.b64encode(request.stdin).decode(),
-            "time_limit": request.limits.time_limit,
-            "output_limit": request.limits.output_limit,
-            "collect": request.collect,
+            "argv": [*language(program.language).command, *case.args],
+            "stdin": base64.b64encode(case.stdin).decode(),
+            "time_limit": case.limits.time_limit,
+            "output_limit": case.limits.output_limit,
+            "files": _encoded(case.files),
+            "collect": case.collect,
         }
-        return msgspec.json.encode(job)
+        return msgspec.json.encode(job) + b"\n"
 
     def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
@@ -258,6 +364,17 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+def _encoded(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: base64.b64encode(data).decode() for name, data in files.items()}
+
+
+def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
+    """The leading cases that share the first one's memory limit (never empty)."""
+    first = cases[0].limits.memory_limit
+    share = list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
+    return share
 
 
 def client_for(settings: Settings) -> docker.DockerClient:
