@@ -95,7 +95,7 @@ def test_a_warm_run_gives_the_result_of_a_cold_one(
 
 
 HOSTILE = [
-    pytest.param("x = bytearray(2 * 1024**3)", Status.MEMORY_LIMIT, 10, id="memory-bomb"),
+    pytest.param("x = bytearray(2 * 1024**3)", Status.MEMORY_LIMIT, 30, id="memory-bomb"),
     pytest.param(
         "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
         Status.TIMEOUT,
@@ -130,8 +130,8 @@ def test_a_warm_container_keeps_the_memory_limit_it_was_made_for(
         small = "x = bytearray(150 * 1024**2); print('allocated')"
         assert run(sandbox, "pass", memory_limit=64).status is Status.OK
         wait_for(lambda: sandbox.pool.held() == 1, "a warm container for 64 MiB")
-        assert run(sandbox, small, memory_limit=64, time_limit=10).status is Status.MEMORY_LIMIT
-        assert run(sandbox, small, time_limit=10).stdout == "allocated\n"
+        assert run(sandbox, small, memory_limit=64, time_limit=30).status is Status.MEMORY_LIMIT
+        assert run(sandbox, small, time_limit=30).stdout == "allocated\n"
     finally:
         sandbox.close()
 
