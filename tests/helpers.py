@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -55,3 +56,15 @@ def leftover_containers(client: docker.DockerClient, running: bool | None = None
         if str(c["Image"]).startswith(prefix)
         and (running is None or (c["State"] == "running") == running)
     ]
+
+
+def leftovers_after_removal(client: docker.DockerClient, timeout: float = 60.0) -> list[str]:
+    """`leftover_containers` once the sandbox's background removals had time to finish.
+
+    A run hands its container to a background thread for removal, so right after the run
+    the container may still be there; what is still there after `timeout` is a leftover.
+    """
+    deadline = time.monotonic() + timeout
+    while (left := leftover_containers(client)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
