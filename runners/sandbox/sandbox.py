@@ -12,6 +12,7 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import socket
 import struct
@@ -208,9 +209,9 @@ class Sandbox:
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
                 line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
-                if line is None:
+                report = _decoded(line)
+                if report is None:
                     return [*done, self._lost(container, case.limits, channel)]
-                report = msgspec.json.decode(line, type=Report)
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
                 done.append(Execution(result=interpret(report), files=report.files))
@@ -224,7 +225,8 @@ class Sandbox:
         """The case during which the supervisor died, stopped answering or flooded its report."""
         if channel.ended:
             return Execution(result=self._died(container, bytes(channel.stderr)))
-        self.client.api.kill(container)
+        with contextlib.suppress(docker.errors.APIError):  # it may have ended meanwhile
+            self.client.api.kill(container)
         return Execution(result=_unanswered(limits, bytes(channel.stderr)))
 
     def _job(self, request: RunRequest) -> bytes:
@@ -364,6 +366,16 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+def _decoded(line: bytes | None) -> Report | None:
+    """A report line as the supervisor wrote it; None if there is none, or it is garbled."""
+    if line is None:
+        return None
+    try:
+        return msgspec.json.decode(line, type=Report)
+    except msgspec.DecodeError:
+        return None
 
 
 def _encoded(files: dict[str, bytes]) -> dict[str, str]:
