@@ -9,8 +9,10 @@ never depends on the door the code came in by.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from taskiq import AsyncTaskiqTask
 
@@ -24,6 +26,7 @@ from runners.runs import RunSpec
 from runners.settings import Settings
 from runners.store.tables import Submission
 
+ENQUEUE_AT_ONCE = 64
 MAX_CASE_RUNS = 100_000
 """Cases one request may queue (submissions times the suite's cases)."""
 
@@ -78,9 +81,17 @@ async def submit_batch(
 
 
 async def enqueue(work: Work) -> list[AsyncTaskiqTask[None]]:
-    """Queue one task per case, and one per submission graded whole; the tasks, to follow."""
-    tasks = [await grade_case.kiq(str(case_run)) for case_run in work.cases]
-    return tasks + [await grade_submission.kiq(str(s)) for s in work.submissions]
+    """Queue one task per case, and one per submission graded whole; the tasks, to follow.
+
+    Up to `ENQUEUE_AT_ONCE` messages are in flight together, so a class of a thousand cases
+    waits for a few dozen round trips to Redis rather than a thousand.
+    """
+    kicks = [partial(grade_case.kiq, str(case_run)) for case_run in work.cases]
+    kicks += [partial(grade_submission.kiq, str(s)) for s in work.submissions]
+    tasks: list[AsyncTaskiqTask[None]] = []
+    for start in range(0, len(kicks), ENQUEUE_AT_ONCE):
+        tasks += await asyncio.gather(*(kick() for kick in kicks[start : start + ENQUEUE_AT_ONCE]))
+    return tasks
 
 
 async def latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
