@@ -390,8 +390,15 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 
 
 def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
-    return docker.from_env(max_pool_size=connections(settings))
+    """A client for the local engine, sized for concurrent runs.
+
+    Making it asks the engine for its API version, so where no engine answers this is already
+    EngineUnavailable, saying what to do.
+    """
+    try:
+        return docker.from_env(max_pool_size=connections(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
 
 
 def connections(settings: Settings) -> int:
