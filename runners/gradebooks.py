@@ -7,10 +7,12 @@ import uuid
 import msgspec
 
 from grading import gradebook
-from grading.gradebook import Format, GradebookRow, Policy
+from grading.gradebook import FORMATS, Format, GradebookRow, Policy
 from grading.results import SubmissionResult
 from runners.store.states import WorkState
 from runners.store.tables import Submission
+
+__all__ = ["FORMATS", "Format", "render", "rows"]
 
 
 async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from runners.settings import from_environment
 from tests.helpers import OOPS, POSTGRES
 
 POOL_SIZE = 2
@@ -56,6 +55,7 @@ class Stack:
         self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
+            "OOPS_IMAGE_PREFIX": os.environ.get("OOPS_IMAGE_PREFIX", "oopsengine"),
             "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "OOPS_CASE_LEASE": "20",
@@ -64,9 +64,10 @@ class Stack:
             "OOPS_SWEEP_EVERY": "5",
             "OOPS_CONCURRENCY": "4",
             "OOPS_POOL_SIZE": str(POOL_SIZE),
-            "OOPS_IMAGE_PREFIX": from_environment().image_prefix,
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
+        if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built
+            self.env["OOPS_IMAGE_PREFIX"] = os.environ["OOPS_IMAGE_PREFIX"]
         self.redis: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
