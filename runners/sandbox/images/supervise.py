@@ -4,8 +4,11 @@ This file is baked into every sandbox image and is the container's PID 1. Only t
 library is available here. The host writes the job on stdin as JSON lines and then closes it:
 
     line 1     the program: its files (base64), its environment and an optional `compile` step
-    line 2...  one case each: argv, stdin (base64), time and output limits, extra files, and a
-               `collect` directory whose files come back in the report (checker feedback)
+    line 2...  one case each: argv, stdin (base64), time and output limits, extra files, a
+               `collect` directory whose files come back in the report (checker feedback), and
+               `stderr_to_stdout`: one pipe for both streams, so what the program writes to
+               each lands in stdout in the order it wrote it (Judge0's
+               `redirect_stderr_to_stdout`)
 
 The supervisor writes the program's files into the sandbox's tmpfs and runs the compile step
 once; if it fails, the one report is the step's, marked `"stage": "compile"`, and no case runs.
@@ -279,7 +282,7 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.setsid()
     os.dup2(stdin_fd, 0)
     os.dup2(out_w, 1)
-    os.dup2(err_w, 2)
+    os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     set_dumpable(True)
     with open("/proc/self/oom_score_adj", "w") as handle:
