@@ -5,9 +5,9 @@ library is available here. The host writes the job on stdin as JSON lines and th
 
     line 1     the program: its files (base64), its environment and an optional `compile` step
     line 2...  one case each: argv, stdin (base64), time and output limits, extra files, a
-               `collect` directory whose files come back in the report (checker feedback),
-               and `stderr_to_stdout`: one pipe for both streams, so what the program writes
-               to each lands in stdout in the order it wrote it (Judge0's
+               `collect` directory whose files come back in the report (checker feedback), and
+               `stderr_to_stdout`: one pipe for both streams, so what the program writes to
+               each lands in stdout in the order it wrote it (Judge0's
                `redirect_stderr_to_stdout`)
 
 The supervisor writes the program's files into the sandbox's tmpfs and runs the compile step
@@ -18,7 +18,8 @@ every case a fresh start, reading the case's line only then:
 1. every other process in the container is killed (`kill(-1, SIGKILL)` from PID 1 reaches
    daemonised and orphaned ones too) and reaped, so nothing of an earlier case runs on;
 2. the tmpfs is emptied (directories a case made unreadable are opened up first) and System V
-   IPC objects are removed, so nothing an earlier case wrote can be read;
+   IPC objects and POSIX message queues are removed, so nothing an earlier case wrote can be
+   read;
 3. the program's files are written again from memory, so a case that changed or deleted them
    (or the compiled artefact) changes nothing for the next;
 4. the case runs as a fresh process with its own wall clock, output caps and stdin, and its
@@ -61,6 +62,7 @@ OOM_COUNTERS = (
     "/sys/fs/cgroup/memory.events",  # cgroup v2
 )
 SYSV_IPC = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+POSIX_QUEUES = "/dev/mqueue"
 
 Snapshot = dict[str, tuple[int, bytes]]
 """The program's files after compiling: relative path to (permission bits, content)."""
@@ -187,9 +189,10 @@ def _unused(root: str, spare: Iterator[int]) -> str:
 
 
 def clear_ipc() -> None:
-    """Remove the System V shared memory, message queues and semaphores a case left behind.
+    """Remove the IPC objects a case left behind: they outlive their creator.
 
-    They outlive their creator, and the container's IPC namespace is shared by its cases.
+    The container's IPC namespace is shared by its cases: System V shared memory, message
+    queues and semaphores, and POSIX message queues (Docker mounts them at /dev/mqueue).
     """
     libc = ctypes.CDLL(None, use_errno=True)
     for path, call in zip(SYSV_IPC, ("shmctl", "msgctl", "semctl"), strict=True):
@@ -204,6 +207,9 @@ def clear_ipc() -> None:
                 libc.semctl(ident, 0, IPC_RMID)
             else:
                 getattr(libc, call)(ident, IPC_RMID, None)
+    with contextlib.suppress(OSError):
+        for name in os.listdir(POSIX_QUEUES):
+            os.unlink(os.path.join(POSIX_QUEUES, name))
 
 
 def set_dumpable(dumpable: bool) -> None:
@@ -308,20 +314,28 @@ class Capture:
 
 
 def pump(pid: int, captures: list[Capture], deadline: float) -> tuple[int | None, Any, bool]:
-    """Read output until the program exits, overflows or runs out of time."""
+    """Read output until the program exits, overflows or runs out of time.
+
+    A pidfd turns readable when the program exits, so its end wakes the loop at once even if
+    its pipes are already closed (or held open by a child it left behind).
+    """
     open_fds = {c.fd: c for c in captures}
-    while True:
-        finished = os.wait4(pid, os.WNOHANG)
-        if finished[0] == pid:
-            drain(open_fds)
-            return finished[1], finished[2], False
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or any(c.truncated for c in captures):
-            return None, None, remaining <= 0
-        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.05))
-        for fd in ready:
-            if not open_fds[fd].pull():
-                del open_fds[fd]
+    exited = os.pidfd_open(pid)
+    try:
+        while True:
+            finished = os.wait4(pid, os.WNOHANG)
+            if finished[0] == pid:
+                drain(open_fds)
+                return finished[1], finished[2], False
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or any(c.truncated for c in captures):
+                return None, None, remaining <= 0
+            ready, _, _ = select.select([exited, *open_fds], [], [], remaining)
+            for fd in ready:
+                if fd != exited and not open_fds[fd].pull():
+                    del open_fds[fd]
+    finally:
+        os.close(exited)
 
 
 def drain(open_fds: dict[int, Capture]) -> None:
