@@ -12,11 +12,11 @@ import uuid
 import msgspec
 
 from grading.documents import encode_suite
-from grading.gradebook import Policy
+from grading.gradebook import Format, Policy
 from grading.results import SubmissionResult
-from grading.suite import Suite
+from grading.suite import Isolation, Suite
 from runners import courses, gradebooks, pipeline
-from runners.pipeline import Entry, Target, digest
+from runners.pipeline import Entry, Target, Work, digest
 from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.states import CaseState, WorkState
@@ -52,9 +52,13 @@ async def assignment_for(config: Settings, suite: Suite) -> Target:
 
 
 async def submissions_for(
-    config: Settings, target: Target, entries: list[Entry]
+    config: Settings, target: Target, entries: list[Entry], isolation: Isolation | None = None
 ) -> list[uuid.UUID]:
-    """Reuse each student's recorded submission of the same code; accept the rest."""
+    """Reuse each student's recorded submission of the same code; accept the rest.
+
+    `isolation` overrides the suite's for the submissions accepted now; those recorded by an
+    earlier, interrupted run keep theirs.
+    """
     known = {
         (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
         for row in await Submission.select(
@@ -62,17 +66,16 @@ async def submissions_for(
         ).where(Submission.assignment == target.assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(config, target, fresh)
+    accepted = await pipeline.accept(config, target, fresh, isolation=isolation)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
 
-async def unfinished_cases(config: Settings, submissions: list[uuid.UUID]) -> list[uuid.UUID]:
-    """Every case without a result; embedded, those a dead run held are freed first."""
-    pending = await pipeline.unfinished(submissions)
+async def unfinished_work(config: Settings, submissions: list[uuid.UUID]) -> Work:
+    """Every case without a result, as queue work; embedded, those a dead run held freed first."""
     if config.embedded:
-        await pipeline.release(pending)
-    return pending
+        await pipeline.release(submissions)
+    return await pipeline.unfinished(submissions)
 
 
 async def progress(submissions: list[uuid.UUID]) -> Progress:
@@ -95,7 +98,7 @@ async def results(submissions: list[uuid.UUID]) -> list[SubmissionResult]:
     return [msgspec.json.decode(by_id[str(s)], type=SubmissionResult) for s in submissions]
 
 
-async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str | None:
+async def export(assignment: str, fmt: Format, policy: Policy) -> str | None:
     """The gradebook of the default course's newest assignment called `assignment`; None if
     there is none."""
     course = await courses.ensure_default()

@@ -1,32 +1,37 @@
 """Accepting work: recorded first (the database is the record of what remains), then queued.
 
-Graded submissions are written in one transaction with a `queued` case each, then every case is
-queued; a single run is written, then queued. The same path serves one student's submission, a
-batch and a regrade, from every door (API v1, the compatible routes, `oops grade`), so what is
-checked and recorded never depends on the door the code came in by. Every door passes the
-caller's `Scope`: an assignment outside it is `NotFound`, and the work goes to the course the
-assignment (or, for a run, the caller) belongs to, within that course's hourly quota.
+Graded submissions are written in one transaction with a `queued` case each, then queued: each
+case as a task, or each submission as one task in `submission` isolation. A single run is
+written, then queued. The same path serves one student's submission, a batch and a regrade,
+from every door (API v1, the compatible routes, `oops grade`), so what is checked and recorded
+never depends on the door the code came in by. Every door passes the caller's `Scope`: an
+assignment outside it is `NotFound`, and the work goes to the course the assignment (or, for a
+run, the caller) belongs to, within that course's hourly quota.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from taskiq import AsyncTaskiqTask
 
 from grading.scoring import plan
+from grading.suite import Isolation
 from runners import courses, pipeline, quotas, runs
 from runners.compat import judge0
 from runners.counters import Counter
 from runners.errors import NotFound, TooMuchWork
-from runners.pipeline import Accepted, Entry
-from runners.queue.tasks import execute_run, grade_case
+from runners.pipeline import Accepted, Entry, Work
+from runners.queue.tasks import execute_run, grade_case, grade_submission
 from runners.runs import Api, RunSpec
 from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.tables import Submission
 
+ENQUEUE_AT_ONCE = 64
 MAX_CASE_RUNS = 100_000
 """Cases one request may queue (submissions times the suite's cases)."""
 
@@ -40,10 +45,12 @@ async def submit(
     counter: Counter,
     batch: bool = False,
     callback_url: str | None = None,
+    isolation: Isolation | None = None,
 ) -> Accepted:
-    """Write the submissions and their cases in one transaction, then queue every case.
+    """Write the submissions and their cases in one transaction, then queue their work.
 
-    The course's quota is spent before anything is written: a refused request writes nothing.
+    `isolation` overrides the suite's: one task per case, or one per whole submission. The
+    course's quota is spent before anything is written: a refused request writes nothing.
     """
     target = await pipeline.load_target(assignment_id, scope)
     if target is None:
@@ -54,9 +61,15 @@ async def submit(
         raise TooMuchWork("submissions", message)
     await quotas.spend(counter, target.course, len(entries))
     accepted = await pipeline.accept(
-        config, target, entries, batch=batch, callback_url=callback_url, owner=owner
+        config,
+        target,
+        entries,
+        batch=batch,
+        callback_url=callback_url,
+        owner=owner,
+        isolation=isolation,
     )
-    await enqueue(accepted.cases)
+    await enqueue(accepted.work)
     return accepted
 
 
@@ -68,19 +81,29 @@ async def submit_batch(
     scope: Scope,
     counter: Counter,
     callback_url: str | None = None,
+    isolation: Isolation | None = None,
 ) -> uuid.UUID:
     """`submit` as one batch, whose webhook fires once every submission is graded; its id."""
     accepted = await submit(
-        config, assignment_id, entries, owner, scope, counter, True, callback_url
+        config, assignment_id, entries, owner, scope, counter, True, callback_url, isolation
     )
     if accepted.batch is None:
         raise RuntimeError("accepting a batch wrote no batch")
     return accepted.batch
 
 
-async def enqueue(case_runs: Sequence[uuid.UUID]) -> list[AsyncTaskiqTask[None]]:
-    """Put each case on the queue for a worker; the queued tasks, to follow in-process."""
-    return [await grade_case.kiq(str(case_run)) for case_run in case_runs]
+async def enqueue(work: Work) -> list[AsyncTaskiqTask[None]]:
+    """Queue one task per case, and one per submission graded whole; the tasks, to follow.
+
+    Up to `ENQUEUE_AT_ONCE` messages are in flight together, so a class of a thousand cases
+    waits for a few dozen round trips to Redis rather than a thousand.
+    """
+    kicks = [partial(grade_case.kiq, str(case_run)) for case_run in work.cases]
+    kicks += [partial(grade_submission.kiq, str(s)) for s in work.submissions]
+    tasks: list[AsyncTaskiqTask[None]] = []
+    for start in range(0, len(kicks), ENQUEUE_AT_ONCE):
+        tasks += await asyncio.gather(*(kick() for kick in kicks[start : start + ENQUEUE_AT_ONCE]))
+    return tasks
 
 
 async def latest_entries(assignment_id: uuid.UUID, scope: Scope) -> list[Entry]:

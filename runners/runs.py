@@ -9,6 +9,7 @@ the key that asked for it: within the caller's `Scope`, only that key (or an adm
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Literal
@@ -191,12 +192,27 @@ async def owned(run_id: uuid.UUID) -> Owned | None:
     return None if row is None else Owned(**row)
 
 
-async def wait(run_id: uuid.UUID, timeout: float, scope: Scope) -> RunView | None:
-    """The run once it has ended, or as it stands when `timeout` seconds have passed."""
+async def wait(
+    run_id: uuid.UUID, timeout: float, scope: Scope, ended: asyncio.Event | None = None
+) -> RunView | None:
+    """The run once it has ended, or as it stands when `timeout` seconds have passed.
+
+    `ended` (see `runners.queue.notices`) wakes the wait as soon as a worker recorded the run;
+    without it, or when a notice is lost, the database is polled every `POLL_SECONDS`.
+    """
     with anyio.move_on_after(timeout):
         while True:
             found = await view(run_id, scope)
             if found is None or found.status not in tuple(Leased):
                 break
-            await anyio.sleep(POLL_SECONDS)
+            await _pause(ended)
     return await view(run_id, scope)
+
+
+async def _pause(ended: asyncio.Event | None) -> None:
+    if ended is None:
+        await anyio.sleep(POLL_SECONDS)
+        return
+    with anyio.move_on_after(POLL_SECONDS):
+        await ended.wait()
+    ended.clear()

@@ -24,27 +24,6 @@ from runners.settings import settings
 T = TypeVar("T")
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `oops courses create|list|quota`."""
-    group = commands.add_parser("courses", help="manage courses (one per class)")
-    actions = group.add_subparsers(dest="action", required=True)
-
-    create = actions.add_parser("create", help="create a course")
-    create.add_argument("name", help="a name people can type: unique in this deployment")
-    create.add_argument("--quota", type=int, help="submissions the course may send per hour")
-    create.add_argument("--json", action="store_true", help='print {"id": ..., "name": ...}')
-    create.set_defaults(handler=create_command)
-
-    listing = actions.add_parser("list", help="list every course")
-    listing.add_argument("--json", action="store_true", help="print one JSON array")
-    listing.set_defaults(handler=list_command)
-
-    quota = actions.add_parser("quota", help="set or lift a course's submissions-per-hour quota")
-    quota.add_argument("course", help="the course's id or name")
-    quota.add_argument("per_hour", help="submissions per hour, or `none` to lift the quota")
-    quota.set_defaults(handler=quota_command)
-
-
 def with_storage(action: Callable[[], Awaitable[T]]) -> T:
     """Run `action` with the database open, and close it after."""
 

@@ -31,7 +31,7 @@ from gateway.api.schemas import (
 )
 from grading.documents import decode_suite
 from grading.errors import SuiteError
-from grading.gradebook import Policy
+from grading.gradebook import Format, Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
@@ -39,7 +39,6 @@ from runners import assignments, courses, gradebooks
 from runners.assignments import AssignmentCreated, AssignmentView
 from runners.counters import Counter
 from runners.errors import RequestError
-from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.scope import Scope
 from runners.settings import settings

@@ -51,7 +51,14 @@ async def create_batch(
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
     batch = await intake.submit_batch(
-        settings(), data.assignment_id, entries, owner_of(principal), access, counter, callback
+        settings(),
+        data.assignment_id,
+        entries,
+        owner_of(principal),
+        access,
+        counter,
+        callback,
+        data.isolation,
     )
     return Created(batch, WorkState.QUEUED)
 

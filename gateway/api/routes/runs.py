@@ -15,6 +15,7 @@ from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate, checked_callback
 from runners import intake, runs
 from runners.keys import Principal
+from runners.queue import notices
 from runners.runs import RunView
 from runners.scope import Scope
 from runners.settings import settings
@@ -49,8 +50,9 @@ async def create_run(
     )
     if not wait:
         return Response(Created(run_id, Leased.QUEUED), status_code=HTTP_202_ACCEPTED)
-    limit = spec.time_limit or config.time_limit
-    view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS), access)
+    limit = min((spec.time_limit or config.time_limit) + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS)
+    with notices.waiting(run_id) as ended:  # a notice sent before this finds the result recorded
+        view = await runs.wait(run_id, limit, access, ended)
     if view is None:
         raise not_found("run", run_id)
     finished = view.status not in tuple(Leased)
