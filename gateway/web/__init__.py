@@ -3,7 +3,7 @@
     home.py          `/`: sign in with an API key, then the assignments (or a student's own work)
     assignments.py   `/assignments/{id}`: cases, students, limits, regrade, gradebook downloads
     batches.py       `/batches/{id}`: upload a class's submissions, watch them being graded
-    submissions.py   `/submissions/{id}`: each case's verdict and diff, the code
+    submissions.py   `/results/{id}`: each case's verdict and diff, the code
     runs.py          `/run`: paste code, run it, see what it did
     docs.py          `/schema`: Swagger UI from a vendored package
     session.py       the sign-in cookie, bearer keys, CSRF; errors.py: problems as pages

@@ -1,5 +1,5 @@
-"""`/submissions/{id}`: every case's verdict, time, memory, message and highlighted diff, and
-the code with line numbers. A student sees only their own, redacted as the API redacts it."""
+"""`/results/{id}`: a submission's every case, with verdict, time, memory, message and
+highlighted diff, and the code with line numbers. A student sees only their own, redacted as the API redacts it."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from runners.scope import Scope
 
 
 @get(
-    "/submissions/{submission_id:uuid}",
+    "/results/{submission_id:uuid}",
     guards=[page_allow("instructor", "student")],
     include_in_schema=False,
 )
