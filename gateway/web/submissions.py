@@ -1,5 +1,6 @@
 """`/results/{id}`: a submission's every case, with verdict, time, memory, message and
-highlighted diff, and the code with line numbers. A student sees only their own, redacted as the API redacts it."""
+highlighted diff, and the code with line numbers. A student sees only their own, redacted as
+the API redacts it."""
 
 from __future__ import annotations
 
