@@ -2,7 +2,9 @@
 
     accept   one transaction writes the submissions (and their batch) and a `queued` CaseRun per
              case: from then on the database knows everything that remains to be done
-    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died)
+    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died),
+             and writes its own name as the claimant, so the reconciler can hand the case
+             back as soon as that worker's heartbeat stops (see `runners.queue.reconciler`)
     record   the case's result is written once; a second delivery finds it `done` and stops
     settle   when a submission's last case lands it is scored, and when a batch's last
              submission settles the batch is `completed`; conditional updates make each
@@ -194,8 +196,8 @@ async def _insert_chunked(table: type[Submission] | type[CaseRun], rows: Sequenc
         await table.insert(*rows[start : start + INSERT_CHUNK])  # type: ignore[arg-type]
 
 
-async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
-    """Take a case to grade, or None when it is done or another worker holds it."""
+async def claim(case_run_id: uuid.UUID, lease: timedelta, claimant: str) -> Claim | None:
+    """Take a case to grade for `claimant`, or None when it is done or another worker holds it."""
     moment = now()
     free = (CaseRun.status == "queued") | (
         (CaseRun.status == "running") & (CaseRun.deadline < moment)
@@ -206,6 +208,7 @@ async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
                 CaseRun.status: "running",
                 CaseRun.attempts: CaseRun.attempts + 1,
                 CaseRun.deadline: moment + lease,
+                CaseRun.claimant: claimant,
                 CaseRun.updated_at: moment,
             }
         )
@@ -254,6 +257,7 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
         await CaseRun.update(
             {
                 CaseRun.status: "done",
+                CaseRun.claimant: None,
                 CaseRun.verdict: result.verdict.value if result else None,
                 CaseRun.points: result.points if result else None,
                 CaseRun.result: msgspec.json.encode(result).decode() if result else None,
@@ -364,5 +368,10 @@ async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
     """
     if case_run_ids:
         await CaseRun.update(
-            {CaseRun.status: "queued", CaseRun.deadline: None, CaseRun.attempts: 0}
+            {
+                CaseRun.status: "queued",
+                CaseRun.deadline: None,
+                CaseRun.claimant: None,
+                CaseRun.attempts: 0,
+            }
         ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == "running"))

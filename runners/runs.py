@@ -77,8 +77,8 @@ async def create(
     return uuid.UUID(str(run.id))
 
 
-async def claim(run_id: uuid.UUID, lease: timedelta) -> RunSpec | None:
-    """Take a queued run (or one whose worker died) to execute; None if done or taken."""
+async def claim(run_id: uuid.UUID, lease: timedelta, claimant: str) -> RunSpec | None:
+    """Take a queued run (or one whose worker died) for `claimant`; None if done or taken."""
     moment = now()
     free = (Run.status == "queued") | ((Run.status == "running") & (Run.deadline < moment))
     taken = await (
@@ -87,6 +87,7 @@ async def claim(run_id: uuid.UUID, lease: timedelta) -> RunSpec | None:
                 Run.status: "running",
                 Run.attempts: Run.attempts + 1,
                 Run.deadline: moment + lease,
+                Run.claimant: claimant,
                 Run.updated_at: moment,
             }
         )
@@ -102,6 +103,7 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
         Run.update(
             {
                 Run.status: result.status.value,
+                Run.claimant: None,
                 Run.result: msgspec.json.encode(result).decode(),
                 Run.completed_at: now(),
                 Run.updated_at: now(),

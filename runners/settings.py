@@ -18,7 +18,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
-    times; then it is recorded as an internal error. The embedded database
+    times; then it is recorded as an internal error. Sooner than that, a worker whose heartbeat
+    (renewed every `heartbeat_every` seconds, expiring after `worker_timeout`) has been missing
+    for half of `worker_timeout` is dead, and its cases go back on the queue at once. A case
+    whose sandbox or database failed under it is tried again `retry_delay` seconds later,
+    without counting as an attempt. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
     `rate_limit` is how many requests one API key may make a minute. The gateway keeps an idle
     HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
@@ -43,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     concurrency: int = 4
     case_lease: float = 120.0
     max_attempts: int = 3
+    heartbeat_every: float = 1.0
+    worker_timeout: float = 5.0
+    retry_delay: float = 5.0
     requeue_after: float = 300.0
     reconcile_every: float = 2.0
     sweep_every: float = 60.0

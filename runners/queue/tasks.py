@@ -3,11 +3,18 @@
 Each task is idempotent: the queue delivers at least once, and the database decides whether
 there is anything left to do (see `runners.pipeline` and `runners.runs`). Webhooks leave from
 here, never from a request handler.
+
+A task claims its case in this process's name and holds it (`held`) until the task ends. A
+claim of a live worker that no task holds any more is one whose task failed before recording
+(the engine or the database went away under it): the reconciler gives it back, uncharged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 import anyio
@@ -18,11 +25,13 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
 from runners.grader import Grader
+from runners.queue import heartbeats
 from runners.queue.broker import broker
 from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
 
 _graders: list[Grader] = []
+_holding: Counter[str] = Counter()
 
 
 async def grader() -> Grader:
@@ -35,6 +44,23 @@ async def grader() -> Grader:
     return _graders[0]
 
 
+def held() -> set[str]:
+    """The ids of the cases and runs whose tasks are running in this process now."""
+    return {ident for ident, count in _holding.items() if count > 0}
+
+
+@contextlib.contextmanager
+def holding(ident: uuid.UUID) -> Iterator[None]:
+    """Mark a case or run as being worked on in this process for the duration of a task."""
+    _holding[str(ident)] += 1
+    try:
+        yield
+    finally:
+        _holding[str(ident)] -= 1
+        if _holding[str(ident)] <= 0:
+            del _holding[str(ident)]
+
+
 def lease() -> timedelta:
     """How long a worker may hold a case or run before another takes it over."""
     return timedelta(seconds=settings().case_lease)
@@ -42,7 +68,12 @@ def lease() -> timedelta:
 
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     """Claim, grade, record and settle one case; nothing happens if it is done or taken."""
-    claimed = await pipeline.claim(case_run_id, lease())
+    with holding(case_run_id):
+        return await _process(case_run_id)
+
+
+async def _process(case_run_id: uuid.UUID) -> pipeline.Settled:
+    claimed = await pipeline.claim(case_run_id, lease(), heartbeats.identity())
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
@@ -79,7 +110,12 @@ def gave_up(claimed: pipeline.Claim) -> CaseResult:
 
 async def execute(run_id: uuid.UUID) -> None:
     """Claim, run and record one single run, then call its webhook if it asked for one."""
-    spec = await runs.claim(run_id, lease())
+    with holding(run_id):
+        await _execute(run_id)
+
+
+async def _execute(run_id: uuid.UUID) -> None:
+    spec = await runs.claim(run_id, lease(), heartbeats.identity())
     if spec is None:
         return
     worker = await grader()

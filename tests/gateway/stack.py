@@ -56,7 +56,6 @@ class Stack:
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
             "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "OOPS_CASE_LEASE": "20",
             "OOPS_REQUEUE_AFTER": "10",
             "OOPS_RECONCILE_EVERY": "1",
             "OOPS_SWEEP_EVERY": "5",

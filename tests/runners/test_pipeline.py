@@ -80,12 +80,12 @@ async def test_a_case_held_past_its_deadline_goes_to_another_worker(
     case = accepted.cases[0]
     from datetime import timedelta
 
-    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
-    assert await pipeline.claim(case, timedelta(seconds=60)) is None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is None
     await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
         CaseRun.id == case
     )
-    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
 
 
 async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
