@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint bench clean
+.PHONY: demo test chaos setup lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Fault, load and abuse tests on throwaway servers (minutes); figures in chaos-figures.json.
+chaos: setup
+	$(BIN)/python -m pytest -q -m chaos tests/chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway runners grading tests bench

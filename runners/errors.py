@@ -3,6 +3,7 @@
 RunnerError
 ├── EngineUnavailable   no Docker engine answers
 ├── ImageMissing        the sandbox image was never built (`oops setup`)
+├── QueueFull           the operator's cap on waiting work is reached; come back later
 └── RequestError        a run request the operator's settings refuse
     ├── LimitError      a limit that is not positive or is above its maximum
     ├── UnknownLanguage
@@ -22,6 +23,14 @@ class EngineUnavailable(RunnerError):
 
 class ImageMissing(RunnerError):
     """The sandbox image for a language does not exist on the engine."""
+
+
+class QueueFull(RunnerError):
+    """As much work waits as the operator allows (`max_queue_depth`); retry after a while."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RequestError(RunnerError):

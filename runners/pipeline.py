@@ -26,6 +26,7 @@ from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import plan, score_submission
 from grading.suite import Case, Suite
+from runners.backlog import check_room
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
@@ -127,11 +128,13 @@ async def accept(
 ) -> Accepted:
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
-    Every entry is checked first, so a refused request writes nothing. `callback_url` is the
+    Every entry is checked first, so a refused request writes nothing; nothing is accepted
+    while the queue is at the operator's cap (`runners.backlog`). `callback_url` is the
     batch's webhook, or the single submission's when there is no batch.
     """
     for index, entry in enumerate(entries):
         check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
+    await check_room(config)
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url

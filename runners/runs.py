@@ -13,6 +13,7 @@ import anyio
 import msgspec
 
 from grading.outcome import RunResult
+from runners.backlog import check_room
 from runners.pipeline import now
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
@@ -65,8 +66,9 @@ def request_of(config: Settings, spec: RunSpec) -> RunRequest:
 async def create(
     config: Settings, spec: RunSpec, owner: str | None = None, callback_url: str | None = None
 ) -> uuid.UUID:
-    """Record a queued run after checking it can be run as asked."""
+    """Record a queued run after checking it can be run as asked and the queue has room."""
     request_of(config, spec)
+    await check_room(config)
     run = Run(
         id=uuid.uuid4(),
         owner=owner,

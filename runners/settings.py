@@ -22,13 +22,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     (renewed every `heartbeat_every` seconds, expiring after `worker_timeout`) has been missing
     for half of `worker_timeout` is dead, and its cases go back on the queue at once. A case
     whose sandbox or database failed under it is tried again `retry_delay` seconds later,
-    without counting as an attempt. The embedded database
-    lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
-    `rate_limit` is how many requests one API key may make a minute. The gateway keeps an idle
-    HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
-    (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
-    request on a connection the gateway is closing. Webhooks go only to public addresses unless
-    `allow_private_callbacks` is set.
+    without counting as an attempt. Once `max_queue_depth` cases and runs are queued (0: no
+    cap), new work is refused until the queue drains. The embedded database lives in `data_dir`;
+    `database_url` (Postgres) and `redis_url` select the served back end.
+
+    `rate_limit` is how many requests one API key may make a minute, and `auth_failure_limit`
+    how many requests without a valid key one client address may make. The gateway keeps an
+    idle HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep
+    theirs (httpx 5 s, most balancers 60 s), so the client always closes first and never sends
+    a request on a connection the gateway is closing. Webhooks go only to public addresses
+    unless `allow_private_callbacks` is set; `webhook_backoff_scale` stretches or shrinks their
+    retry schedule (5 s, 30 s, 2 min ... 8 h).
     """
 
     time_limit: float = 3.0
@@ -53,9 +57,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     requeue_after: float = 300.0
     reconcile_every: float = 2.0
     sweep_every: float = 60.0
+    max_queue_depth: int = 0
     rate_limit: int = 600
+    auth_failure_limit: int = 120
     keep_alive: int = 75
     allow_private_callbacks: bool = False
+    webhook_backoff_scale: float = 1.0
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

@@ -7,6 +7,12 @@
 A request passes `authenticate` (a guard on the `/v1` router) and then the route's `allow`
 guard. The rate limit is a fixed window per key and minute, counted in Redis when one is
 configured (so every gateway process shares it) and in this process otherwise.
+
+Requests without a valid key are limited per client address, before the key is looked up:
+each one takes a token from its address's window (`auth_failure_limit` a minute) and a request
+whose key turns out valid gives it back. An address past its window is refused with 429 at
+once, so a flood of made-up keys costs neither a database lookup nor a key's own budget. Keys
+are never logged; the stored hash is compared in constant time (`runners.keys`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from runners.settings import settings
 
 WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
+ADDRESS_KEY = "oopsengine:unknown-keys:{address}:{window}"
 
 
 class Counter(Protocol):
@@ -33,6 +40,9 @@ class Counter(Protocol):
 
     def hit(self, key: str, ttl: int) -> Awaitable[int]:
         """Count one more hit on `key` and return the window's total."""
+
+    def give_back(self, key: str) -> Awaitable[None]:
+        """Take back one hit on `key` (it turned out not to count)."""
 
 
 class RedisCounter:
@@ -49,6 +59,10 @@ class RedisCounter:
             count, _ = await pipe.execute()
         return int(count)
 
+    async def give_back(self, key: str) -> None:
+        """Take back one hit on `key` (it turned out not to count)."""
+        await self.redis.decr(key)
+
 
 class MemoryCounter:
     """The embedded mode's counter: one process, so a dict, emptied of past windows."""
@@ -64,6 +78,12 @@ class MemoryCounter:
         self.counts[key] = (expires, count + 1)
         return count + 1
 
+    async def give_back(self, key: str) -> None:
+        """Take back one hit on `key` (it turned out not to count)."""
+        if key in self.counts:
+            expires, count = self.counts[key]
+            self.counts[key] = (expires, max(0, count - 1))
+
 
 def bearer_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     """The key in `Authorization: Bearer KEY`, if the header is there and well formed."""
@@ -75,13 +95,33 @@ async def authenticate_request(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard: the caller's key names a live principal, within its rate limit."""
+    counter: Counter = connection.app.state.counter
+    address_key = await _limit_unknown_keys(counter, _address(connection))
     key = bearer_key(connection)
     principal = await authenticate(key) if key else None
     if principal is None:
         detail = "send a valid API key as `Authorization: Bearer KEY`"
         raise problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
-    await _limit_rate(connection.app.state.counter, principal)
+    await counter.give_back(address_key)
+    await _limit_rate(counter, principal)
     connection.state.principal = principal
+
+
+def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+async def _limit_unknown_keys(counter: Counter, address: str) -> str:
+    """Take a token from the address's window of keyless requests; 429 when none is left."""
+    window = int(time.time()) // WINDOW_SECONDS
+    key = ADDRESS_KEY.format(address=address, window=window)
+    limit = settings().auth_failure_limit
+    if await counter.hit(key, WINDOW_SECONDS) > limit:
+        retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
+        detail = f"more than {limit} requests without a valid key came from {address} this minute"
+        raise problem(429, detail, headers={"Retry-After": str(retry)})
+    return key
 
 
 async def _limit_rate(counter: Counter, principal: Principal) -> None:

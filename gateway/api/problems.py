@@ -8,6 +8,7 @@ status (RFC 9457, section 4.2.1) and `urn:oopsengine:problem:<slug>` for OopsEng
     invalid-suite     a suite document or Kattis package that makes no sense     422
     too-large         too many submissions, cases or package files               413
     not-ready         `/readyz`: a part the gateway needs does not answer        503
+    queue-full        the operator's cap on waiting work is reached; Retry-After 503
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from grading.errors import SuiteError
-from runners.errors import RequestError
+from runners.errors import QueueFull, RequestError
 from runners.keys import KeyRequestError
 from runners.webhooks import WebhookError
 
@@ -87,6 +88,11 @@ def _from_suite_error(error: SuiteError) -> ProblemDetailsException:
     return problem(422, str(error), slug="invalid-suite", errors=errors)
 
 
+def _from_queue_full(error: QueueFull) -> ProblemDetailsException:
+    headers = {"Retry-After": str(error.retry_after)}
+    return problem(503, str(error), slug="queue-full", headers=headers)
+
+
 def _from_value_error(error: Exception) -> ProblemDetailsException:
     return problem(422, str(error), slug="invalid-request")
 
@@ -127,6 +133,7 @@ def problem_details() -> ProblemDetailsConfig:
         ValidationException: _from_validation,
         RequestError: _from_request_error,
         SuiteError: _from_suite_error,
+        QueueFull: _from_queue_full,
         WebhookError: _from_value_error,
         KeyRequestError: _from_value_error,
         Exception: _from_anything,

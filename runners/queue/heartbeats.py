@@ -13,8 +13,10 @@ sight of a missing key.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Iterable
+from functools import cache
 
 from redis.asyncio import Redis
 
@@ -24,8 +26,17 @@ DOCKER_DOWN = "docker-unreachable"
 
 
 def identity() -> str:
-    """This process as claims and heartbeats name it: `host:pid`."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process as claims and heartbeats name it: `host:pid:nonce`.
+
+    The nonce tells a restarted container's worker from its dead predecessor, which often had
+    the same host name and pid.
+    """
+    return _identity(os.getpid())
+
+
+@cache
+def _identity(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{secrets.token_hex(4)}"
 
 
 async def beat(redis: Redis, docker_ok: bool, ttl: float, name: str | None = None) -> None:

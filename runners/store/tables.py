@@ -73,7 +73,7 @@ class Submission(Table, db=DB):
 class CaseRun(Table, db=DB):
     """One case of one submission: queued, running (until `deadline`) or done with a result.
 
-    A running case names its `claimant`, the worker (`host:pid`) that holds it, so a worker
+    A running case names its `claimant`, the worker (`host:pid:nonce`) that holds it, so a worker
     whose heartbeat stopped can have its cases taken back at once. A queued case with a
     `deadline` is waiting to be retried after the infrastructure failed it.
     """

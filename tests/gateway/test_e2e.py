@@ -12,20 +12,17 @@ import csv
 import http.client
 import io
 import json
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import docker
 import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from runners.sandbox.janitor import LABEL
-from tests.gateway.stack import Stack, free_port, wait_until
+from tests.gateway.stack import Stack, free_port, no_container_left, wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -141,18 +138,7 @@ def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
         "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "
         f"WHERE s.batch = '{batch_id}'"
     )
-    out = subprocess.run(
-        ["psql", stack.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [(line.split(",")[0], int(line.split(",")[1])) for line in out.split()]
-
-
-def no_container_left() -> bool:
-    client = docker.from_env()
-    return not client.containers.list(all=True, filters={"label": LABEL})
+    return [(row[0], int(row[1])) for row in stack.psql(query)]
 
 
 def test_batch_is_graded_signed_and_exported(
