@@ -45,6 +45,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pids_limit: int = 64
     open_files: int = 256
     disk_limit: int = 64
+    disk_inodes: int = 4096
     max_code_bytes: int = 512 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4

@@ -89,5 +89,10 @@ def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Sandbox:
 
 
 def leftover_containers(client: docker.DockerClient) -> list[str]:
-    """Names of sandbox containers still on the engine."""
-    return [c.name for c in client.containers.list(all=True, filters={"label": LABEL})]
+    """Names of this checkout's sandbox containers still on the engine.
+
+    Other checkouts may share the engine and the label; the image (OOPS_IMAGE_PREFIX) is ours.
+    """
+    image = image_name(from_environment(), PYTHON)
+    found = client.containers.list(all=True, filters={"label": LABEL, "ancestor": image})
+    return [c.name for c in found]

@@ -14,6 +14,8 @@ import socket
 import struct
 import threading
 import time
+from functools import cache
+from pathlib import Path
 
 import docker
 import msgspec
@@ -143,13 +145,16 @@ class Sandbox:
         """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
         memory = f"{limits.memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
+        inodes = self.settings.disk_inodes
         files = self.settings.open_files
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={"/sandbox": f"rw,nosuid,nodev,size={disk},uid=65534,gid=65534"},
+            tmpfs={
+                "/sandbox": f"rw,nosuid,nodev,size={disk},nr_inodes={inodes},uid=65534,gid=65534"
+            },
             cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
+            security_opt=["no-new-privileges", f"seccomp={seccomp_profile()}"],
             pids_limit=self.settings.pids_limit,
             mem_limit=memory,
             memswap_limit=memory,
@@ -198,6 +203,12 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+@cache
+def seccomp_profile() -> str:
+    """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
+    return (Path(__file__).parent / "seccomp.json").read_text()
 
 
 def connect(settings: Settings) -> docker.DockerClient:
