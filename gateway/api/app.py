@@ -15,11 +15,12 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from redis.asyncio import Redis
 
 from gateway.api.auth import MemoryCounter, RedisCounter
+from gateway.api.openapi import ProblemAwareJson
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
 from runners.queue.broker import broker
@@ -97,7 +98,7 @@ def create_app() -> Litestar:
             version="1",
             description="Runs untrusted code in sandboxes and grades it against test suites.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin(path="/openapi.json"), OfflineDocs(path="/")],
+            render_plugins=[ProblemAwareJson(path="/openapi.json"), OfflineDocs(path="/")],
         ),
         request_max_body_size=DEFAULT_BODY_BYTES,
     )

@@ -17,6 +17,8 @@ are never logged; the stored hash is compared in constant time (`runners.keys`).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from collections.abc import Awaitable
 from typing import Any, Protocol
@@ -25,6 +27,7 @@ from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.api.problems import problem
 from runners.keys import Principal, Role, authenticate
@@ -33,6 +36,8 @@ from runners.settings import settings
 WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
 ADDRESS_KEY = "oopsengine:unknown-keys:{address}:{window}"
+
+log = logging.getLogger(__name__)
 
 
 class Counter(Protocol):
@@ -46,22 +51,35 @@ class Counter(Protocol):
 
 
 class RedisCounter:
-    """A counter every gateway process shares: INCR, and EXPIRE on the window's first hit."""
+    """A counter every gateway process shares: INCR, and EXPIRE on the window's first hit.
+
+    A Redis that restarted leaves dead connections in the pool, and a MULTI on one fails once:
+    the hit is tried again on a fresh connection. If Redis does not answer at all, the request
+    is let through uncounted (logged): a limit must not turn a Redis outage into every
+    request failing, reads included.
+    """
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
     async def hit(self, key: str, ttl: int) -> int:
-        """Count one more hit on `key` and return the window's total."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
+        """Count one more hit on `key` and return the window's total (0 if Redis is away)."""
+        for _ in range(2):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.incr(key)
+                    pipe.expire(key, ttl, nx=True)
+                    count, _ = await pipe.execute()
+                return int(count)
+            except RedisConnectionError:
+                continue
+        log.warning("Redis does not answer; a request goes uncounted by the rate limits")
+        return 0
 
     async def give_back(self, key: str) -> None:
         """Take back one hit on `key` (it turned out not to count)."""
-        await self.redis.decr(key)
+        with contextlib.suppress(RedisConnectionError):
+            await self.redis.decr(key)
 
 
 class MemoryCounter:

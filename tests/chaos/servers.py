@@ -7,6 +7,7 @@ is removed afterwards. The receiver can be taken down and brought back on the sa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,10 +17,15 @@ import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from tests.gateway.stack import free_port
 
 POSTGRES_USER = "postgres"
+QUEUE_CAP = 150
+"""Queued cases and runs past which the chaos stack refuses new work (a batch queues 100)."""
+FIGURES: dict[str, Any] = {}
+"""What the chaos tests measured, written to chaos-figures.json when the stack stops."""
 
 
 def _pg_binary(name: str) -> str:
@@ -67,6 +73,17 @@ class PrivatePostgres:
         """Stop the server: `fast` ends sessions cleanly, `immediate` is a crash."""
         self._run([_pg_binary("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
 
+    def peak_memory_kib(self) -> dict[str, int]:
+        """The peak resident memory (VmHWM) of the postmaster and each live backend."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        peaks = {}
+        for pid in [postmaster, *_children(postmaster)]:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+                peaks[f"postgres:{pid}"] = int(line.split()[1])
+        return peaks
+
     def destroy(self) -> None:
         """Stop the server if it runs, and remove its folder."""
         subprocess.run(
@@ -82,6 +99,16 @@ class PrivatePostgres:
 
     def _as_owner(self, argv: Sequence[str]) -> list[str]:
         return ["runuser", "-u", POSTGRES_USER, "--", *argv] if self.as_root else list(argv)
+
+
+def _children(parent: int) -> list[int]:
+    """Live processes whose parent is `parent`."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(entry.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.parent.name))
+    return found
 
 
 class Receiver:

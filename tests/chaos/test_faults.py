@@ -14,12 +14,12 @@ OOPS_CHAOS_DOCKER=1 says the engine is this test's alone.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.chaos.servers import PrivatePostgres, Receiver
+from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres, Receiver
 from tests.gateway.stack import OOPS, Stack, no_container_left, wait_until
 from tests.gateway.test_e2e import assert_scores_right, start_batch
 
@@ -43,54 +43,7 @@ RECOVERY_BOUND_S = 45.0
 FAULT_TIMEOUT_S = 240.0
 WEBHOOK_OUTAGE_S = 120.0
 DOCKER_OUTAGE_S = 30.0
-FIGURES: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PrivatePostgres]:
-    """A Postgres cluster of the tests' own, so it can be restarted."""
-    server = PrivatePostgres()
-    try:
-        server.create()
-        yield server
-    finally:
-        server.destroy()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, postgres: PrivatePostgres) -> Iterator[Stack]:
-    """Gateway, two workers and Redis on the private Postgres, with the default 120 s lease.
-
-    Webhook retries run ten times faster than in production, so a two-minute outage of the
-    receiver is crossed in minutes, not hours.
-    """
-    served = Stack(tmp_path_factory.mktemp("chaos"), postgres=postgres.url)
-    served.env["OOPS_RATE_LIMIT"] = "100000"
-    served.env["OOPS_WEBHOOK_BACKOFF_SCALE"] = "0.1"
-    try:
-        served.start()
-        yield served
-        FIGURES["peak_memory_kib"] = served.peak_memory_kib()
-    finally:
-        served.stop()
-        _write_figures()
-
-
-@pytest.fixture(scope="module")
-def instructor(stack: Stack) -> dict[str, str]:
-    return stack.key("instructor")
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    hook = Receiver()
-    yield hook
-    hook.down()
-
-
-def _write_figures() -> None:
-    path = Path(os.environ.get("OOPS_CHAOS_FIGURES", "chaos-figures.json"))
-    path.write_text(json.dumps(FIGURES, indent=2, sort_keys=True) + "\n")
+FLOOD = 400
 
 
 def batch_state(api: httpx.Client, batch_id: str) -> dict[str, Any] | None:
@@ -245,3 +198,73 @@ def test_docker_engine_stopped_for_30_seconds_loses_nothing(
         subprocess.run([OOPS, "setup"], env=stack.env, check=True, timeout=300)
 
     grade_through(stack, instructor, receiver, "docker_engine_stopped_30s", stop_engine_for_a_while)
+
+
+async def flood_runs(stack: Stack, key: dict[str, str]) -> list[httpx.Response]:
+    """Post FLOOD runs, 50 at a time, far faster than two workers run them."""
+    headers = {"Authorization": f"Bearer {key['key']}"}
+    answers: list[httpx.Response] = []
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(
+        base_url=stack.url, headers=headers, timeout=60, limits=limits
+    ) as api:
+        for start in range(0, FLOOD, 50):
+            answers += await asyncio.gather(
+                *(
+                    api.post("/v1/runs", json={"code": f"print({i})"})
+                    for i in range(start, start + 50)
+                )
+            )
+    return answers
+
+
+def test_a_flood_of_runs_is_absorbed_up_to_the_cap_and_refused_past_it(
+    stack: Stack, instructor: dict[str, str]
+) -> None:
+    answers = asyncio.run(flood_runs(stack, instructor))
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {202, 503}
+    refused = [a for a in answers if a.status_code == 503]
+    assert refused and int(refused[0].headers["retry-after"]) > 0
+    accepted = [str(a.json()["id"]) for a in answers if a.status_code == 202]
+    headers = {"Authorization": f"Bearer {instructor['key']}"}
+    began = time.monotonic()
+    with httpx.Client(base_url=stack.url, headers=headers, timeout=30) as api:
+        pending = set(accepted)
+
+        def drained() -> bool:
+            for run_id in list(pending):
+                if api.get(f"/v1/runs/{run_id}").json()["status"] == "ok":
+                    pending.discard(run_id)
+            return not pending
+
+        wait_until(drained, FAULT_TIMEOUT_S, "every accepted run finishing")
+    FIGURES["load_runs"] = {
+        "posted": FLOOD,
+        "queue_cap": QUEUE_CAP,
+        "accepted": len(accepted),
+        "refused_503": len(refused),
+        "drained_s": round(time.monotonic() - began, 1),
+    }
+
+
+def test_unknown_keys_are_limited_across_gateway_processes_and_never_logged(
+    stack: Stack, instructor: dict[str, str]
+) -> None:
+    made_up = "oops_" + "z" * 43
+    codes = []
+    for _ in range(150):
+        # A new connection each time, so both gateway processes answer some of them.
+        with httpx.Client(base_url=stack.url, timeout=30) as api:
+            codes.append(api.get("/metrics", headers={"Authorization": f"Bearer {made_up}"}))
+    statuses = [a.status_code for a in codes]
+    assert set(statuses) == {401, 429}
+    assert statuses.count(401) <= 120
+    logs = "".join(p.read_text(errors="replace") for p in stack.workdir.glob("*.log"))
+    assert made_up not in logs
+    assert instructor["key"] not in logs
+    FIGURES["unknown_keys"] = {
+        "sent": len(statuses),
+        "answered_401": statuses.count(401),
+        "refused_429": statuses.count(429),
+    }

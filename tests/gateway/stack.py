@@ -169,7 +169,7 @@ class Stack:
         return done.stdout
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"{name}.log").open("wb")
+        log = (self.workdir / f"{name}.log").open("ab")
         return subprocess.Popen(
             [OOPS, *args],
             env=self.env,
@@ -195,13 +195,15 @@ class Stack:
 
     def peak_memory_kib(self) -> dict[str, int]:
         """The peak resident memory (VmHWM) of every live process of the stack, by role."""
-        groups = {"gateway": self.gateway, "redis": self.redis}
+        groups = {"gateway": self.gateway}
         groups.update({f"worker{i}": w for i, w in enumerate(self.workers) if w.poll() is None})
         peaks: dict[str, int] = {}
         for role, process in groups.items():
             if process is not None and process.poll() is None:
                 for pid in _group_members(process.pid):
                     peaks[f"{role}:{pid}"] = _peak_kib(pid)
+        if self.redis is not None:
+            peaks[f"redis:{self.redis.pid}"] = _peak_kib(self.redis.pid)
         return {name: kib for name, kib in peaks.items() if kib}
 
     def _psql(self, statement: str) -> None:
