@@ -74,15 +74,13 @@ class PrivatePostgres:
         self._run([_pg_binary("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
 
     def peak_memory_kib(self) -> dict[str, int]:
-        """The peak resident memory (VmHWM) of the postmaster and each live backend."""
+        """The peak resident memory (VmHWM) of the postmaster and of its largest live child."""
         postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
-        peaks = {}
-        for pid in [postmaster, *_children(postmaster)]:
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                status = Path(f"/proc/{pid}/status").read_text()
-                line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
-                peaks[f"postgres:{pid}"] = int(line.split()[1])
-        return peaks
+        children = [_peak_kib(pid) for pid in _children(postmaster)]
+        return {
+            f"postgres:{postmaster}": _peak_kib(postmaster),
+            "postgres-largest-backend": max(children, default=0),
+        }
 
     def destroy(self) -> None:
         """Stop the server if it runs, and remove its folder."""
@@ -99,6 +97,14 @@ class PrivatePostgres:
 
     def _as_owner(self, argv: Sequence[str]) -> list[str]:
         return ["runuser", "-u", POSTGRES_USER, "--", *argv] if self.as_root else list(argv)
+
+
+def _peak_kib(pid: int) -> int:
+    """A process's peak resident set (VmHWM) in KiB, 0 when it is gone."""
+    with contextlib.suppress(OSError, StopIteration):
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(next(x for x in status.splitlines() if x.startswith("VmHWM:")).split()[1])
+    return 0
 
 
 def _children(parent: int) -> list[int]:
