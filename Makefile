@@ -1,15 +1,19 @@
 # The two commands of the README: `make demo` and `make test`. Each creates .venv, installs the
-# project into it if needed, runs `oops setup` (idempotent), then does its job.
+# exact versions of requirements.lock and the project into it if needed, runs `oops setup`
+# (idempotent), then does its job. `make lock` renews the lock from pyproject.toml's ranges.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test chaos setup lint bench clean
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-$(STAMP): pyproject.toml
+.PHONY: demo test chaos setup browser lint lock bench clean
+
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -22,7 +26,12 @@ demo: setup
 	$(BIN)/oops grade examples/sum/suite.toml examples/sum/submissions \
 		--csv $(DEMO_GRADEBOOK) --format canvas
 
-test: setup
+# The browser tests drive Debian's Chromium (never a browser Playwright would download).
+browser:
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium </dev/null >/dev/null; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 # Fault, load and abuse tests on throwaway servers (minutes); figures in chaos-figures.json.
@@ -31,10 +40,19 @@ chaos: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway runners grading tests bench
+	$(BIN)/ruff format --check gateway runners grading tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -vi '^oopsengine' > requirements.lock
+	rm -rf .lock-venv
 
 bench: setup
 	$(BIN)/python -m bench.sandbox
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .lock-venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

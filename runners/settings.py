@@ -32,7 +32,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     theirs (httpx 5 s, most balancers 60 s), so the client always closes first and never sends
     a request on a connection the gateway is closing. Webhooks go only to public addresses
     unless `allow_private_callbacks` is set; `webhook_backoff_scale` stretches or shrinks their
-    retry schedule (5 s, 30 s, 2 min ... 8 h).
+    retry schedule (5 s, 30 s, 2 min ... 8 h). `secret_key` signs the web pages' CSRF tokens;
+    every gateway process behind one address needs the same (`oops serve` makes one for the
+    processes it starts when none is set).
     """
 
     time_limit: float = 3.0
@@ -64,11 +66,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     keep_alive: int = 75
     allow_private_callbacks: bool = False
     webhook_backoff_scale: float = 1.0
+    secret_key: str = ""
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""
     redis_url: str = ""
     log_dir: str = "/var/log/oopsengine"
+
+    @property
+    def embedded(self) -> bool:
+        """Whether this process keeps its records in SQLite and its queue in-process."""
+        return not self.database_url
 
     @property
     def sqlite_path(self) -> Path:

@@ -3,6 +3,10 @@
 A delivery is recorded before anything is sent, so the database says what remains to send.
 Workers call `due` and `attempt`; nothing here is sent from a request's path. Every attempt is
 logged, and a delivery keeps one id across retries: receivers dedupe on its `webhook-id`.
+
+OopsEngine's own events are POSTed as `{"type", "timestamp", "data"}`. A `bare` delivery sends
+`data` alone, with the method asked for: Judge0's callbacks are a PUT of the submission itself.
+Both are signed and retried alike.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import ipaddress
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import anyio
@@ -25,7 +29,8 @@ import msgspec
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
 from runners.settings import settings
-from runners.store.database import DB
+from runners.store.database import bound
+from runners.store.states import DeliveryState
 from runners.store.tables import Delivery, DeliveryAttempt
 
 BACKOFF: tuple[timedelta, ...] = tuple(
@@ -107,19 +112,33 @@ def backoff(attempts: int) -> timedelta | None:
     """The jittered wait after the `attempts`-th failed attempt; None once the schedule is spent."""
     if attempts > len(BACKOFF):
         return None
+    # Jitter only spreads retries out; nothing depends on it being unpredictable.
     scale = settings().webhook_backoff_scale
-    return BACKOFF[attempts - 1] * scale * random.uniform(1 - JITTER, 1 + JITTER)
+    return BACKOFF[attempts - 1] * scale * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
 
 
-async def enqueue(subject: str, event_type: str, url: str, data: Any, api_key_id: UUID) -> UUID:
-    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`."""
+async def enqueue(
+    subject: str,
+    event_type: str,
+    url: str,
+    data: Any,
+    api_key_id: UUID,
+    *,
+    method: Literal["POST", "PUT"] = "POST",
+    bare: bool = False,
+) -> UUID:
+    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`.
+
+    With `bare` the body is `data` itself rather than the event envelope.
+    """
     validate_callback_url(url)
     await webhook_secret(api_key_id)
-    payload = {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
+    payload = data if bare else {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
     row = Delivery(
         subject=subject,
         event_type=event_type,
         url=url,
+        method=method,
         body=msgspec.json.encode(payload).decode(),
         api_key=api_key_id,
         next_attempt_at=datetime.now(UTC),
@@ -132,7 +151,10 @@ async def due(limit: int = 100) -> list[UUID]:
     """Pending deliveries whose next attempt is due, the longest waiting first."""
     ids = (
         await Delivery.select(Delivery.id)
-        .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= datetime.now(UTC)))
+        .where(
+            (Delivery.status == DeliveryState.PENDING)
+            & (Delivery.next_attempt_at <= datetime.now(UTC))
+        )
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
         .output(as_list=True)
@@ -147,10 +169,12 @@ async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
         await Delivery.update({Delivery.next_attempt_at: now + LEASE})
         .where(
             (Delivery.id == delivery_id)
-            & (Delivery.status == "pending")
+            & (Delivery.status == DeliveryState.PENDING)
             & (Delivery.next_attempt_at <= now)
         )
-        .returning(Delivery.url, Delivery.body, Delivery.api_key, Delivery.attempts)
+        .returning(
+            Delivery.url, Delivery.method, Delivery.body, Delivery.api_key, Delivery.attempts
+        )
     )
     return rows[0] if rows else None
 
@@ -203,7 +227,7 @@ class _Target(msgspec.Struct, frozen=True):
 
 
 def _pinned(url: str, address: str | None, headers: dict[str, str]) -> _Target:
-    """The POST to `url`, sent to `address` when given, with the URL's host as Host and TLS name."""
+    """The request to `url`, sent to `address` if given, the URL's host as Host and TLS name."""
     target = httpx.URL(url)
     if address is None:
         return _Target(target, headers, {})
@@ -211,8 +235,8 @@ def _pinned(url: str, address: str | None, headers: dict[str, str]) -> _Target:
     return _Target(target.copy_with(host=address), headers | host, {"sni_hostname": target.host})
 
 
-async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
-    """POST once, without following redirects or reading the receiver's answer."""
+async def _send(method: str, url: str, headers: dict[str, str], body: bytes) -> _Outcome:
+    """Send once, without following redirects or reading the receiver's answer."""
     started = time.monotonic()
     destination = await _destination(url)
     if destination.refusal is not None:
@@ -223,7 +247,7 @@ async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
             asyncio.timeout(TIMEOUT),
             httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client,
             client.stream(
-                "POST",
+                method,
                 target.url,
                 content=body,
                 headers=target.headers,
@@ -248,9 +272,9 @@ async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
     }
     wait = None if outcome.ok else backoff(attempts)
     if outcome.ok:
-        changes |= {Delivery.status: "delivered", Delivery.delivered_at: now}
+        changes |= {Delivery.status: DeliveryState.DELIVERED, Delivery.delivered_at: now}
     elif wait is None:
-        changes |= {Delivery.status: "failed"}
+        changes |= {Delivery.status: DeliveryState.FAILED}
     else:
         changes |= {Delivery.next_attempt_at: now + wait}
     attempt_row = DeliveryAttempt(
@@ -260,7 +284,7 @@ async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
         error=outcome.error,
         duration_ms=outcome.duration_ms,
     )
-    async with DB.transaction():
+    async with bound().transaction():
         await attempt_row.save()
         await Delivery.update(changes).where(Delivery.id == delivery_id)
 
@@ -280,7 +304,7 @@ async def attempt(delivery_id: UUID) -> None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(secret, str(delivery_id), timestamp, body),
     }
-    outcome = await _post(claimed["url"], headers, body)
+    outcome = await _send(claimed["method"], claimed["url"], headers, body)
     await _record(delivery_id, claimed["attempts"] + 1, outcome)
 
 
@@ -289,15 +313,15 @@ async def redeliver(delivery_id: UUID) -> None:
     row = await Delivery.select(Delivery.status).where(Delivery.id == delivery_id).first()
     if row is None:
         raise WebhookError(f"no webhook delivery with id {delivery_id}")
-    if row["status"] == "pending":
+    if row["status"] == DeliveryState.PENDING:
         raise WebhookError(f"delivery {delivery_id} is still pending; it will be retried as is")
     await Delivery.update(
         {
-            Delivery.status: "pending",
+            Delivery.status: DeliveryState.PENDING,
             Delivery.attempts: 0,
             Delivery.next_attempt_at: datetime.now(UTC),
         }
-    ).where((Delivery.id == delivery_id) & (Delivery.status != "pending"))
+    ).where((Delivery.id == delivery_id) & (Delivery.status != DeliveryState.PENDING))
 
 
 async def log(subject: str) -> list[DeliveryView]:

@@ -32,16 +32,17 @@ from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
 from runners import webhooks
-from runners.pipeline import now
+from runners.backend import Backend
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, grade_case, held
 from runners.sandbox import janitor
 from runners.settings import Settings
+from runners.store.clock import now
+from runners.store.states import Leased
 from runners.store.tables import CaseRun, Run
 
 MARKER = "oopsengine:queue-marker"
 BATCH = 500
-PING_TIMEOUT = 3
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ KICKS: tuple[tuple[Table, Kick], ...] = ((CaseRun, grade_case.kiq), (Run, execut
 async def requeue(table: Table, kick: Kick, stale_before: datetime, everything: bool) -> int:
     """Put back lost rows of `table` (all queued ones when `everything`); returns how many."""
     moment = now()
-    lost = (table.status == "running") & (table.deadline < moment)
-    retry_due = (table.status == "queued") & (table.deadline < moment)
-    waiting: Combinable = table.status == "queued"
+    lost = (table.status == Leased.RUNNING) & (table.deadline < moment)
+    retry_due = (table.status == Leased.QUEUED) & (table.deadline < moment)
+    waiting: Combinable = table.status == Leased.QUEUED
     if not everything:
         waiting = waiting & (table.updated_at < stale_before)
     rows = (
@@ -67,7 +68,7 @@ async def requeue(table: Table, kick: Kick, stale_before: datetime, everything: 
     for row in rows:
         # A queued row's deadline is its retry time: cleared here, so it is kicked once.
         changes: dict[Column | str, Any] = {table.updated_at: moment}
-        if row["status"] == "queued":
+        if row["status"] == Leased.QUEUED:
             changes[table.deadline] = None
         taken = (
             await table.update(changes)
@@ -83,7 +84,7 @@ async def requeue(table: Table, kick: Kick, stale_before: datetime, everything: 
 async def claimants(table: Table) -> set[str]:
     """Every worker that holds a running row of `table`."""
     rows = await table.select(table.claimant).where(
-        (table.status == "running") & table.claimant.is_not_null()
+        (table.status == Leased.RUNNING) & table.claimant.is_not_null()
     )
     return {row["claimant"] for row in rows}
 
@@ -96,13 +97,13 @@ async def release_dead(table: Table, kick: Kick, claimant: str) -> int:
     freed = (
         await table.update(
             {
-                table.status: "queued",
+                table.status: Leased.QUEUED,
                 table.claimant: None,
                 table.deadline: None,
                 table.updated_at: now(),
             }
         )
-        .where((table.status == "running") & (table.claimant == claimant))
+        .where((table.status == Leased.RUNNING) & (table.claimant == claimant))
         .returning(table.id)
     )
     for row in freed:
@@ -116,7 +117,8 @@ async def release_orphans(table: Table, me: str, retry_delay: float) -> int:
     Their task failed through the infrastructure, not through the student's code, so the
     attempt is not counted; `requeue` kicks them when `retry_delay` has passed.
     """
-    rows = await table.select(table.id).where((table.status == "running") & (table.claimant == me))
+    mine = (table.status == Leased.RUNNING) & (table.claimant == me)
+    rows = await table.select(table.id).where(mine)
     working = held()
     orphans = [row["id"] for row in rows if str(row["id"]) not in working]
     if not orphans:
@@ -124,14 +126,14 @@ async def release_orphans(table: Table, me: str, retry_delay: float) -> int:
     freed = (
         await table.update(
             {
-                table.status: "queued",
+                table.status: Leased.QUEUED,
                 table.claimant: None,
                 table.attempts: table.attempts - 1,
                 table.deadline: now() + timedelta(seconds=retry_delay),
                 table.updated_at: now(),
             }
         )
-        .where(table.id.is_in(orphans) & (table.status == "running") & (table.claimant == me))
+        .where(table.id.is_in(orphans) & (table.status == Leased.RUNNING) & (table.claimant == me))
         .returning(table.id)
     )
     return len(freed)
@@ -196,11 +198,12 @@ async def announce(config: Settings, redis: Redis | None, client: docker.DockerC
     await heartbeats.beat(redis, docker_ok, ttl=config.worker_timeout)
 
 
-async def beat_forever(config: Settings, redis: Redis | None) -> None:
+async def beat_forever(backend: Backend) -> None:
     """Renew the heartbeat every `heartbeat_every` seconds, apart from the slower rounds."""
+    config, redis = backend.settings, backend.redis
     if redis is None:
         return
-    client = docker.from_env(timeout=PING_TIMEOUT)
+    client = backend.docker_client()
     while True:
         try:
             await announce(config, redis, client)
@@ -209,14 +212,14 @@ async def beat_forever(config: Settings, redis: Redis | None) -> None:
         await anyio.sleep(config.heartbeat_every)
 
 
-async def reconcile_forever(config: Settings) -> None:
+async def reconcile_forever(backend: Backend) -> None:
     """Beat, and every `reconcile_every` seconds run a round; sweep every `sweep_every`."""
-    redis = Redis.from_url(config.redis_url) if config.redis_url else None
-    reconciler = Reconciler(config, redis)
-    client = docker.from_env()
+    config = backend.settings
+    reconciler = Reconciler(config, backend.redis)
+    client = backend.docker_client()
     last_sweep = 0.0
     async with anyio.create_task_group() as group:
-        group.start_soon(beat_forever, config, redis)
+        group.start_soon(beat_forever, backend)
         while True:
             try:
                 await reconciler.pass_once()

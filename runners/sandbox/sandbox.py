@@ -35,7 +35,10 @@ REPORT_OVERHEAD = 64 * 1024
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A program to run: its main file, extra files, arguments, stdin and limits."""
+    """A program to run: its main file, extra files, arguments, stdin and limits.
+
+    With `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
+    """
 
     code: str
     limits: Limits
@@ -44,6 +47,7 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
+    stderr_to_stdout: bool = False
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -119,6 +123,7 @@ class Sandbox:
             "time_limit": request.limits.time_limit,
             "output_limit": request.limits.output_limit,
             "collect": request.collect,
+            "stderr_to_stdout": request.stderr_to_stdout,
         }
         return msgspec.json.encode(job)
 
@@ -211,14 +216,26 @@ def seccomp_profile() -> str:
     return (Path(__file__).parent / "seccomp.json").read_text()
 
 
-def connect(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs."""
+def client_for(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
+    return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+
+
+def answering(client: docker.DockerClient) -> docker.DockerClient:
+    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
     try:
-        client = docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
         client.ping()
     except docker.errors.DockerException as error:
         raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
     return client
+
+
+def connect(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine that has answered."""
+    try:
+        return answering(client_for(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
 
 
 def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:

@@ -96,4 +96,5 @@ def test_a_bad_body_gets_a_problem_detail(
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     problem = answer.json()
-    assert problem["status"] == status and problem["detail"]
+    assert problem["status"] == status
+    assert problem["detail"]

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,13 +20,7 @@ from typing import Any
 import docker
 import httpx
 
-from runners.sandbox.build import image_name
-from runners.sandbox.janitor import LABEL
-from runners.sandbox.languages import PYTHON
-from runners.settings import settings
-
-OOPS = str(Path(sys.executable).parent / "oops")
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from tests.helpers import OOPS, POSTGRES, leftover_containers
 
 
 def free_port() -> int:
@@ -62,7 +55,7 @@ class Stack:
         self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
-            "OOPS_IMAGE_PREFIX": settings().image_prefix,
+            "OOPS_IMAGE_PREFIX": os.environ.get("OOPS_IMAGE_PREFIX", "oopsengine"),
             "OOPS_DATABASE_URL": f"{postgres}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "OOPS_REQUEUE_AFTER": "10",
@@ -71,6 +64,8 @@ class Stack:
             "OOPS_CONCURRENCY": "4",
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
+        if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built
+            self.env["OOPS_IMAGE_PREFIX"] = os.environ["OOPS_IMAGE_PREFIX"]
         self.redis: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -238,13 +233,8 @@ def _peak_kib(pid: int) -> int:
 
 
 def no_container_left() -> bool:
-    """No sandbox container of this checkout's image (OOPS_IMAGE_PREFIX) is left on the engine.
-
-    Other checkouts share the engine and the label; the image tells ours apart.
-    """
-    client = docker.from_env()
-    image = image_name(settings(), PYTHON)
-    return not client.containers.list(all=True, filters={"label": LABEL, "ancestor": image})
+    """No sandbox container of this deployment (its OOPS_IMAGE_PREFIX) is left on the engine."""
+    return not leftover_containers(docker.from_env())
 
 
 def _end_group(process: subprocess.Popen[bytes]) -> None:

@@ -14,6 +14,7 @@ import io
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -134,9 +135,10 @@ def assert_scores_right(batch: dict[str, Any]) -> None:
 
 def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
     """(status, attempts) of every case of the batch, straight from Postgres."""
+    # The batch id is checked as a UUID before it is put into the query.
     query = (
-        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "
-        f"WHERE s.batch = '{batch_id}'"
+        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "  # noqa: S608
+        f"WHERE s.batch = '{uuid.UUID(batch_id)}'"
     )
     return [(row[0], int(row[1])) for row in stack.psql(query)]
 

@@ -43,10 +43,11 @@ pytestmark = pytest.mark.services
 class Received(msgspec.Struct, frozen=True):
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records each POST and answers the scripted codes."""
+    """An HTTP server on 127.0.0.1 that records each POST or PUT and answers the scripted codes."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
@@ -62,12 +63,14 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                receiver.requests.append(Received(headers, body))
+                receiver.requests.append(Received(headers, body, self.command))
                 time.sleep(receiver.delay)
                 self.send_response(receiver.replies.popleft() if receiver.replies else 200)
                 self.send_header("location", receiver.url)
                 self.send_header("content-length", "0")
                 self.end_headers()
+
+            do_PUT = do_POST
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -79,7 +82,7 @@ class Receiver:
 async def webhook_tables(database: None) -> AsyncIterator[None]:
     """The key and delivery tables on the test database, created if missing and kept."""
     await create_db_tables(ApiKey, Delivery, DeliveryAttempt, if_not_exists=True)
-    yield
+    return
 
 
 @pytest.fixture
@@ -173,6 +176,25 @@ async def test_a_500_is_retried_on_schedule_then_delivered(receiver: Receiver, k
     assert ids == {str(delivery_id)}, "receivers dedupe on one id across retries"
 
 
+async def test_a_bare_put_delivery_sends_the_data_itself_signed_and_retries_a_500(
+    receiver: Receiver, key: NewKey
+) -> None:
+    receiver.replies.extend([500, 200])
+    data = {"token": "t1", "status": {"id": 3, "description": "Accepted"}}
+    delivery_id = await enqueue(
+        str(uuid.uuid4()), "judge0.submission", receiver.url, data, key.id, method="PUT", bare=True
+    )
+    await attempt(delivery_id)
+    await make_due(delivery_id)
+    await attempt(delivery_id)
+
+    assert [r.method for r in receiver.requests] == ["PUT", "PUT"]
+    for request in receiver.requests:
+        assert Webhook(key.webhook_secret).verify(request.body, request.headers) == data
+    shown = await view(delivery_id)
+    assert (shown.status, [a.status_code for a in shown.history]) == ("delivered", [500, 200])
+
+
 async def test_a_refused_connection_counts_as_a_failed_attempt(
     closed_port_url: str, key: NewKey
 ) -> None:
@@ -180,9 +202,11 @@ async def test_a_refused_connection_counts_as_a_failed_attempt(
     await attempt(delivery_id)
     shown = await view(delivery_id)
     assert (shown.status, shown.attempts, shown.last_status_code) == ("pending", 1, None)
-    assert shown.last_error is not None and "ConnectError" in shown.last_error
+    assert shown.last_error is not None
+    assert "ConnectError" in shown.last_error
     (logged,) = shown.history
-    assert logged.status_code is None and logged.error == shown.last_error
+    assert logged.status_code is None
+    assert logged.error == shown.last_error
 
 
 async def test_a_receiver_that_does_not_answer_in_time_counts_as_a_failed_attempt(
@@ -194,7 +218,8 @@ async def test_a_receiver_that_does_not_answer_in_time_counts_as_a_failed_attemp
     await attempt(delivery_id)
     shown = await view(delivery_id)
     assert (shown.status, shown.attempts, shown.last_status_code) == ("pending", 1, None)
-    assert shown.last_error is not None and "Timeout" in shown.last_error
+    assert shown.last_error is not None
+    assert "Timeout" in shown.last_error
 
 
 async def test_a_redirect_is_a_failure_and_is_not_followed(receiver: Receiver, key: NewKey) -> None:
@@ -273,7 +298,8 @@ async def test_the_log_lists_every_delivery_about_a_subject(
         (first, "batch.completed", "delivered"),
         (second, "batch.regraded", "pending"),
     ]
-    assert len(shown[0].history) == 1 and shown[1].history == []
+    assert len(shown[0].history) == 1
+    assert shown[1].history == []
     assert await log(str(uuid.uuid4())) == []
 
 
@@ -307,7 +333,7 @@ def test_an_http_callback_url_is_accepted(url: str) -> None:
 
 
 def test_the_signature_is_the_one_standard_webhooks_computes() -> None:
-    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 -- a test secret
     body = json.dumps({"type": "batch.completed", "data": {"é": 1}}).encode()
     expected = Webhook(secret).sign(
         "msg_1", datetime.fromtimestamp(1_700_000_000, UTC), body.decode()
@@ -319,7 +345,8 @@ def test_the_signature_is_the_one_standard_webhooks_computes() -> None:
 def test_each_wait_is_its_scheduled_step_within_the_jitter(attempts: int) -> None:
     wait = backoff(attempts)
     step = BACKOFF[attempts - 1]
-    assert wait is not None and step * (1 - JITTER) <= wait <= step * (1 + JITTER)
+    assert wait is not None
+    assert step * (1 - JITTER) <= wait <= step * (1 + JITTER)
 
 
 def test_the_schedule_retries_for_about_sixteen_hours_then_stops() -> None:
@@ -344,9 +371,10 @@ async def test_callbacks_to_non_public_addresses_are_refused_by_default(
     from runners.settings import Settings
 
     monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
-    outcome = await webhooks._post(url, {}, b"{}")
+    outcome = await webhooks._send("POST", url, {}, b"{}")
     assert outcome.status_code is None
-    assert outcome.error is not None and "not a public address" in outcome.error
+    assert outcome.error is not None
+    assert "not a public address" in outcome.error
 
 
 async def test_an_attempt_connects_to_the_address_its_check_approved(
@@ -369,8 +397,9 @@ async def test_an_attempt_connects_to_the_address_its_check_approved(
     monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
     monkeypatch.setattr(webhooks.anyio, "getaddrinfo", lookup)
     monkeypatch.setattr(webhooks, "_public", lambda ip: True)
-    outcome = await webhooks._post(f"http://hooks.invalid:{port}/hooks", {}, b"{}")
-    assert outcome.error is None and outcome.status_code == 200
+    outcome = await webhooks._send("POST", f"http://hooks.invalid:{port}/hooks", {}, b"{}")
+    assert outcome.error is None
+    assert outcome.status_code == 200
     assert receiver.requests[0].headers["host"] == f"hooks.invalid:{port}"
 
 

@@ -18,12 +18,9 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
-from gateway.api.problems import invalid, not_found, problem, too_large
-from gateway.api.routes.submissions import accept_and_enqueue
+from gateway.api.problems import invalid, too_large
 from gateway.api.schemas import (
     AssignmentCreate,
-    AssignmentCreated,
-    AssignmentView,
     Created,
     PackageUpload,
     Regrade,
@@ -35,13 +32,13 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import assignments, gradebooks
+from runners.assignments import AssignmentCreated, AssignmentView
 from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
-from runners.pipeline import Entry
 from runners.settings import settings
-from runners.store.tables import Assignment, Submission
+from runners.store.states import WorkState
 
 MAX_CASES = 500
 """Cases one suite may have."""
@@ -54,20 +51,21 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 def _suite_of(document: dict[str, object]) -> Suite:
     suite = decode_suite(msgspec.json.encode(document), "json")
-    return _small_enough(suite)
+    return small_enough(suite)
 
 
-def _small_enough(suite: Suite) -> Suite:
+def small_enough(suite: Suite) -> Suite:
+    """The suite, unless it has more cases than one assignment may."""
     count = len(plan(suite))
     if count > MAX_CASES:
         raise too_large("suite", f"{count} cases; a suite has at most {MAX_CASES}")
     return suite
 
 
-async def _create(name: str, suite: Suite) -> AssignmentCreated:
+async def record_assignment(name: str, suite: Suite) -> AssignmentCreated:
+    """Record a checked suite as a new assignment, naming a refused limit as a suite field."""
     with _in_suite():
-        assignment_id = await pipeline.create_assignment(settings(), name, suite)
-    return AssignmentCreated(id=assignment_id, name=name, version=1)
+        return await assignments.create(settings(), name, suite)
 
 
 @contextlib.contextmanager
@@ -83,7 +81,7 @@ def _in_suite() -> Iterator[None]:
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
 async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreated:
     """Record an assignment from a suite document."""
-    return await _create(data.name, _suite_of(data.suite))
+    return await record_assignment(data.name, _suite_of(data.suite))
 
 
 @post(
@@ -101,24 +99,27 @@ async def create_from_package(
         suite = suite_from_package(files, data.name)
     except SuiteError as error:
         raise invalid("package", str(error)) from None
-    return await _create(data.name or suite.name, _small_enough(suite))
+    return await record_assignment(data.name or suite.name, small_enough(suite))
 
 
-def unpack(archive: bytes) -> dict[str, bytes]:
-    """Every file in a zip, refusing too many files or too many bytes once unpacked."""
+def unpack(archive: bytes, field: str = "package") -> dict[str, bytes]:
+    """Every file in a zip, refusing too many files or too many bytes once unpacked.
+
+    `field` names the form field the zip came in, in any refusal.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as package:
             members = [info for info in package.infolist() if not info.is_dir()]
             if len(members) > MAX_PACKAGE_FILES:
-                message = f"{len(members)} files; a package has at most {MAX_PACKAGE_FILES}"
-                raise too_large("package", message)
-            return dict(_read_bounded(package, members))
+                message = f"{len(members)} files; a zip has at most {MAX_PACKAGE_FILES}"
+                raise too_large(field, message)
+            return dict(_read_bounded(package, members, field))
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-        raise invalid("package", f"not a readable zip archive: {error}") from None
+        raise invalid(field, f"not a readable zip archive: {error}") from None
 
 
 def _read_bounded(
-    package: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+    package: zipfile.ZipFile, members: list[zipfile.ZipInfo], field: str
 ) -> Iterator[tuple[str, bytes]]:
     """Read members until the budget is spent: sizes in the headers may lie, reads do not."""
     budget = MAX_UNPACKED_BYTES
@@ -127,30 +128,14 @@ def _read_bounded(
             content = member.read(budget + 1)
         budget -= len(content)
         if budget < 0:
-            raise too_large("package", f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            raise too_large(field, f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
         yield info.filename, content
 
 
 @get("/assignments/{assignment_id:uuid}", guards=[allow("instructor")])
 async def read_assignment(assignment_id: FromPath[uuid.UUID]) -> AssignmentView:
     """The assignment and its current suite document."""
-    return await _view(assignment_id)
-
-
-async def _view(assignment_id: uuid.UUID) -> AssignmentView:
-    row = (
-        await Assignment.select(Assignment.name, Assignment.version, Assignment.suite)
-        .where(Assignment.id == assignment_id)
-        .first()
-    )
-    if row is None:
-        raise not_found("assignment", assignment_id)
-    return AssignmentView(
-        id=assignment_id,
-        name=row["name"],
-        version=row["version"],
-        suite=msgspec.json.decode(row["suite"]),
-    )
+    return await assignments.view(assignment_id)
 
 
 @put(
@@ -163,11 +148,8 @@ async def replace_suite(
 ) -> AssignmentView:
     """Replace the suite; recorded results stay until a regrade."""
     suite = _suite_of(data)
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
     with _in_suite():
-        await pipeline.replace_suite(settings(), assignment_id, suite)
-    return await _view(assignment_id)
+        return await assignments.replace_suite(settings(), assignment_id, suite)
 
 
 @post(
@@ -182,29 +164,8 @@ async def regrade(
 ) -> Created:
     """Grade every student's latest submission again, against the current suite, as a batch."""
     callback = checked_callback(data.callback_url if data else None)
-    entries = await _latest_entries(assignment_id)
-    if not entries:
-        raise problem(409, f"assignment {assignment_id} has no submissions to regrade")
-    accepted = await accept_and_enqueue(
-        assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
-    )
-    assert accepted.batch is not None  # accept(batch=True) always writes a batch
-    return Created(accepted.batch, "queued")
-
-
-async def _latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
-    """Each student's latest code for the assignment."""
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
-    rows = (
-        await Submission.select(Submission.student, Submission.code, Submission.language)
-        .where(Submission.assignment == assignment_id)
-        .order_by(Submission.submitted_at, ascending=False)
-    )
-    latest: dict[str, Entry] = {}
-    for row in rows:
-        latest.setdefault(row["student"], Entry(**row))
-    return list(latest.values())
+    batch = await assignments.regrade(settings(), assignment_id, owner_of(principal), callback)
+    return Created(batch, WorkState.QUEUED)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
@@ -214,10 +175,8 @@ async def gradebook(
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
-    row = await Assignment.select(Assignment.name).where(Assignment.id == assignment_id).first()
-    if row is None:
-        raise not_found("assignment", assignment_id)
-    text = gradebooks.render(format, row["name"], await gradebooks.rows(assignment_id), policy)
+    name = await assignments.name_of(assignment_id)
+    text = gradebooks.render(format, name, await gradebooks.rows(assignment_id), policy)
     filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import anyio
 import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
@@ -15,11 +14,12 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
-from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.api.schemas import BatchCreate, Created, checked_callback
-from runners import views, webhooks
+from runners import intake, views, webhooks
 from runners.keys import Principal
 from runners.pipeline import Entry
+from runners.settings import settings
+from runners.store.states import WorkState
 from runners.views import BatchView
 from runners.webhooks import DeliveryView
 
@@ -45,11 +45,10 @@ async def create_batch(
         raise too_large("submissions", message)
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
-    accepted = await accept_and_enqueue(
-        data.assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+    batch = await intake.submit_batch(
+        settings(), data.assignment_id, entries, owner_of(principal), callback
     )
-    assert accepted.batch is not None  # accept(batch=True) always writes a batch
-    return Created(accepted.batch, "queued")
+    return Created(batch, WorkState.QUEUED)
 
 
 async def _batch(batch_id: uuid.UUID) -> BatchView:
@@ -68,23 +67,14 @@ async def read_batch(batch_id: FromPath[uuid.UUID]) -> BatchView:
 @get("/batches/{batch_id:uuid}/events", guards=[allow("instructor")])
 async def batch_events(batch_id: FromPath[uuid.UUID]) -> ServerSentEvent:
     """Server-sent events: the batch view whenever it changes, ending once it is completed."""
-    first = await _batch(batch_id)
-    return ServerSentEvent(_changes(batch_id, first))
+    await _batch(batch_id)
+    return ServerSentEvent(batch_messages(batch_id))
 
 
-async def _changes(
-    batch_id: uuid.UUID, view: BatchView | None
-) -> AsyncIterator[ServerSentEventMessage]:
-    last = b""
-    while view is not None:
-        encoded = msgspec.json.encode(view)
-        if encoded != last:
-            last = encoded
-            yield ServerSentEventMessage(data=encoded.decode(), event="batch")
-        if view.status == "completed":
-            return
-        await anyio.sleep(EVENTS_POLL_SECONDS)
-        view = await views.batch_view(batch_id)
+async def batch_messages(batch_id: uuid.UUID) -> AsyncIterator[ServerSentEventMessage]:
+    """One `batch` event per change of the batch view, the last one once it is completed."""
+    async for view in views.batch_changes(batch_id, EVENTS_POLL_SECONDS):
+        yield ServerSentEventMessage(data=msgspec.json.encode(view).decode(), event="batch")
 
 
 @get("/batches/{batch_id:uuid}/deliveries", guards=[allow("instructor")])

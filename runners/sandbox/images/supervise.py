@@ -5,6 +5,9 @@ as one JSON document on stdin and closes it; the supervisor writes the job's fil
 sandbox's tmpfs, runs the program with the job's stdin, enforces the wall clock and the output
 caps, and prints the result on stdout. Only the standard library is available here.
 
+A job with `"stderr_to_stdout": true` gives the program one pipe for both streams, so what it
+writes to each lands in stdout in the order it wrote it (Judge0's `redirect_stderr_to_stdout`).
+
 A job may carry a `compile` step (argv and a time limit of its own) that runs first, in the
 same way; if it fails, the program is not run and the report is the step's, marked
 `"stage": "compile"`.
@@ -127,7 +130,7 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.setsid()
     os.dup2(stdin_fd, 0)
     os.dup2(out_w, 1)
-    os.dup2(err_w, 2)
+    os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     set_dumpable(True)
     with open("/proc/self/oom_score_adj", "w") as handle:
@@ -135,7 +138,8 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(WORKDIR)
-    os.execvpe(job["argv"][0], job["argv"], job["env"])
+    # Running the submitted program is this process's purpose; the sandbox is what contains it.
+    os.execvpe(job["argv"][0], job["argv"], job["env"])  # noqa: S606
 
 
 class Capture:
