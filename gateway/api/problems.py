@@ -123,6 +123,8 @@ def _field_error(item: Mapping[str, Any]) -> FieldError:
     named = _NAMED_FIELD.search(message)
     if key == "data":
         key = named.group(1) if named else "body"
+    if key == "body" and message == "'data'":  # Litestar's KeyError for a request with no body
+        message = "no body was sent: send a JSON object"
     return FieldError(key, message)
 
 
@@ -131,6 +133,16 @@ def _from_http(error: HTTPException) -> ProblemDetailsException:
     if error.status_code == 400 and detail.startswith("Input data was"):
         detail = f"the body is not valid JSON: {detail}"
     return problem(error.status_code, detail, headers=error.headers)
+
+
+def _from_undecodable(error: UnicodeDecodeError) -> ProblemDetailsException:
+    """Litestar reads a JSON body with msgspec, which refuses bytes that are not UTF-8."""
+    return problem(400, f"the body is not valid JSON: it is not UTF-8 text ({error.reason})")
+
+
+def _from_too_deep(error: RecursionError) -> ProblemDetailsException:
+    """msgspec stops decoding a document nested deeper than the interpreter's stack allows."""
+    return problem(400, "the body is not valid JSON here: its arrays or objects nest too deeply")
 
 
 def _from_anything(error: Exception) -> ProblemDetailsException:
@@ -151,6 +163,8 @@ def problem_details() -> ProblemDetailsConfig:
         QueueFull: _from_queue_full,
         WebhookError: _from_value_error,
         KeyRequestError: _from_value_error,
+        UnicodeDecodeError: _from_undecodable,
+        RecursionError: _from_too_deep,
         Exception: _from_anything,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)

@@ -15,6 +15,7 @@ OOPS_CHAOS_DOCKER=1 says the engine is this test's alone.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -256,12 +257,16 @@ def test_unknown_keys_are_limited_across_gateway_processes_and_never_logged(
     # From a documentation address through the trusted local proxy header, so this flood
     # does not use up 127.0.0.1's window, which the other tests need.
     headers = {"Authorization": f"Bearer {made_up}", "X-Forwarded-For": "198.51.100.7"}
-    codes = []
-    for _ in range(150):
+    if time.time() % 60 > 20:  # the window is a fixed minute: start the flood in a fresh one
+        time.sleep(60 - time.time() % 60)
+
+    def one(_: int) -> int:
         # A new connection each time, so both gateway processes answer some of them.
         with httpx.Client(base_url=stack.url, timeout=30) as api:
-            codes.append(api.get("/metrics", headers=headers))
-    statuses = [a.status_code for a in codes]
+            return api.get("/metrics", headers=headers).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        statuses = list(pool.map(one, range(150)))
     assert set(statuses) == {401, 429}
     assert statuses.count(401) <= 120
     assert (

@@ -80,7 +80,7 @@ BAD_BODIES = [
     pytest.param(b'{"code": "\xff\xfe"}', "application/json", 400, id="not-utf-8"),
     pytest.param(nested(100_000).encode(), "application/json", 400, id="nested-100000-deep"),
     pytest.param(
-        b'{"code": "' + b"x" * (8 * 1024 * 1024) + b'"}', "application/json", 413, id="oversized"
+        b'{"code": "' + b"x" * (40 * 1024 * 1024) + b'"}', "application/json", 413, id="oversized"
     ),
     pytest.param(b"code=print(1)", "application/x-www-form-urlencoded", 400, id="form-not-json"),
     pytest.param(b"", "application/json", 400, id="empty"),
