@@ -21,6 +21,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,12 +133,30 @@ def test_a_killed_workers_batch_finishes_soon_after_the_kill(
 ) -> None:
     """SIGKILL a worker; its supervisor (compose's `restart`) starts a new one at once."""
 
+    killed_at: list[datetime] = []
+
     def kill_and_replace() -> None:
+        killed_at.append(datetime.now())
         stack.kill_worker(0)
         stack.start_worker()
 
     recovered = grade_through(stack, instructor, receiver, "worker_sigkill", kill_and_replace)
     assert recovered < RECOVERY_BOUND_S
+    released = first_release_after(stack, killed_at[0])
+    FIGURES["worker_sigkill"]["dead_worker_work_requeued_after_s"] = released
+
+
+def first_release_after(stack: Stack, moment: datetime) -> float | None:
+    """Seconds from `moment` to the first reconciler log line saying a dead worker's work went
+    back (the workers log local time, to the millisecond); None if no line says so."""
+    stamps = []
+    for log in stack.workdir.glob("worker*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if "is gone; put back" in line:
+                stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f")
+                if stamp >= moment:
+                    stamps.append((stamp - moment).total_seconds())
+    return round(min(stamps), 1) if stamps else None
 
 
 def test_redis_restarted_empty_mid_batch_loses_nothing(
