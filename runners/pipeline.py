@@ -2,9 +2,10 @@
 
     accept   one transaction writes the submissions (and their batch) and a `queued` CaseRun per
              case: from then on the database knows everything that remains to be done
-    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died),
-             and writes its own name as the claimant, so the reconciler can hand the case
-             back as soon as that worker's heartbeat stops (see `runners.queue.reconciler`)
+    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died);
+             in `submission` isolation it takes every such case of one submission at once. It
+             writes its own name as the claimant, so the reconciler can hand the case back as
+             soon as that worker's heartbeat stops (see `runners.queue.reconciler`)
     record   the case's result is written once; a second delivery finds it `done` and stops
     settle   when a submission's last case lands it is scored, and when a batch's last
              submission settles the batch is `completed`; conditional updates make each
@@ -19,21 +20,23 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 
 from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
-from grading.scoring import plan, score_submission
-from grading.suite import Case, Suite
+from grading.scoring import PlannedCase, plan, score_submission
+from grading.suite import Case, Isolation, Suite
 from runners.backlog import check_room
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.database import bound
-from runners.store.lease import take
+from runners.store.lease import take, take_where
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, Batch, CaseRun, Submission
 
@@ -48,12 +51,28 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     language: str = "python"
 
 
+class Work(msgspec.Struct, frozen=True, kw_only=True):
+    """What to put on the queue: cases graded one per task, submissions graded whole."""
+
+    cases: list[uuid.UUID] = msgspec.field(default_factory=list)
+    submissions: list[uuid.UUID] = msgspec.field(default_factory=list)
+
+
 class Accepted(msgspec.Struct, frozen=True, kw_only=True):
-    """What `accept` wrote: the batch (if any), the submissions and the cases to enqueue."""
+    """What `accept` wrote: the batch (if any), the submissions, their cases, the work to queue."""
 
     batch: uuid.UUID | None
     submissions: list[uuid.UUID]
     cases: list[uuid.UUID]
+    work: Work
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """An assignment submissions go to: its current suite and the course it belongs to."""
+
+    assignment: uuid.UUID
+    course: uuid.UUID
+    suite: Suite
 
 
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +86,7 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     language: str
     attempt: int
+    position: int = 0
 
 
 class Settled(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,25 +101,34 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def create_assignment(config: Settings, name: str, suite: Suite) -> uuid.UUID:
-    """Record a new assignment after checking every case's limits against the maxima."""
+async def create_assignment(
+    config: Settings, name: str, suite: Suite, course: uuid.UUID
+) -> uuid.UUID:
+    """Record a new assignment in `course` after checking every case's limits."""
     document = _checked_document(config, suite)
-    assignment = Assignment(name=name, suite=document, suite_digest=digest(document))
+    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
     await assignment.save()
     return uuid.UUID(str(assignment.id))
 
 
-async def replace_suite(config: Settings, assignment_id: uuid.UUID, suite: Suite) -> None:
-    """Swap an assignment's suite; existing results stay until a regrade."""
+async def replace_suite(
+    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+) -> bool:
+    """Swap an assignment's suite; existing results stay until a regrade. False: no such one."""
     document = _checked_document(config, suite)
-    await Assignment.update(
-        {
-            Assignment.suite: document,
-            Assignment.suite_digest: digest(document),
-            Assignment.version: Assignment.version + 1,
-            Assignment.updated_at: now(),
-        }
-    ).where(Assignment.id == assignment_id)
+    replaced = (
+        await Assignment.update(
+            {
+                Assignment.suite: document,
+                Assignment.suite_digest: digest(document),
+                Assignment.version: Assignment.version + 1,
+                Assignment.updated_at: now(),
+            }
+        )
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .returning(Assignment.id)
+    )
+    return bool(replaced)
 
 
 def _checked_document(config: Settings, suite: Suite) -> str:
@@ -109,35 +138,47 @@ def _checked_document(config: Settings, suite: Suite) -> str:
     return encode_suite(suite).decode()
 
 
-async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
-    """The assignment's current suite, or None when there is no such assignment."""
-    row = await Assignment.select(Assignment.suite).where(Assignment.id == assignment_id).first()
-    return None if row is None else msgspec.json.decode(row["suite"], type=Suite)
+async def load_target(assignment_id: uuid.UUID, scope: Scope) -> Target | None:
+    """The assignment's suite and course, or None when there is no such one within the scope."""
+    row = (
+        await Assignment.select(Assignment.suite, Assignment.course)
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .first()
+    )
+    if row is None:
+        return None
+    return Target(
+        assignment=assignment_id,
+        course=row["course"],
+        suite=msgspec.json.decode(row["suite"], type=Suite),
+    )
 
 
 async def accept(
     config: Settings,
-    assignment_id: uuid.UUID,
-    suite: Suite,
+    target: Target,
     entries: Sequence[Entry],
     batch: bool = False,
     callback_url: str | None = None,
     owner: str | None = None,
+    isolation: Isolation | None = None,
 ) -> Accepted:
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
     Every entry is checked first, so a refused request writes nothing; nothing is accepted
     while the queue is at the operator's cap (`runners.backlog`). `callback_url` is the
-    batch's webhook, or the single submission's when there is no batch.
+    batch's webhook, or the single submission's when there is no batch. `isolation` overrides
+    the suite's for these submissions.
     """
     for index, entry in enumerate(entries):
         check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
     await check_room(config)
-    cases = plan(suite)
+    cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
+    mode = isolation or target.suite.isolation
     submissions = [
-        _submission_row(assignment_id, batch_id, entry, owner, own_callback) for entry in entries
+        _submission_row(target, batch_id, entry, owner, own_callback, mode) for entry in entries
     ]
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
@@ -147,7 +188,8 @@ async def accept(
             await Batch.insert(
                 Batch(
                     id=batch_id,
-                    assignment=assignment_id,
+                    assignment=target.assignment,
+                    course=target.course,
                     total=len(submissions),
                     callback_url=callback_url,
                     owner=owner,
@@ -155,26 +197,28 @@ async def accept(
             )
         await _insert_chunked(Submission, submissions)
         await _insert_chunked(CaseRun, case_rows)
-    return Accepted(
-        batch=batch_id,
-        submissions=[uuid.UUID(str(row.id)) for row in submissions],
-        cases=[uuid.UUID(str(row.id)) for row in case_rows],
-    )
+    submission_ids = [uuid.UUID(str(row.id)) for row in submissions]
+    case_ids = [uuid.UUID(str(row.id)) for row in case_rows]
+    work = Work(submissions=submission_ids) if mode == "submission" else Work(cases=case_ids)
+    return Accepted(batch=batch_id, submissions=submission_ids, cases=case_ids, work=work)
 
 
 def _submission_row(
-    assignment_id: uuid.UUID,
+    target: Target,
     batch_id: uuid.UUID | None,
     entry: Entry,
     owner: str | None,
     callback_url: str | None,
+    isolation: Isolation,
 ) -> Submission:
     return Submission(
         id=uuid.uuid4(),
-        assignment=assignment_id,
+        assignment=target.assignment,
+        course=target.course,
         batch=batch_id,
         student=entry.student,
         language=entry.language,
+        isolation=isolation,
         code=entry.code,
         code_digest=digest(entry.code),
         owner=owner,
@@ -228,12 +272,62 @@ async def _claim_of(
     if planned is None:
         await record(case_run_id, None)
         return None
+    return _claim(case_run_id, uuid.UUID(str(submission_id)), suite, planned, row, attempt)
+
+
+async def claim_submission(
+    config: Settings, submission_id: uuid.UUID, lease: timedelta, claimant: str
+) -> list[Claim]:
+    """Take every free case of one submission to grade in one container, in plan order.
+
+    Free means what `claim` means; cases another worker holds are left to it. The lease grows
+    by the cases' time limits, since they run one after another.
+    """
+    row = (
+        await Submission.select(Submission.code, Submission.language, Submission.assignment.suite)
+        .where(Submission.id == submission_id)
+        .first()
+    )
+    if row is None:
+        return []
+    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    planned = {p.case.name: p for p in plan(suite)}
+    running = sum(case_limits(config, suite, p.case).time_limit for p in planned.values())
+    taken = await take_where(
+        CaseRun,
+        CaseRun.submission == submission_id,
+        lease + timedelta(seconds=running),
+        claimant,
+        CaseRun.id,
+        CaseRun.case_name,
+        CaseRun.attempts,
+    )
+    claims = []
+    for case_run in taken:
+        case_run_id = uuid.UUID(str(case_run["id"]))
+        found = planned.get(case_run["case_name"])
+        if found is None:
+            await record(case_run_id, None)
+            continue
+        claims.append(_claim(case_run_id, submission_id, suite, found, row, case_run["attempts"]))
+    return sorted(claims, key=lambda claim: claim.position)
+
+
+def _claim(
+    case_run_id: uuid.UUID,
+    submission_id: uuid.UUID,
+    suite: Suite,
+    planned: PlannedCase,
+    row: dict[str, Any],
+    attempt: int,
+) -> Claim:
     return Claim(
         case_run=case_run_id,
-        submission=uuid.UUID(str(submission_id)),
+        submission=submission_id,
         suite=suite,
         case=planned.case,
         group=planned.group,
+        position=planned.index,
         code=row["code"],
         language=row["language"],
         attempt=attempt,
@@ -345,20 +439,25 @@ async def mark_running(case_run_id: uuid.UUID) -> None:
         )
 
 
-async def unfinished(submission_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    """Cases of these submissions that are not done, for resuming after an interruption."""
-    rows = await CaseRun.select(CaseRun.id).where(
+async def unfinished(submission_ids: Sequence[uuid.UUID]) -> Work:
+    """What is not done of these submissions, as queue work, for resuming after an interruption."""
+    rows = await CaseRun.select(CaseRun.id, CaseRun.submission, CaseRun.submission.isolation).where(
         CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status != CaseState.DONE)
     )
-    return [uuid.UUID(str(row["id"])) for row in rows]
+    whole = {str(r["submission"]) for r in rows if r["submission.isolation"] == "submission"}
+    return Work(
+        cases=[uuid.UUID(str(r["id"])) for r in rows if str(r["submission"]) not in whole],
+        submissions=[uuid.UUID(submission) for submission in sorted(whole)],
+    )
 
 
-async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
-    """Put cases held by a process that is gone back to `queued` (single-process mode only).
+async def release(submission_ids: Sequence[uuid.UUID]) -> None:
+    """Put the cases of these submissions held by a process that is gone back to `queued`.
 
-    Their attempts start again: the process was interrupted, the case did not fail.
+    Single-process mode only. Their attempts start again: the process was interrupted, the case
+    did not fail.
     """
-    if case_run_ids:
+    if submission_ids:
         await CaseRun.update(
             {
                 CaseRun.status: CaseState.QUEUED,
@@ -366,4 +465,6 @@ async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
                 CaseRun.claimant: None,
                 CaseRun.attempts: 0,
             }
-        ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == CaseState.RUNNING))
+        ).where(
+            CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status == CaseState.RUNNING)
+        )

@@ -16,16 +16,16 @@ import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
+from gateway.cli.errors import UsageError
 from grading.documents import decode_suite, suite_format
 from grading.errors import SuiteError
-from grading.gradebook import GradebookRow, Policy
+from grading.gradebook import Format, GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
-from grading.suite import Suite
+from grading.suite import Isolation, Suite
 from runners import classroom, gradebooks, intake
 from runners.backend import opened
-from runners.gradebooks import FORMATS
 from runners.pipeline import Entry
 from runners.queue import tasks
 from runners.settings import settings
@@ -43,28 +43,6 @@ MARKS = {
 }
 
 
-class InputError(Exception):
-    """A suite or submissions folder the user must fix; the message says how."""
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `oops grade` and `oops export`."""
-    marks = commands.add_parser("grade", help="grade a folder of submissions against a suite")
-    marks.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
-    marks.add_argument("submissions", type=Path, help="one file or folder per student")
-    marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
-    marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
-    marks.add_argument("--json", action="store_true", help="print results as one JSON object")
-    marks.set_defaults(handler=grade_command)
-
-    export = commands.add_parser("export", help="render a gradebook from stored results")
-    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
-    export.add_argument("--format", choices=FORMATS, default="plain")
-    export.add_argument("--policy", choices=["latest", "best"], default="latest")
-    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    export.set_defaults(handler=export_command)
-
-
 def read_suite(path: Path) -> Suite:
     """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
     try:
@@ -72,9 +50,9 @@ def read_suite(path: Path) -> Suite:
             return suite_from_package(_read_tree(path), name=path.name)
         return decode_suite(path.read_bytes(), suite_format(path.name))
     except SuiteError as error:
-        raise InputError(f"{path}: {error}") from None
+        raise UsageError(f"{path}: {error}") from None
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -88,39 +66,47 @@ def _read_tree(root: Path) -> dict[str, bytes]:
 def read_submissions(folder: Path, language: str) -> list[Entry]:
     """One entry per student: `ID.py` files, or `ID/` folders whose `main.py` runs."""
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder of submissions")
+        raise UsageError(f"{folder} is not a folder of submissions")
     entries = [
         _entry(path, language) for path in sorted(folder.iterdir()) if not path.name.startswith(".")
     ]
     if not entries:
-        raise InputError(f"{folder} holds no submissions: add one file or folder per student")
+        raise UsageError(f"{folder} holds no submissions: add one file or folder per student")
     return entries
 
 
 def _entry(path: Path, language: str) -> Entry:
     source = path / "main.py" if path.is_dir() else path
     if not source.is_file():
-        raise InputError(f"{path} is a folder without main.py: put the program to run there")
+        raise UsageError(f"{path} is a folder without main.py: put the program to run there")
     try:
         code = source.read_text()
     except UnicodeDecodeError:
-        raise InputError(f"{source} is not UTF-8 text") from None
+        raise UsageError(f"{source} is not UTF-8 text") from None
     student = path.name if path.is_dir() else path.stem
     return Entry(student=student, code=code, language=language)
 
 
-async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
-    """Grade every entry against the suite, resuming earlier work; results in entry order."""
+async def grade(
+    suite: Suite, entries: list[Entry], progress: bool, isolation: Isolation | None = None
+) -> list[SubmissionResult]:
+    """Grade every entry against the suite, resuming earlier work; results in entry order.
+
+    `isolation` overrides the suite's for the submissions recorded now.
+    """
     async with opened(settings()) as backend:
         config = backend.settings
-        assignment = await classroom.assignment_for(config, suite)
-        submissions = await classroom.submissions_for(config, assignment, suite, entries)
+        target = await classroom.assignment_for(config, suite)
+        submissions = await classroom.submissions_for(config, target, entries, isolation)
         if config.embedded:
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
-        pending = await classroom.unfinished_cases(config, submissions)
-        kicked = await intake.enqueue(pending)
-        await _wait(submissions, progress, kicked if config.embedded else [])
-        return await classroom.results(submissions)
+        try:
+            pending = await classroom.unfinished_work(config, submissions)
+            kicked = await intake.enqueue(pending)
+            await _wait(submissions, progress, kicked if config.embedded else [])
+            return await classroom.results(submissions)
+        finally:
+            await tasks.close_grader()
 
 
 async def _wait(
@@ -198,12 +184,12 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
     }
 
 
-async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
+async def export(assignment: str, fmt: Format, policy: Policy) -> str:
     """The gradebook of the newest assignment called `assignment`, from stored results."""
     async with opened(settings()):
         text = await classroom.export(assignment, fmt, policy)
     if text is None:
-        raise InputError(f"no assignment called {assignment!r} has been graded here")
+        raise UsageError(f"no assignment called {assignment!r} has been graded here")
     return text
 
 
@@ -211,7 +197,8 @@ def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
     entries = read_submissions(args.submissions, suite.language)
-    results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
+    progress = not args.json and sys.stderr.isatty()
+    results = anyio.run(grade, suite, entries, progress, args.isolation)
     if args.json:
         sys.stdout.write(as_json(results).decode() + "\n")
     else:

@@ -12,6 +12,8 @@ worker. Work goes back on the queue when:
 - a case or run has sat `queued` for `requeue_after` seconds: its message may be lost;
 - the queue's marker key is gone: Redis restarted empty, so everything `queued` goes back now.
 
+A case of a submission graded in `submission` isolation goes back as its whole submission.
+
 Every worker process runs one reconciler and one heartbeat. Taking a row back is a conditional
 update (on its status and claimant, or on `updated_at`), so two reconcilers never both put back
 the same row, and a slow worker that finishes after all records nothing twice: recording is
@@ -33,8 +35,9 @@ from redis.asyncio import Redis
 
 from runners import webhooks
 from runners.backend import Backend
+from runners.errors import EngineUnavailable
 from runners.queue import heartbeats
-from runners.queue.tasks import deliver, execute_run, grade_case, held
+from runners.queue.tasks import deliver, execute_run, held, kick_case
 from runners.sandbox import janitor
 from runners.settings import Settings
 from runners.store.clock import now
@@ -48,7 +51,7 @@ log = logging.getLogger(__name__)
 
 Kick = Callable[[str], Awaitable[object]]
 Table = type[CaseRun] | type[Run]
-KICKS: tuple[tuple[Table, Kick], ...] = ((CaseRun, grade_case.kiq), (Run, execute_run.kiq))
+KICKS: tuple[tuple[Table, Kick], ...] = ((CaseRun, kick_case), (Run, execute_run.kiq))
 
 
 async def requeue(table: Table, kick: Kick, stale_before: datetime, everything: bool) -> int:
@@ -118,9 +121,15 @@ async def release_orphans(table: Table, me: str, retry_delay: float) -> int:
     attempt is not counted; `requeue` kicks them when `retry_delay` has passed.
     """
     mine = (table.status == Leased.RUNNING) & (table.claimant == me)
-    rows = await table.select(table.id).where(mine)
+    owners = [CaseRun.submission] if table is CaseRun else []
+    rows = await table.select(table.id, *owners).where(mine)
     working = held()
-    orphans = [row["id"] for row in rows if str(row["id"]) not in working]
+    # A task of `submission` isolation holds its submission, not each of its cases.
+    orphans = [
+        row["id"]
+        for row in rows
+        if str(row["id"]) not in working and str(row.get("submission")) not in working
+    ]
     if not orphans:
         return 0
     freed = (
@@ -186,37 +195,41 @@ class Reconciler:
                 log.warning("worker %s is gone; put back %d cases and %d runs", dead, *freed)
 
 
-async def announce(config: Settings, redis: Redis | None, client: docker.DockerClient) -> None:
+async def announce(backend: Backend) -> None:
     """Renew this worker's heartbeat, saying whether its Docker engine answers."""
-    if redis is None:
+    if backend.redis is None:
         return
     try:
+        client = await anyio.to_thread.run_sync(backend.docker_client)
         await anyio.to_thread.run_sync(client.ping)
         docker_ok = True
-    except (docker.errors.DockerException, OSError):
+    except (docker.errors.DockerException, EngineUnavailable, OSError):
         docker_ok = False
-    await heartbeats.beat(redis, docker_ok, ttl=config.worker_timeout)
+    await heartbeats.beat(backend.redis, docker_ok, ttl=backend.settings.worker_timeout)
 
 
 async def beat_forever(backend: Backend) -> None:
     """Renew the heartbeat every `heartbeat_every` seconds, apart from the slower rounds."""
-    config, redis = backend.settings, backend.redis
-    if redis is None:
+    if backend.redis is None:
         return
-    client = backend.docker_client()
     while True:
         try:
-            await announce(config, redis, client)
+            await announce(backend)
         except Exception:  # Redis away: the next beat tries again
             log.warning("could not renew this worker's heartbeat; trying again", exc_info=True)
-        await anyio.sleep(config.heartbeat_every)
+        await anyio.sleep(backend.settings.heartbeat_every)
+
+
+async def sweep(backend: Backend) -> None:
+    """Remove containers that dead processes left behind, if the engine answers."""
+    client = await anyio.to_thread.run_sync(backend.docker_client)
+    await anyio.to_thread.run_sync(janitor.sweep, client, backend.settings)
 
 
 async def reconcile_forever(backend: Backend) -> None:
     """Beat, and every `reconcile_every` seconds run a round; sweep every `sweep_every`."""
     config = backend.settings
     reconciler = Reconciler(config, backend.redis)
-    client = backend.docker_client()
     last_sweep = 0.0
     async with anyio.create_task_group() as group:
         group.start_soon(beat_forever, backend)
@@ -224,7 +237,7 @@ async def reconcile_forever(backend: Backend) -> None:
             try:
                 await reconciler.pass_once()
                 if anyio.current_time() - last_sweep > config.sweep_every:
-                    await anyio.to_thread.run_sync(janitor.sweep, client, config)
+                    await sweep(backend)
                     last_sweep = anyio.current_time()
             except Exception:  # a database or Redis hiccup must not stop reconciling for good
                 log.exception("reconciler round failed; trying again")

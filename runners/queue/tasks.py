@@ -4,7 +4,7 @@ Each task is idempotent: the queue delivers at least once, and the database deci
 there is anything left to do (see `runners.pipeline` and `runners.runs`). Webhooks leave from
 here, never from a request handler.
 
-A task claims its case in this process's name and holds it (`held`) until the task ends. A
+A task claims its work in this process's name and holds it (`held`) until the task ends. A
 claim of a live worker that no task holds any more is one whose task failed before recording
 (the engine or the database went away under it): the reconciler gives it back, uncharged.
 """
@@ -24,36 +24,58 @@ from taskiq import async_shared_broker
 from grading.judge import judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
+from grading.scoring import PlannedCase
 from runners import pipeline, runs, views, webhooks
 from runners.backend import current
 from runners.compat import judge0
 from runners.grader import Grader
-from runners.queue import heartbeats
+from runners.queue import heartbeats, notices
 from runners.sandbox.sandbox import Sandbox, answering
+from runners.scope import Scope
+from runners.store.tables import CaseRun
+from runners.views import Owned
 
 _graders: list[Grader] = []
 _holding: Counter[str] = Counter()
 
 
 async def grader() -> Grader:
-    """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
+    """This process's grader, created on first use (connecting to Docker blocks: a thread).
+
+    Its sandbox starts keeping containers warm for the default limits at once.
+    """
     if not _graders:
         backend = current()
-        client = await anyio.to_thread.run_sync(answering, backend.docker_client())
+        client = await anyio.to_thread.run_sync(backend.docker_client)
+        await anyio.to_thread.run_sync(answering, client)
         sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
-        if not _graders:
+        if _graders:
+            await anyio.to_thread.run_sync(sandbox.close)
+        else:
+            sandbox.warm()
             _graders.append(Grader(backend.settings, sandbox, backend.redis))
     return _graders[0]
 
 
+async def close_grader() -> None:
+    """Remove every container this process's sandbox holds; returns once they are gone."""
+    while _graders:
+        await anyio.to_thread.run_sync(_graders.pop().sandbox.close)
+
+
+def lease() -> timedelta:
+    """How long a worker may hold a case or run before another takes it over."""
+    return timedelta(seconds=current().settings.case_lease)
+
+
 def held() -> set[str]:
-    """The ids of the cases and runs whose tasks are running in this process now."""
+    """The ids of the cases, submissions and runs whose tasks are running in this process now."""
     return {ident for ident, count in _holding.items() if count > 0}
 
 
 @contextlib.contextmanager
 def holding(ident: uuid.UUID) -> Iterator[None]:
-    """Mark a case or run as being worked on in this process for the duration of a task."""
+    """Mark a case, submission or run as worked on in this process for the task's duration."""
     _holding[str(ident)] += 1
     try:
         yield
@@ -61,11 +83,6 @@ def holding(ident: uuid.UUID) -> Iterator[None]:
         _holding[str(ident)] -= 1
         if _holding[str(ident)] <= 0:
             del _holding[str(ident)]
-
-
-def lease() -> timedelta:
-    """How long a worker may hold a case or run before another takes it over."""
-    return timedelta(seconds=current().settings.case_lease)
 
 
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
@@ -87,12 +104,60 @@ async def _process(case_run_id: uuid.UUID) -> pipeline.Settled:
             claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
         )
     await pipeline.record(case_run_id, result)
-    settled = await pipeline.settle(claimed.submission)
+    return await _settle(claimed.submission)
+
+
+async def process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
+    """Claim every free case of one submission, grade them in one container, record, settle.
+
+    Each case is recorded with the same conditional update as in `process`, so a second
+    delivery, or a worker taking over after this one died, records nothing twice.
+    """
+    with holding(submission_id):
+        return await _process_submission(submission_id)
+
+
+async def _process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
+    config = current().settings
+    claims = await pipeline.claim_submission(config, submission_id, lease(), heartbeats.identity())
+    if not claims:
+        return pipeline.Settled()
+    await pipeline.mark_running(claims[0].case_run)
+    exhausted = [claim for claim in claims if claim.attempt > config.max_attempts]
+    runnable = [claim for claim in claims if claim.attempt <= config.max_attempts]
+    results = [(claim, gave_up(claim)) for claim in exhausted]
+    if runnable:
+        first = runnable[0]
+        planned = [PlannedCase(group=c.group, case=c.case, index=c.position) for c in runnable]
+        worker = await grader()
+        graded = await worker.grade_submission(first.suite, planned, first.code, first.language)
+        results += list(zip(runnable, graded, strict=True))
+    for claim, result in results:
+        await pipeline.record(claim.case_run, result)
+    return await _settle(submission_id)
+
+
+async def _settle(submission_id: uuid.UUID) -> pipeline.Settled:
+    """Score the submission if its last case is in, and announce what completed."""
+    settled = await pipeline.settle(submission_id)
     if settled.submission is not None:
-        await _announce_submission(claimed.submission)
+        await _announce_submission(submission_id)
     if settled.completed_batch is not None:
         await _announce_batch(settled.completed_batch)
     return settled
+
+
+async def kick_case(case_run_id: str) -> None:
+    """Queue a case again the way its submission is graded: alone, or with its submission."""
+    row = (
+        await CaseRun.select(CaseRun.submission, CaseRun.submission.isolation)
+        .where(CaseRun.id == uuid.UUID(case_run_id))
+        .first()
+    )
+    if row is not None and row["submission.isolation"] == "submission":
+        await grade_submission.kiq(str(row["submission"]))
+    else:
+        await grade_case.kiq(case_run_id)
 
 
 def gave_up(claimed: pipeline.Claim) -> CaseResult:
@@ -124,27 +189,29 @@ async def _execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
-    stored = await runs.load(run_id)
-    if stored is None:
+    await notices.announce(current().redis, run_id)
+    stored = await runs.load(run_id, Scope.everything())
+    owned = await runs.owned(run_id)
+    if stored is None or owned is None:
         return
     if stored.api == "judge0":
-        await _announce_judge0(stored)
+        await _announce_judge0(stored, owned)
         return
-    url, owner = stored.callback_url, stored.owner
-    await _announce(str(run_id), "run.completed", url, stored.view, owner)
+    await _announce(str(run_id), "run.completed", owned, stored.view)
 
 
-async def _announce_judge0(stored: runs.StoredRun) -> None:
+async def _announce_judge0(stored: runs.StoredRun, owned: Owned) -> None:
     """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
-    if stored.callback_url is None or stored.owner is None:
+    if owned.callback_url is None or owned.owner is None:
         return
     body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
     delivery = await webhooks.enqueue(
         str(stored.view.id),
         "judge0.submission",
-        stored.callback_url,
+        owned.callback_url,
         body,
-        uuid.UUID(stored.owner),
+        uuid.UUID(owned.owner),
+        owned.course,
         method="PUT",
         bare=True,
     )
@@ -153,28 +220,26 @@ async def _announce_judge0(stored: runs.StoredRun) -> None:
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:
     owned = await views.batch_owner(batch_id)
-    batch = await views.batch_view(batch_id)
+    batch = await views.batch_view(batch_id, Scope.everything())
     if owned is not None and batch is not None:
-        await _announce(str(batch_id), "batch.completed", owned.callback_url, batch, owned.owner)
+        await _announce(str(batch_id), "batch.completed", owned, batch)
 
 
 async def _announce_submission(submission_id: uuid.UUID) -> None:
     owned = await views.submission_owner(submission_id)
     if owned is None or owned.callback_url is None:
         return
-    submission = await views.submission_view(submission_id, for_a_student=True)
-    await _announce(
-        str(submission_id), "submission.completed", owned.callback_url, submission, owned.owner
-    )
+    submission = await views.submission_view(submission_id, Scope.everything(), redacted=True)
+    await _announce(str(submission_id), "submission.completed", owned, submission)
 
 
-async def _announce(
-    subject: str, event_type: str, url: str | None, data: object, owner: str | None
-) -> None:
-    """Queue a signed webhook when the request asked for one."""
-    if url is None or owner is None:
+async def _announce(subject: str, event_type: str, owned: Owned, data: object) -> None:
+    """Queue a signed webhook when the request asked for one; it belongs to the work's course."""
+    if owned.callback_url is None or owned.owner is None:
         return
-    delivery = await webhooks.enqueue(subject, event_type, url, data, uuid.UUID(owner))
+    delivery = await webhooks.enqueue(
+        subject, event_type, owned.callback_url, data, uuid.UUID(owned.owner), owned.course
+    )
     await deliver.kiq(str(delivery))
 
 
@@ -182,6 +247,12 @@ async def _announce(
 async def grade_case(case_run_id: str) -> None:
     """Grade one case of one submission."""
     await process(uuid.UUID(case_run_id))
+
+
+@async_shared_broker.task(task_name="oopsengine.grade_submission")
+async def grade_submission(submission_id: str) -> None:
+    """Grade every case of one submission in one container (`submission` isolation)."""
+    await process_submission(uuid.UUID(submission_id))
 
 
 @async_shared_broker.task(task_name="oopsengine.execute_run")

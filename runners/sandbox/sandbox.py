@@ -1,8 +1,10 @@
 """One run in one disposable, locked-down container.
 
-The life of a run: create the container with every limit set, attach to its stdin and output,
-start it, send the job (files, argv, stdin) to the supervisor that is its PID 1, read the
-supervisor's one-line report under a deadline, and remove the container whatever happened.
+The life of a run: take a started container from the pool (`runners.sandbox.pool`), or create
+one with every limit set and start it after attaching; send the job (files, argv, stdin) to the
+supervisor that is its PID 1 through the attached stdin, read the supervisor's one-line report
+under a deadline, and have the container removed whatever happened. A warm container and a cold
+one are created by the same call with the same settings, so results and isolation are the same.
 Code and input travel only through the attached stdin: the host never writes into a path the
 sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came from doing so).
 """
@@ -10,10 +12,13 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 from __future__ import annotations
 
 import base64
+import contextlib
+import itertools
 import socket
 import struct
 import threading
 import time
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -25,13 +30,17 @@ from grading.outcome import RunResult, Status
 from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
 from runners.sandbox.build import image_name
+from runners.sandbox.channel import Channel
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, check_program, check_stdin
+from runners.sandbox.pool import REMOVERS, Pool, Profile
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"
 STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
+SUPERVISOR_HEADROOM_MIB = 8
+"""Memory added to a multi-case container for what its supervisor keeps between cases."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +52,25 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     limits: Limits
     language: str = "python"
+    stdin: bytes = b""
+    args: list[str] = msgspec.field(default_factory=list)
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    collect: str | None = None
+    stderr_to_stdout: bool = False
+
+
+class Program(msgspec.Struct, frozen=True, kw_only=True):
+    """What every case of a multi-case run shares: the code, its language and extra files."""
+
+    code: str
+    language: str = "python"
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+
+
+class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
+    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
+
+    limits: Limits
     stdin: bytes = b""
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
@@ -77,32 +105,154 @@ class Report(msgspec.Struct, frozen=True):
 
 
 class Sandbox:
-    """Runs programs, each in a fresh container that is removed afterwards."""
+    """Runs programs, each in a fresh container that is removed afterwards; `close` when done."""
 
     def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
         self.settings = settings
         self.client = client or connect(settings)
         self._creating = threading.BoundedSemaphore(settings.max_concurrent_creates)
         janitor.sweep(self.client, settings)
+        self.pool = Pool(settings, self._start_warm, self._remove)
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
         payload = self._job(request)
         began = time.monotonic()
-        container = self._create(request)
+        profile = self.profile(request.language, request.limits.memory_limit)
+        container, raw, cold = self._obtain(profile)
         try:
             lang = language(request.language)
             budget = request.limits.time_limit + (lang.compile_time_limit if lang.compile else 0)
-            return self._execute(container, request.limits, payload, began, budget)
+            return self._execute(container, raw, request.limits, payload, began, budget, cold)
         finally:
-            self.client.api.remove_container(container, force=True)
+            self.pool.discard(container)
+
+    def _obtain(self, profile: Profile) -> tuple[str, socket.socket, bool]:
+        """A warm container if one is ready, else a new one; attached, and whether it is new."""
+        warm = self.pool.take(profile)
+        if warm is not None:
+            try:
+                return warm, self._attach(warm), False
+            except docker.errors.APIError:  # it stopped while it waited (the engine restarted?)
+                self.pool.discard(warm)
+        container = self._create(profile)
+        try:
+            return container, self._attach(container), True
+        except BaseException:
+            self.pool.discard(container)
+            raise
+
+    def _attach(self, container: str) -> socket.socket:
+        """The container's stdin, stdout and stderr as one socket (Docker's multiplexed stream)."""
+        params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        raw: socket.socket = self.client.api.attach_socket(container, params=params)._sock
+        return raw
+
+    def profile(self, language_name: str, memory_limit: int) -> Profile:
+        """The pool's key for a run: the language's image and the memory limit in MiB."""
+        return Profile(image_name(self.settings, language(language_name)), memory_limit)
+
+    def warm(self, language_name: str = "python") -> None:
+        """Keep containers for the default limits of `language_name` started ahead of need."""
+        self.pool.warm(self.profile(language_name, self.settings.memory_limit))
+
+    def close(self) -> None:
+        """Remove every container this sandbox holds or is removing; returns when all are gone."""
+        self.pool.close()
+
+    def run_cases(self, program: Program, cases: Sequence[CaseInput]) -> list[Execution]:
+        """Run every case of one program in one container; one execution per case, in order.
+
+        The program is compiled once and each case is a fresh process. Memory is enforced
+        per case by sizing the container to the case's limit (plus the supervisor's headroom),
+        so consecutive cases with another memory limit get a container of their own, and so do
+        the cases after one whose container died or stopped answering.
+        """
+        header = self._program_line(program)
+        lines = [self._case_line(program, case) for case in cases]
+        done: list[Execution] = []
+        while len(done) < len(cases):
+            share = _same_memory(cases[len(done) :])
+            done += self._serve(program, header, share, lines[len(done) : len(done) + len(share)])
+        return done
+
+    def _serve(
+        self,
+        program: Program,
+        header: bytes,
+        cases: list[CaseInput],
+        lines: list[bytes],
+    ) -> list[Execution]:
+        """Run `cases` in one container; stops early (never empty) if the container fails."""
+        memory = cases[0].limits.memory_limit + SUPERVISOR_HEADROOM_MIB
+        began = time.monotonic()
+        container, raw, cold = self._obtain(self.profile(program.language, memory))
+        try:
+            job = header + b"".join(lines)
+            return self._converse(container, raw, cold, program, cases, job, began)
+        finally:
+            self.pool.discard(container)
+
+    def _converse(
+        self,
+        container: str,
+        raw: socket.socket,
+        cold: bool,
+        program: Program,
+        cases: list[CaseInput],
+        job: bytes,
+        began: float,
+    ) -> list[Execution]:
+        """Start a cold container and read one report per case, each under its own deadline."""
+        api = self.client.api
+        lang = language(program.language)
+        done: list[Execution] = []
+        try:
+            if cold:
+                api.start(container)
+            startup_ms = round((time.monotonic() - began) * 1000)
+            channel = Channel(raw, job)
+            clock = time.monotonic() + (lang.compile_time_limit if lang.compile else 0)
+            for case in cases:
+                clock += case.limits.time_limit + STARTUP_GRACE
+                line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
+                report = _decoded(line)
+                if report is None:
+                    return [*done, self._lost(container, case.limits, channel)]
+                if report.stage == "compile":
+                    return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
+                done.append(Execution(result=interpret(report), files=report.files))
+                clock = time.monotonic()
+        finally:
+            raw.close()
+        done[0] = msgspec.structs.replace(done[0], startup_ms=startup_ms)
+        return done
+
+    def _lost(self, container: str, limits: Limits, channel: Channel) -> Execution:
+        """The case during which the supervisor died, stopped answering or flooded its report."""
+        if channel.ended:
+            return Execution(result=self._died(container, bytes(channel.stderr)))
+        with contextlib.suppress(docker.errors.APIError):  # it may have ended meanwhile
+            self.client.api.kill(container)
+        return Execution(result=_unanswered(limits, bytes(channel.stderr)))
 
     def _job(self, request: RunRequest) -> bytes:
-        check_program(self.settings, request.code, request.language)
-        check_stdin(self.settings, request.stdin)
-        lang = language(request.language)
-        code = request.code.encode()
-        files = {**request.files, lang.filename: code}
+        """The job of a single run: the program's line and its one case's line."""
+        case = CaseInput(
+            limits=request.limits,
+            stdin=request.stdin,
+            args=request.args,
+            collect=request.collect,
+            stderr_to_stdout=request.stderr_to_stdout,
+        )
+        program = Program(code=request.code, language=request.language, files=request.files)
+        return self._program_line(program) + self._case_line(program, case)
+
+    def _program_line(self, program: Program) -> bytes:
+        """The job's first line: the program's files, environment and compile step."""
+        check_program(self.settings, program.code, program.language)
+        lang = language(program.language)
+        files = {**program.files, lang.filename: program.code.encode()}
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/sandbox",
@@ -110,26 +260,27 @@ class Sandbox:
             "LANG": "C.UTF-8",
             **lang.env,
         }
-        job = {
-            "files": {name: base64.b64encode(data).decode() for name, data in files.items()},
-            "compile": (
-                {"argv": lang.compile, "env": env, "time_limit": lang.compile_time_limit}
-                if lang.compile
-                else None
-            ),
-            "argv": [*lang.command, *request.args],
-            "env": env,
-            "stdin": base64.b64encode(request.stdin).decode(),
-            "time_limit": request.limits.time_limit,
-            "output_limit": request.limits.output_limit,
-            "collect": request.collect,
-            "stderr_to_stdout": request.stderr_to_stdout,
-        }
-        return msgspec.json.encode(job)
+        step = {"argv": lang.compile, "time_limit": lang.compile_time_limit}
+        job = {"files": _encoded(files), "env": env, "compile": step if lang.compile else None}
+        return msgspec.json.encode(job) + b"\n"
 
-    def _create(self, request: RunRequest) -> str:
+    def _case_line(self, program: Program, case: CaseInput) -> bytes:
+        """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
+        check_stdin(self.settings, case.stdin)
+        job = {
+            "argv": [*language(program.language).command, *case.args],
+            "stdin": base64.b64encode(case.stdin).decode(),
+            "time_limit": case.limits.time_limit,
+            "output_limit": case.limits.output_limit,
+            "files": _encoded(case.files),
+            "collect": case.collect,
+            "stderr_to_stdout": case.stderr_to_stdout,
+        }
+        return msgspec.json.encode(job) + b"\n"
+
+    def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
-        image = image_name(self.settings, language(request.language))
+        image = profile.image
         api = self.client.api
         with self._creating:
             try:
@@ -140,15 +291,28 @@ class Sandbox:
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=self._host_config(request.limits),
+                    host_config=self._host_config(profile.memory_limit),
                 )
             except docker.errors.ImageNotFound:
                 raise ImageMissing(f"sandbox image {image} is missing: run `oops setup`") from None
         return str(created["Id"])
 
-    def _host_config(self, limits: Limits) -> HostConfig:
+    def _start_warm(self, profile: Profile) -> str:
+        """A container created and started ahead of need; its supervisor waits on stdin."""
+        container = self._create(profile)
+        try:
+            self.client.api.start(container)
+        except docker.errors.APIError:
+            self._remove(container)
+            raise
+        return container
+
+    def _remove(self, container: str) -> None:
+        self.client.api.remove_container(container, force=True)
+
+    def _host_config(self, memory_limit: int) -> HostConfig:
         """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
-        memory = f"{limits.memory_limit}m"
+        memory = f"{memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
         inodes = self.settings.disk_inodes
         files = self.settings.open_files
@@ -174,24 +338,33 @@ class Sandbox:
         )
 
     def _execute(
-        self, container: str, limits: Limits, payload: bytes, began: float, budget: float
+        self,
+        container: str,
+        raw: socket.socket,
+        limits: Limits,
+        payload: bytes,
+        began: float,
+        budget: float,
+        cold: bool = True,
     ) -> Execution:
-        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
+        """Start a cold container, send the job and read the report within `budget` s.
+
+        A container started before it was attached to has lost nothing: its supervisor writes
+        only after it has read the job. Reading stops at the report's line, without waiting
+        for the engine to notice that the container exited.
+        """
         api = self.client.api
-        stream = api.attach_socket(
-            container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
-        )
-        raw: socket.socket = stream._sock
         try:
-            api.start(container)
+            if cold:
+                api.start(container)
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             deadline = began + budget + STARTUP_GRACE
             cap = 3 * limits.output_limit + REPORT_OVERHEAD
-            out, err, complete = read_frames(raw, deadline, cap)
+            out, err, complete = read_frames(raw, deadline, cap, report_lines=1)
         finally:
-            stream.close()
+            raw.close()
         if not complete:
             api.kill(container)
             return Execution(result=_unanswered(limits, err), startup_ms=startup_ms)
@@ -210,6 +383,27 @@ class Sandbox:
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
 
 
+def _decoded(line: bytes | None) -> Report | None:
+    """A report line as the supervisor wrote it; None if there is none, or it is garbled."""
+    if line is None:
+        return None
+    try:
+        return msgspec.json.decode(line, type=Report)
+    except msgspec.DecodeError:
+        return None
+
+
+def _encoded(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: base64.b64encode(data).decode() for name, data in files.items()}
+
+
+def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
+    """The leading cases that share the first one's memory limit (never empty)."""
+    first = cases[0].limits.memory_limit
+    share = list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
+    return share
+
+
 @cache
 def seccomp_profile() -> str:
     """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
@@ -217,8 +411,24 @@ def seccomp_profile() -> str:
 
 
 def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
-    return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+    """A client for the local engine, sized for concurrent runs.
+
+    Making it asks the engine for its API version, so where no engine answers this is already
+    EngineUnavailable, saying what to do.
+    """
+    try:
+        return docker.from_env(max_pool_size=connections(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+
+
+def connections(settings: Settings) -> int:
+    """HTTP connections to the engine that this process's threads may use at once.
+
+    Every run holds one (its attach socket is taken out of the pool for good) and makes
+    calls on another; the pool's creators and removers hold one each.
+    """
+    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
 
 
 def answering(client: docker.DockerClient) -> docker.DockerClient:
@@ -232,19 +442,20 @@ def answering(client: docker.DockerClient) -> docker.DockerClient:
 
 def connect(settings: Settings) -> docker.DockerClient:
     """A client for the local engine that has answered."""
-    try:
-        return answering(client_for(settings))
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+    return answering(client_for(settings))
 
 
-def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:
+def read_frames(
+    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
+) -> tuple[bytes, bytes, bool]:
     """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
 
-    Returns stdout, stderr and whether the stream ended by itself.
+    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
+    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
     """
     streams = {1: bytearray(), 2: bytearray()}
     buffer = bytearray()
+    lines = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -261,8 +472,12 @@ def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, b
             kind, size = struct.unpack(">BxxxL", buffer[:8])
             if len(buffer) < 8 + size:
                 break
-            streams.setdefault(kind, bytearray()).extend(buffer[8 : 8 + size])
+            frame = buffer[8 : 8 + size]
+            streams.setdefault(kind, bytearray()).extend(frame)
+            lines += frame.count(b"\n") if kind == 1 else 0
             del buffer[: 8 + size]
+        if report_lines is not None and lines >= report_lines:
+            return bytes(streams[1]), bytes(streams[2]), True
         if len(streams[1]) + len(streams[2]) > cap:
             return bytes(streams[1]), bytes(streams[2]), False
 

@@ -17,10 +17,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import docker
 import httpx
 
-from tests.helpers import OOPS, POSTGRES, leftover_containers
+from tests.helpers import OOPS, POSTGRES
+
+POOL_SIZE = 2
+"""Warm containers each worker keeps ready."""
 
 
 def free_port() -> int:
@@ -62,6 +64,7 @@ class Stack:
             "OOPS_RECONCILE_EVERY": "1",
             "OOPS_SWEEP_EVERY": "5",
             "OOPS_CONCURRENCY": "4",
+            "OOPS_POOL_SIZE": str(POOL_SIZE),
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
         if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built
@@ -230,11 +233,6 @@ def _peak_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
-
-
-def no_container_left() -> bool:
-    """No sandbox container of this deployment (its OOPS_IMAGE_PREFIX) is left on the engine."""
-    return not leftover_containers(docker.from_env())
 
 
 def _end_group(process: subprocess.Popen[bytes]) -> None:

@@ -18,7 +18,10 @@ from typing import Any
 import docker
 import pytest
 
-from tests.helpers import OOPS, leftover_containers
+from grading.outcome import RunResult
+from runners.sandbox.limits import resolve_limits
+from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
+from tests.helpers import OOPS, leftovers_after_removal
 
 pytestmark = pytest.mark.docker
 
@@ -43,7 +46,7 @@ def oops_run(tmp_path: Path, code: str, *options: str, stdin: bytes | None = Non
 def engine_stays_clean(tmp_path: Path, docker_engine: docker.DockerClient) -> Iterator[None]:
     """After each attack: no container of ours remains and an ordinary run works."""
     yield
-    assert leftover_containers(docker_engine) == []
+    assert leftovers_after_removal(docker_engine) == []
     after = oops_run(tmp_path, "print(6 * 7)")
     assert (after["status"], after["stdout"]) == ("ok", "42\n")
 
@@ -323,3 +326,152 @@ def test_code_that_does_not_compile_is_a_compile_error_and_never_runs(
     assert result["status"] == "compile_error", result
     assert said in result["stderr"]
     assert result["stdout"] == ""
+
+
+# Every hostile program above, as one case followed by a probe case, in both isolation modes:
+# the hostile case gets the status it gets alone, and the probe then finds a clean slate.
+PROBE = """
+import os, sys
+if sys.stdin.read() == "probe":
+    room = bytearray(100 * 1024**2)
+    room[::4096] = b"1" * len(room[::4096])
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+    with open("/proc/sysvipc/shm") as shm:
+        segments = len(shm.read().splitlines()) - 1
+    print(sorted(os.listdir(".")), others, segments, os.listdir("/dev/mqueue"))
+    raise SystemExit
+"""
+CLEAN = "['main.py'] [] 0 []\n"
+PATIENT_SECONDS = 10.0
+"""Wall clock per case: a shared, busy machine must not turn a memory bomb into a timeout."""
+
+LEFTOVERS = [
+    pytest.param(
+        """
+        import os
+        os.makedirs("a/b/c")
+        for path in ("a/b/c", "a/b", "a", "."):
+            open(os.path.join(path, "secret"), "w").write("left behind")
+            os.chmod(os.path.join(path, "secret"), 0)
+            os.chmod(path, 0)
+        """,
+        "ok",
+        id="chmod-000-tricks",
+    ),
+    pytest.param(
+        """
+        import os
+        path = "deep"
+        for _ in range(400):
+            os.mkdir(path)
+            os.chdir(path)
+        open("bottom", "w").write("x")
+        """,
+        "ok",
+        id="deep-directory-tree",
+    ),
+    pytest.param(
+        """
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                while True:
+                    open("/sandbox/late", "a").write("x")
+                    time.sleep(0.01)
+            os._exit(0)
+        print("parent done")
+        """,
+        "ok",
+        id="daemon-keeps-writing",
+    ),
+    pytest.param(
+        "import subprocess; subprocess.Popen(['sleep', '60'])",
+        "ok",
+        id="sleeping-child",
+    ),
+    pytest.param(
+        "open('main.py', 'w').write('print(\"replaced\")')",
+        "ok",
+        id="rewrites-its-own-program",
+    ),
+    pytest.param(
+        """
+        import ctypes
+        libc = ctypes.CDLL(None)
+        ident = libc.shmget(0x4F4F5053, 4096, 0o1000 | 0o600)
+        assert ident >= 0
+        """,
+        "ok",
+        id="sysv-shared-memory",
+    ),
+    pytest.param("open('/dev/mqueue/leak', 'w')", "ok", id="posix-message-queue"),
+    pytest.param(
+        "import sys\nwhile True: sys.stdout.write('y' * 4096)",
+        "output_limit",
+        id="output-flood",
+    ),
+]
+
+
+def hostile_then_probe(sandbox: Sandbox, code: str, isolation: str) -> list[RunResult]:
+    """Run `code` as one case and then the probe, in one container or in one container each."""
+    source = f"{PROBE}\n{textwrap.dedent(code)}\n"
+    limits = resolve_limits(sandbox.settings, time_limit=PATIENT_SECONDS)
+    inputs = [CaseInput(limits=limits, stdin=b"attack"), CaseInput(limits=limits, stdin=b"probe")]
+    if isolation == "submission":
+        executions = sandbox.run_cases(Program(code=source), inputs)
+    else:
+        requests = [RunRequest(code=source, stdin=case.stdin, limits=limits) for case in inputs]
+        executions = [sandbox.run(request) for request in requests]
+    return [execution.result for execution in executions]
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+@pytest.mark.parametrize(("code", "status"), HOSTILE + LEFTOVERS)
+def test_hostile_case_gets_its_status_and_leaves_nothing_to_the_next(
+    sandbox: Sandbox, code: str, status: str, isolation: str
+) -> None:
+    attack, probe = hostile_then_probe(sandbox, code, isolation)
+    assert attack.status == status, attack
+    assert (probe.status, probe.stdout) == ("ok", CLEAN), probe
+
+
+FILL_THE_MEMORY = """
+import sys
+if sys.stdin.read() == "fill":
+    with open("/sandbox/fill", "wb") as f:
+        while True:
+            f.write(b"x" * 1024**2)
+print("fine")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+def test_filling_the_tmpfs_past_the_memory_limit_spares_the_next_cases(
+    sandbox: Sandbox, isolation: str
+) -> None:
+    limits = resolve_limits(sandbox.settings, time_limit=PATIENT_SECONDS, memory_limit=48)
+    inputs = [CaseInput(limits=limits, stdin=stdin) for stdin in (b"a", b"fill", b"b", b"c")]
+    if isolation == "submission":
+        executions = sandbox.run_cases(Program(code=FILL_THE_MEMORY), inputs)
+    else:
+        requests = [RunRequest(code=FILL_THE_MEMORY, stdin=i.stdin, limits=limits) for i in inputs]
+        executions = [sandbox.run(request) for request in requests]
+    outcomes = [(e.result.status, e.result.stdout) for e in executions]
+    assert outcomes == [
+        ("ok", "fine\n"),
+        ("memory_limit", ""),
+        ("ok", "fine\n"),
+        ("ok", "fine\n"),
+    ]
+
+
+def test_cases_of_one_submission_each_get_their_own_memory_limit(sandbox: Sandbox) -> None:
+    code = "x = bytearray(200 * 1024**2)\nx[::4096] = b'1' * len(x[::4096])\nprint('fits')"
+    inputs = [
+        CaseInput(limits=resolve_limits(sandbox.settings, PATIENT_SECONDS, memory))
+        for memory in (384, 128, 384)
+    ]
+    executions = sandbox.run_cases(Program(code=code), inputs)
+    assert [e.result.status for e in executions] == ["ok", "memory_limit", "ok"]

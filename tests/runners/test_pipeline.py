@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from grading.suite import Case, Suite
-from runners import pipeline
-from runners.pipeline import Entry
+from grading.suite import Case, Isolation, Suite
+from runners import courses, pipeline
+from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
 from runners.store.tables import Batch, CaseRun, Submission
@@ -27,10 +27,31 @@ RIGHT = "print(2 * int(input()))"
 WRONG = "print(int(input()) + 2)"
 
 
-async def accepted_batch(settings: Settings, codes: dict[str, str]) -> pipeline.Accepted:
-    assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
+async def accepted_batch(
+    settings: Settings, codes: dict[str, str], isolation: Isolation | None = None
+) -> pipeline.Accepted:
+    course = await courses.ensure_default()
+    name = f"double-{uuid.uuid4()}"
+    assignment = await pipeline.create_assignment(settings, name, SUITE, course)
+    target = Target(assignment=assignment, course=course, suite=SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
-    return await pipeline.accept(settings, assignment, SUITE, entries, batch=True)
+    return await pipeline.accept(settings, target, entries, batch=True, isolation=isolation)
+
+
+async def grade_all(accepted: pipeline.Accepted) -> list[pipeline.Settled]:
+    """Run every task the accepted work needs, all at once, as racing workers would."""
+    work = accepted.work
+    return await asyncio.gather(
+        *(tasks.process(case) for case in work.cases),
+        *(tasks.process_submission(submission) for submission in work.submissions),
+    )
+
+
+async def verdicts(batch: uuid.UUID | None) -> dict[str, tuple[str, float]]:
+    rows = await Submission.select(Submission.student, Submission.verdict, Submission.score).where(
+        Submission.batch == batch
+    )
+    return {r["student"]: (r["verdict"], r["score"]) for r in rows}
 
 
 async def test_accept_records_every_case_before_anything_runs(
@@ -96,7 +117,7 @@ async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
 
     greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
     with pytest.raises(LimitError, match="time_limit"):
-        await pipeline.create_assignment(settings, "greedy", greedy)
+        await pipeline.create_assignment(settings, "greedy", greedy, await courses.ensure_default())
 
 
 async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
@@ -123,21 +144,94 @@ async def test_a_finished_run_queues_its_signed_webhook(
 ) -> None:
     from runners import runs
     from runners.keys import create_key
+    from runners.scope import Scope
     from runners.store.tables import Delivery
 
     key = await create_key("instructor")
     run_id = await runs.create(
         settings,
         runs.RunSpec(code="print(6 * 7)"),
+        key.courses[0],
         owner=str(key.id),
         callback_url="http://127.0.0.1:9/hook",
     )
     await tasks.execute(run_id)
     await tasks.execute(run_id)
-    view = await runs.view(run_id)
+    view = await runs.view(run_id, Scope.everything())
     assert view is not None
     assert (view.status, view.stdout) == ("ok", "42\n")
-    deliveries = await Delivery.select(Delivery.event_type, Delivery.url).where(
+    deliveries = await Delivery.select(Delivery.event_type, Delivery.url, Delivery.course).where(
         Delivery.subject == str(run_id)
     )
-    assert deliveries == [{"event_type": "run.completed", "url": "http://127.0.0.1:9/hook"}]
+    hook = "http://127.0.0.1:9/hook"
+    assert deliveries == [{"event_type": "run.completed", "url": hook, "course": key.courses[0]}]
+
+
+async def test_submission_isolation_queues_one_task_per_submission(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, "submission")
+    assert accepted.work == pipeline.Work(submissions=accepted.submissions)
+    by_default = await accepted_batch(settings, {"ann": RIGHT})
+    assert by_default.work == pipeline.Work(cases=by_default.cases)
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+async def test_both_isolations_give_the_same_verdicts_and_settle_once(
+    database: None, settings: Settings, docker_engine: object, isolation: Isolation
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, isolation)
+    outcomes = await grade_all(accepted)
+    assert [o.completed_batch for o in outcomes if o.completed_batch] == [accepted.batch]
+    assert await verdicts(accepted.batch) == {
+        "ann": ("passed", 4.0),
+        "bob": ("wrong_answer", 3.0),
+    }
+
+
+async def test_a_submission_delivered_twice_records_each_case_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT}, "submission")
+    submission = accepted.submissions[0]
+    first, second = await asyncio.gather(
+        tasks.process_submission(submission), tasks.process_submission(submission)
+    )
+    again = await tasks.process_submission(submission)
+    rows = await CaseRun.select(CaseRun.attempts, CaseRun.status).where(
+        CaseRun.submission == submission
+    )
+    assert rows == [{"attempts": 1, "status": "done"}] * 2
+    assert [first.submission is None, second.submission is None].count(False) == 1
+    assert again == pipeline.Settled()
+
+
+async def test_a_submission_whose_worker_died_is_taken_over_and_recorded_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    from datetime import timedelta
+
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, "submission")
+    dead = accepted.submissions[0]
+    held = await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1")
+    assert [claim.case.name for claim in held] == ["one", "two"]
+    assert await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1") == []
+    await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
+        CaseRun.submission == dead
+    )
+    await grade_all(accepted)
+    rows = await CaseRun.select(CaseRun.attempts, CaseRun.verdict).where(CaseRun.submission == dead)
+    assert rows == [{"attempts": 2, "verdict": "passed"}] * 2
+    assert await verdicts(accepted.batch) == {
+        "ann": ("passed", 4.0),
+        "bob": ("wrong_answer", 3.0),
+    }
+
+
+async def test_unfinished_work_of_a_whole_submission_is_the_submission_not_its_cases(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT}, "submission")
+    assert await pipeline.unfinished(accepted.submissions) == pipeline.Work(
+        submissions=accepted.submissions
+    )

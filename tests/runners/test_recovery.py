@@ -15,8 +15,8 @@ import pytest
 from redis.asyncio import Redis
 
 from grading.suite import Case, Suite
-from runners import pipeline
-from runners.pipeline import Entry
+from runners import courses, pipeline
+from runners.pipeline import Entry, Target
 from runners.queue import heartbeats, reconciler, tasks
 from runners.settings import Settings
 from runners.store.tables import CaseRun, Run
@@ -49,8 +49,10 @@ async def redis_for_heartbeats(settings: Settings) -> AsyncIterator[Redis]:
 
 async def claimed_case(settings: Settings, claimant: str) -> uuid.UUID:
     """A queued case of a fresh submission, claimed by `claimant`."""
-    assignment = await pipeline.create_assignment(settings, f"one-{uuid.uuid4()}", SUITE)
-    accepted = await pipeline.accept(settings, assignment, SUITE, [Entry(student="a", code="1")])
+    course = await courses.ensure_default()
+    assignment = await pipeline.create_assignment(settings, f"one-{uuid.uuid4()}", SUITE, course)
+    target = Target(assignment=assignment, course=course, suite=SUITE)
+    accepted = await pipeline.accept(settings, target, [Entry(student="a", code="1")])
     case = accepted.cases[0]
     assert await pipeline.claim(case, LEASE, claimant) is not None
     return case
