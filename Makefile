@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test setup browser lint lock bench clean
+.PHONY: demo test chaos setup browser lint lock bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q
+
+# Fault, load and abuse tests on throwaway servers (minutes); figures in chaos-figures.json.
+chaos: setup
+	$(BIN)/python -m pytest -q -m chaos tests/chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway runners grading tests bench

@@ -6,11 +6,15 @@ answers every request, so a dict in that process holds them.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable
 from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -25,18 +29,30 @@ class Counter(Protocol):
 
 
 class RedisCounter:
-    """A counter every gateway process shares: INCRBY, and EXPIRE on the window's first hit."""
+    """A counter every gateway process shares: INCRBY, and EXPIRE on the window's first hit.
+
+    A Redis that restarted leaves dead connections in the pool, and a MULTI on one fails once:
+    the hit is tried again on a fresh connection. If Redis does not answer at all, the hit goes
+    uncounted (logged, and 0 returned): a limit must not turn a Redis outage into every
+    request failing, reads included.
+    """
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
     async def hit(self, key: str, ttl: int, amount: int = 1) -> int:
-        """Count `amount` more hits on `key` and return the window's total."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incrby(key, amount)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
+        """Count `amount` more hits on `key` and return the window's total (0: Redis away)."""
+        for _ in range(2):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.incrby(key, amount)
+                    pipe.expire(key, ttl, nx=True)
+                    count, _ = await pipe.execute()
+                return int(count)
+            except RedisConnectionError:
+                continue
+        log.warning("Redis does not answer; a hit on %s goes uncounted", key.split(":")[1])
+        return 0
 
 
 class MemoryCounter:

@@ -5,6 +5,7 @@ RunnerError
 ├── ImageMissing        the sandbox image was never built (`oops setup`)
 ├── NotFound            an id that names nothing the caller may see
 ├── Conflict            a request the current state cannot satisfy (nothing to regrade)
+├── QueueFull           the operator's cap on waiting work is reached; come back later
 └── RequestError        a run request the operator's settings refuse
     ├── LimitError      a limit that is not positive or is above its maximum
     ├── UnknownLanguage
@@ -38,6 +39,14 @@ class NotFound(RunnerError):
 
 class Conflict(RunnerError):
     """A request the current state of the record cannot satisfy."""
+
+
+class QueueFull(RunnerError):
+    """As much work waits as the operator allows (`max_queue_depth`); retry after a while."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RequestError(RunnerError):

@@ -3,7 +3,9 @@
     accept   one transaction writes the submissions (and their batch) and a `queued` CaseRun per
              case: from then on the database knows everything that remains to be done
     claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died);
-             in `submission` isolation it takes every such case of one submission at once
+             in `submission` isolation it takes every such case of one submission at once. It
+             writes its own name as the claimant, so the reconciler can hand the case back as
+             soon as that worker's heartbeat stops (see `runners.queue.reconciler`)
     record   the case's result is written once; a second delivery finds it `done` and stops
     settle   when a submission's last case lands it is scored, and when a batch's last
              submission settles the batch is `completed`; conditional updates make each
@@ -26,6 +28,7 @@ from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import PlannedCase, plan, score_submission
 from grading.suite import Case, Isolation, Suite
+from runners.backlog import check_room
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
@@ -162,12 +165,14 @@ async def accept(
 ) -> Accepted:
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
-    Every entry is checked first, so a refused request writes nothing. `callback_url` is the
+    Every entry is checked first, so a refused request writes nothing; nothing is accepted
+    while the queue is at the operator's cap (`runners.backlog`). `callback_url` is the
     batch's webhook, or the single submission's when there is no batch. `isolation` overrides
     the suite's for these submissions.
     """
     for index, entry in enumerate(entries):
         check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
+    await check_room(config)
     cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
@@ -236,10 +241,16 @@ async def _insert_chunked(table: type[Submission] | type[CaseRun], rows: Sequenc
         await table.insert(*rows[start : start + INSERT_CHUNK])  # type: ignore[arg-type]
 
 
-async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
-    """Take a case to grade, or None when it is done or another worker holds it."""
+async def claim(case_run_id: uuid.UUID, lease: timedelta, claimant: str) -> Claim | None:
+    """Take a case to grade for `claimant`, or None when it is done or another worker holds it."""
     row = await take(
-        CaseRun, case_run_id, lease, CaseRun.submission, CaseRun.case_name, CaseRun.attempts
+        CaseRun,
+        case_run_id,
+        lease,
+        claimant,
+        CaseRun.submission,
+        CaseRun.case_name,
+        CaseRun.attempts,
     )
     if row is None:
         return None
@@ -265,7 +276,7 @@ async def _claim_of(
 
 
 async def claim_submission(
-    config: Settings, submission_id: uuid.UUID, lease: timedelta
+    config: Settings, submission_id: uuid.UUID, lease: timedelta, claimant: str
 ) -> list[Claim]:
     """Take every free case of one submission to grade in one container, in plan order.
 
@@ -286,6 +297,7 @@ async def claim_submission(
         CaseRun,
         CaseRun.submission == submission_id,
         lease + timedelta(seconds=running),
+        claimant,
         CaseRun.id,
         CaseRun.case_name,
         CaseRun.attempts,
@@ -331,6 +343,7 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
         await CaseRun.update(
             {
                 CaseRun.status: CaseState.DONE,
+                CaseRun.claimant: None,
                 CaseRun.verdict: result.verdict.value if result else None,
                 CaseRun.points: result.points if result else None,
                 CaseRun.result: msgspec.json.encode(result).decode() if result else None,
@@ -446,7 +459,12 @@ async def release(submission_ids: Sequence[uuid.UUID]) -> None:
     """
     if submission_ids:
         await CaseRun.update(
-            {CaseRun.status: CaseState.QUEUED, CaseRun.deadline: None, CaseRun.attempts: 0}
+            {
+                CaseRun.status: CaseState.QUEUED,
+                CaseRun.deadline: None,
+                CaseRun.claimant: None,
+                CaseRun.attempts: 0,
+            }
         ).where(
             CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status == CaseState.RUNNING)
         )

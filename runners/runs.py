@@ -20,6 +20,7 @@ import msgspec
 from grading.compare import compare
 from grading.outcome import RunOutput, RunResult, Status, Verdict, verdict_of
 from grading.suite import Compare
+from runners.backlog import check_room
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
@@ -108,8 +109,9 @@ async def create(
     callback_url: str | None = None,
     api: Api = "v1",
 ) -> uuid.UUID:
-    """Record a queued run in `course` after checking it can be run as asked."""
+    """Record a queued run in `course` after checking it can be run as asked and has room."""
     request_of(config, spec)
+    await check_room(config)
     run = Run(
         id=uuid.uuid4(),
         course=course,
@@ -122,9 +124,9 @@ async def create(
     return uuid.UUID(str(run.id))
 
 
-async def claim(run_id: uuid.UUID, lease: timedelta) -> RunSpec | None:
-    """Take a queued run (or one whose worker died) to execute; None if done or taken."""
-    row = await take(Run, run_id, lease, Run.request)
+async def claim(run_id: uuid.UUID, lease: timedelta, claimant: str) -> RunSpec | None:
+    """Take a queued run (or one whose worker died) for `claimant`; None if done or taken."""
+    row = await take(Run, run_id, lease, claimant, Run.request)
     return None if row is None else msgspec.json.decode(row["request"], type=RunSpec)
 
 
@@ -134,6 +136,7 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
         Run.update(
             {
                 Run.status: result.status.value,
+                Run.claimant: None,
                 Run.result: msgspec.json.encode(result).decode(),
                 Run.completed_at: now(),
                 Run.updated_at: now(),

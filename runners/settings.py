@@ -22,14 +22,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     `concurrency` is how many sandboxes one process runs at once; unless set, it is derived from
     the machine's cores and memory (`machine_concurrency`). A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
-    times; then it is recorded as an internal error. The embedded database
-    lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
-    `rate_limit` is how many requests one API key may make a minute. The gateway keeps an idle
-    HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
-    (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
-    request on a connection the gateway is closing. Webhooks go only to public addresses unless
-    `allow_private_callbacks` is set. `secret_key` signs the web pages' CSRF tokens; every
-    gateway process behind one address needs the same (`oops serve` makes one for the
+    times; then it is recorded as an internal error. Sooner than that, a worker whose heartbeat
+    (renewed every `heartbeat_every` seconds, expiring after `worker_timeout`) has been missing
+    for half of `worker_timeout` is dead, and its cases go back on the queue at once. A case
+    whose sandbox or database failed under it is tried again `retry_delay` seconds later,
+    without counting as an attempt. Once `max_queue_depth` cases and runs are queued (0: no
+    cap), new work is refused until the queue drains. The embedded database lives in `data_dir`;
+    `database_url` (Postgres) and `redis_url` select the served back end.
+
+    `rate_limit` is how many requests one API key may make a minute, and `auth_failure_limit`
+    how many requests without a valid key one client address may make. The gateway keeps an
+    idle HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep
+    theirs (httpx 5 s, most balancers 60 s), so the client always closes first and never sends
+    a request on a connection the gateway is closing. Webhooks go only to public addresses
+    unless `allow_private_callbacks` is set; `webhook_backoff_scale` stretches or shrinks their
+    retry schedule (5 s, 30 s, 2 min ... 8 h). `secret_key` signs the web pages' CSRF tokens;
+    every gateway process behind one address needs the same (`oops serve` makes one for the
     processes it starts when none is set).
 
     The warm pool (`runners.sandbox.pool`) keeps `pool_size` started containers for each of the
@@ -48,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pids_limit: int = 64
     open_files: int = 256
     disk_limit: int = 64
+    disk_inodes: int = 4096
     max_code_bytes: int = 512 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
@@ -58,12 +67,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     concurrency: int = 4
     case_lease: float = 120.0
     max_attempts: int = 3
+    heartbeat_every: float = 1.0
+    worker_timeout: float = 5.0
+    retry_delay: float = 5.0
     requeue_after: float = 300.0
     reconcile_every: float = 2.0
     sweep_every: float = 60.0
+    max_queue_depth: int = 0
     rate_limit: int = 600
+    auth_failure_limit: int = 120
     keep_alive: int = 75
     allow_private_callbacks: bool = False
+    webhook_backoff_scale: float = 1.0
     secret_key: str = ""
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")

@@ -37,7 +37,9 @@ from runners.store.tables import Delivery, DeliveryAttempt
 BACKOFF: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s) for s in (5, 30, 120, 300, 900, 1800, 3600, 7200, 14400, 28800)
 )
-"""Waits after each failed attempt; the attempt after the last wait is the final one."""
+"""Waits after each failed attempt; the attempt after the last wait is the final one.
+
+Each is multiplied by `Settings.webhook_backoff_scale` (1 in production; a test shrinks it)."""
 JITTER = 0.1
 """Each wait is stretched or shrunk by up to this fraction, so receivers are not stampeded."""
 TIMEOUT = 10.0
@@ -112,7 +114,8 @@ def backoff(attempts: int) -> timedelta | None:
     if attempts > len(BACKOFF):
         return None
     # Jitter only spreads retries out; nothing depends on it being unpredictable.
-    return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
+    scale = settings().webhook_backoff_scale
+    return BACKOFF[attempts - 1] * scale * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
 
 
 async def enqueue(

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
+from gateway.api.openapi import ProblemAwareJson
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
 from gateway.web import pages, templates
@@ -76,7 +76,7 @@ def create_app() -> Litestar:
             version="1",
             description="Runs untrusted code in sandboxes and grades it against test suites.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin(path="/openapi.json"), SwaggerDocs(path="/")],
+            render_plugins=[ProblemAwareJson(path="/openapi.json"), SwaggerDocs(path="/")],
             components=Components(
                 security_schemes={
                     "apiKey": SecurityScheme(

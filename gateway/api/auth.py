@@ -12,6 +12,12 @@ Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
 `Authorization: Bearer KEY` or, as Judge0 clients send it, `X-Auth-Token: KEY`. The rate
 limit is a fixed window per key and minute, counted in Redis when one is configured (so every
 gateway process shares it) and in this process otherwise.
+
+A presented key is limited per client address before it is looked up: each takes a token
+from its address's window (`auth_failure_limit` a minute) and one that turns out valid gives
+it back. An address past its window is refused with 429 at once, so a flood of made-up keys
+costs neither a database lookup nor a key's own budget. Keys are never logged; the stored
+hash is compared in constant time (`runners.keys`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from runners.settings import settings
 
 WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
+ADDRESS_KEY = "oopsengine:unknown-keys:{address}:{window}"
 
 
 def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -59,11 +66,34 @@ async def principal_for(
     The API takes the key from the `Authorization` header, the web pages also from a cookie;
     both come here, so a key has one principal and one rate limit however it is sent.
     """
-    principal = await authenticate(key) if key else None
-    if principal is not None:
-        await _limit_rate(connection.app.state.counter, principal)
-        connection.state.principal = principal
+    if not key:
+        return None
+    counter: Counter = connection.app.state.counter
+    address_key = await _limit_unknown_keys(counter, _address(connection))
+    principal = await authenticate(key)
+    if principal is None:
+        return None
+    await counter.hit(address_key, WINDOW_SECONDS, amount=-1)  # a valid key: give it back
+    await _limit_rate(counter, principal)
+    connection.state.principal = principal
     return principal
+
+
+def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+async def _limit_unknown_keys(counter: Counter, address: str) -> str:
+    """Take a token from the address's window of presented keys; 429 when none is left."""
+    window = int(time.time()) // WINDOW_SECONDS
+    key = ADDRESS_KEY.format(address=address, window=window)
+    limit = settings().auth_failure_limit
+    if await counter.hit(key, WINDOW_SECONDS) > limit:
+        retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
+        detail = f"more than {limit} requests without a valid key came from {address} this minute"
+        raise problem(429, detail, headers={"Retry-After": str(retry)})
+    return key
 
 
 async def _limit_rate(counter: Counter, principal: Principal) -> None:

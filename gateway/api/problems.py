@@ -8,6 +8,7 @@ status (RFC 9457, section 4.2.1) and `urn:oopsengine:problem:<slug>` for OopsEng
     invalid-suite     a suite document or Kattis package that makes no sense     422
     too-large         too many submissions, cases or package files               413
     not-ready         `/readyz`: a part the gateway needs does not answer        503
+    queue-full        the operator's cap on waiting work is reached; Retry-After 503
     quota-spent       the course sent its submissions-per-hour quota             429
     course-exists     a course of that name exists already                       409
 """
@@ -26,7 +27,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 from grading.errors import SuiteError
 from runners.courses import CourseError, CourseExists
-from runners.errors import Conflict, NotFound, RequestError, TooMuchWork
+from runners.errors import Conflict, NotFound, QueueFull, RequestError, TooMuchWork
 from runners.keys import KeyRequestError
 from runners.quotas import QuotaSpent
 from runners.webhooks import WebhookError
@@ -103,6 +104,11 @@ def _from_suite_error(error: SuiteError) -> ProblemDetailsException:
     return problem(422, str(error), slug="invalid-suite", errors=errors)
 
 
+def _from_queue_full(error: QueueFull) -> ProblemDetailsException:
+    headers = {"Retry-After": str(error.retry_after)}
+    return problem(503, str(error), slug="queue-full", headers=headers)
+
+
 def _from_value_error(error: Exception) -> ProblemDetailsException:
     return problem(422, str(error), slug="invalid-request")
 
@@ -121,6 +127,8 @@ def _field_error(item: Mapping[str, Any]) -> FieldError:
     named = _NAMED_FIELD.search(message)
     if key == "data":
         key = named.group(1) if named else "body"
+    if key == "body" and message == "'data'":  # Litestar's KeyError for a request with no body
+        message = "no body was sent: send a JSON object"
     return FieldError(key, message)
 
 
@@ -129,6 +137,16 @@ def _from_http(error: HTTPException) -> ProblemDetailsException:
     if error.status_code == 400 and detail.startswith("Input data was"):
         detail = f"the body is not valid JSON: {detail}"
     return problem(error.status_code, detail, headers=error.headers)
+
+
+def _from_undecodable(error: UnicodeDecodeError) -> ProblemDetailsException:
+    """Litestar reads a JSON body with msgspec, which refuses bytes that are not UTF-8."""
+    return problem(400, f"the body is not valid JSON: it is not UTF-8 text ({error.reason})")
+
+
+def _from_too_deep(error: RecursionError) -> ProblemDetailsException:
+    """msgspec stops decoding a document nested deeper than the interpreter's stack allows."""
+    return problem(400, "the body is not valid JSON here: its arrays or objects nest too deeply")
 
 
 def _from_quota(error: QuotaSpent) -> ProblemDetailsException:
@@ -156,8 +174,11 @@ def problem_details() -> ProblemDetailsConfig:
         TooMuchWork: _from_too_much_work,
         RequestError: _from_request_error,
         SuiteError: _from_suite_error,
+        QueueFull: _from_queue_full,
         WebhookError: _from_value_error,
         KeyRequestError: _from_value_error,
+        UnicodeDecodeError: _from_undecodable,
+        RecursionError: _from_too_deep,
         CourseError: _from_value_error,
         CourseExists: _from_course_exists,
         QuotaSpent: _from_quota,

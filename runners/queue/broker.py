@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
-from taskiq import AckableMessage, AsyncBroker, InMemoryBroker
+from taskiq import AckableMessage, AsyncBroker, BrokerMessage, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from runners.settings import Settings
@@ -22,6 +22,8 @@ QUEUE = "oopsengine:cases"
 MAX_STREAM_LENGTH = 100_000
 IDLE_MS = 10 * 60 * 1000
 RECONNECT_DELAY = 1.0
+KICK_RETRY_PAUSES = (0.0, 0.0, 0.1)
+"""Seconds to wait before each try to send a message."""
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,23 @@ class StreamBroker(RedisStreamBroker):
     broker declares the group again instead of letting the worker die. The group is declared
     at the start of the stream (id 0), so what was added before any worker started is read.
     """
+
+    async def kick(self, message: BrokerMessage) -> None:
+        """Add a message to the stream, trying again on fresh connections after a Redis restart.
+
+        Work reaches the stream only after it is recorded in the database, so a message that
+        cannot be sent is not lost: it is logged, and the reconciler puts the row back on the
+        queue (at once when Redis came back empty, else after `requeue_after`). The client
+        that asked for the work gets its answer rather than an error it might retry.
+        """
+        for pause in KICK_RETRY_PAUSES:
+            await asyncio.sleep(pause)
+            try:
+                await super().kick(message)
+                return
+            except RedisConnectionError:
+                continue
+        log.warning("Redis does not answer; task %s waits for the reconciler", message.task_id)
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """Yield messages for ever, re-declaring the group after Redis lost it."""

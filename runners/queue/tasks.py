@@ -3,11 +3,18 @@
 Each task is idempotent: the queue delivers at least once, and the database decides whether
 there is anything left to do (see `runners.pipeline` and `runners.runs`). Webhooks leave from
 here, never from a request handler.
+
+A task claims its work in this process's name and holds it (`held`) until the task ends. A
+claim of a live worker that no task holds any more is one whose task failed before recording
+(the engine or the database went away under it): the reconciler gives it back, uncharged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 import anyio
@@ -22,13 +29,14 @@ from runners import pipeline, runs, views, webhooks
 from runners.backend import current
 from runners.compat import judge0
 from runners.grader import Grader
-from runners.queue import notices
+from runners.queue import heartbeats, notices
 from runners.sandbox.sandbox import Sandbox, answering
 from runners.scope import Scope
 from runners.store.tables import CaseRun
 from runners.views import Owned
 
 _graders: list[Grader] = []
+_holding: Counter[str] = Counter()
 
 
 async def grader() -> Grader:
@@ -60,9 +68,31 @@ def lease() -> timedelta:
     return timedelta(seconds=current().settings.case_lease)
 
 
+def held() -> set[str]:
+    """The ids of the cases, submissions and runs whose tasks are running in this process now."""
+    return {ident for ident, count in _holding.items() if count > 0}
+
+
+@contextlib.contextmanager
+def holding(ident: uuid.UUID) -> Iterator[None]:
+    """Mark a case, submission or run as worked on in this process for the task's duration."""
+    _holding[str(ident)] += 1
+    try:
+        yield
+    finally:
+        _holding[str(ident)] -= 1
+        if _holding[str(ident)] <= 0:
+            del _holding[str(ident)]
+
+
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     """Claim, grade, record and settle one case; nothing happens if it is done or taken."""
-    claimed = await pipeline.claim(case_run_id, lease())
+    with holding(case_run_id):
+        return await _process(case_run_id)
+
+
+async def _process(case_run_id: uuid.UUID) -> pipeline.Settled:
+    claimed = await pipeline.claim(case_run_id, lease(), heartbeats.identity())
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
@@ -83,8 +113,13 @@ async def process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
     Each case is recorded with the same conditional update as in `process`, so a second
     delivery, or a worker taking over after this one died, records nothing twice.
     """
+    with holding(submission_id):
+        return await _process_submission(submission_id)
+
+
+async def _process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
     config = current().settings
-    claims = await pipeline.claim_submission(config, submission_id, lease())
+    claims = await pipeline.claim_submission(config, submission_id, lease(), heartbeats.identity())
     if not claims:
         return pipeline.Settled()
     await pipeline.mark_running(claims[0].case_run)
@@ -142,7 +177,12 @@ def gave_up(claimed: pipeline.Claim) -> CaseResult:
 
 async def execute(run_id: uuid.UUID) -> None:
     """Claim, run and record one single run, then call its webhook if it asked for one."""
-    spec = await runs.claim(run_id, lease())
+    with holding(run_id):
+        await _execute(run_id)
+
+
+async def _execute(run_id: uuid.UUID) -> None:
+    spec = await runs.claim(run_id, lease(), heartbeats.identity())
     if spec is None:
         return
     worker = await grader()

@@ -19,6 +19,8 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
 import docker
 import msgspec
@@ -312,13 +314,16 @@ class Sandbox:
         """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
         memory = f"{memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
+        inodes = self.settings.disk_inodes
         files = self.settings.open_files
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={"/sandbox": f"rw,nosuid,nodev,size={disk},uid=65534,gid=65534"},
+            tmpfs={
+                "/sandbox": f"rw,nosuid,nodev,size={disk},nr_inodes={inodes},uid=65534,gid=65534"
+            },
             cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
+            security_opt=["no-new-privileges", f"seccomp={seccomp_profile()}"],
             pids_limit=self.settings.pids_limit,
             mem_limit=memory,
             memswap_limit=memory,
@@ -397,6 +402,12 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
     first = cases[0].limits.memory_limit
     share = list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
     return share
+
+
+@cache
+def seccomp_profile() -> str:
+    """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
+    return (Path(__file__).parent / "seccomp.json").read_text()
 
 
 def client_for(settings: Settings) -> docker.DockerClient:

@@ -2,7 +2,9 @@
 
 A row is free when it is `queued`, or `running` past its deadline (its worker died). One
 conditional update takes it (or, in `submission` isolation, every free case of a submission):
-`running`, one more attempt, a new deadline. Two workers racing for the same row cannot both
+`running`, one more attempt, a new deadline, and the name of the worker that holds it
+(`runners.queue.heartbeats.identity`), so the reconciler can take it back as soon as that
+worker's heartbeat stops. Two workers racing for the same row cannot both
 win, so a message delivered twice is graded once.
 """
 
@@ -21,17 +23,25 @@ from runners.store.tables import CaseRun, Run
 
 
 async def take(
-    table: type[CaseRun] | type[Run], row_id: uuid.UUID, lease: timedelta, *returning: Column
+    table: type[CaseRun] | type[Run],
+    row_id: uuid.UUID,
+    lease: timedelta,
+    claimant: str,
+    *returning: Column,
 ) -> dict[str, Any] | None:
-    """Claim the row until `lease` from now; its `returning` columns, or None if not free."""
-    taken = await take_where(table, table.id == row_id, lease, *returning)
+    """Claim the row for `claimant` until `lease` from now; its `returning`, or None if not free."""
+    taken = await take_where(table, table.id == row_id, lease, claimant, *returning)
     return taken[0] if taken else None
 
 
 async def take_where(
-    table: type[CaseRun] | type[Run], which: Combinable, lease: timedelta, *returning: Column
+    table: type[CaseRun] | type[Run],
+    which: Combinable,
+    lease: timedelta,
+    claimant: str,
+    *returning: Column,
 ) -> list[dict[str, Any]]:
-    """Claim every free row that matches `which` until `lease` from now; their `returning`."""
+    """Claim every free row matching `which` for `claimant` until `lease`; their `returning`."""
     moment = now()
     free = (table.status == Leased.QUEUED) | (
         (table.status == Leased.RUNNING) & (table.deadline < moment)
@@ -42,6 +52,7 @@ async def take_where(
                 table.status: Leased.RUNNING,
                 table.attempts: table.attempts + 1,
                 table.deadline: moment + lease,
+                table.claimant: claimant,
                 table.updated_at: moment,
             }
         )

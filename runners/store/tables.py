@@ -98,7 +98,12 @@ class Submission(Table):
 
 
 class CaseRun(Table):
-    """One case of one submission: queued, running (until `deadline`) or done with a result."""
+    """One case of one submission: queued, running (until `deadline`) or done with a result.
+
+    A running case names its `claimant`, the worker (`host:pid:nonce`) that holds it, so a
+    worker whose heartbeat stopped can have its cases taken back at once. A queued case with a
+    `deadline` is waiting to be retried after the infrastructure failed it.
+    """
 
     id = UUID(primary_key=True)
     key = Varchar(length=300, unique=True)
@@ -108,6 +113,7 @@ class CaseRun(Table):
     status = Varchar(length=16, default=CaseState.QUEUED.value, index=True)
     attempts = Integer(default=0)
     deadline = Timestamptz(null=True, default=None)
+    claimant = Varchar(length=128, null=True, default=None)
     verdict = Varchar(length=32, null=True, default=None)
     points = Real(null=True, default=None)
     result = JSON(null=True, default=None)
@@ -130,6 +136,7 @@ class Run(Table):
     callback_url = Text(null=True, default=None)
     attempts = Integer(default=0)
     deadline = Timestamptz(null=True, default=None)
+    claimant = Varchar(length=128, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     completed_at = Timestamptz(null=True, default=None)

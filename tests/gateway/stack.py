@@ -6,6 +6,7 @@ migrated with `oops migrate`; everything listens on 127.0.0.1 and is stopped aft
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -48,17 +49,17 @@ def wait_until(check: Any, timeout: float, what: str) -> Any:
 class Stack:
     """Two gateway processes, workers, Redis and a database of their own, run as operators do."""
 
-    def __init__(self, workdir: Path, workers: int = 2) -> None:
+    def __init__(self, workdir: Path, workers: int = 2, postgres: str = POSTGRES) -> None:
         self.workdir = workdir
         self.redis_port = free_port()
         self.port = free_port()
+        self.postgres = postgres
         self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
             "OOPS_IMAGE_PREFIX": os.environ.get("OOPS_IMAGE_PREFIX", "oopsengine"),
-            "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
+            "OOPS_DATABASE_URL": f"{postgres}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "OOPS_CASE_LEASE": "20",
             "OOPS_REQUEUE_AFTER": "10",
             "OOPS_RECONCILE_EVERY": "1",
             "OOPS_SWEEP_EVERY": "5",
@@ -82,10 +83,24 @@ class Stack:
         self.start_redis()
         self._psql(f'CREATE DATABASE "{self.database}"')
         self.oops("migrate")
-        self.gateway = self._spawn("gateway", "serve", "--port", str(self.port), "--workers", "2")
+        self.start_gateway()
         for _ in range(self.worker_count):
             self.start_worker()
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the gateway says it is ready: database, Redis and a live worker."""
         wait_until(lambda: httpx.get(f"{self.url}/readyz").status_code == 200, 60, "readiness")
+
+    def start_gateway(self) -> None:
+        """Two gateway processes on one port, as `oops serve --workers 2` runs them."""
+        self.gateway = self._spawn("gateway", "serve", "--port", str(self.port), "--workers", "2")
+
+    def kill_gateway(self) -> None:
+        """SIGKILL the gateway and its processes, as a crash or an OOM kill would."""
+        assert self.gateway is not None
+        os.killpg(self.gateway.pid, signal.SIGKILL)
+        self.gateway.wait()
 
     def stop(self) -> None:
         """Stop every process (with the processes it started) and drop the database."""
@@ -95,7 +110,8 @@ class Stack:
         if self.redis is not None:
             self.redis.kill()
             self.redis.wait()
-        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def start_redis(self) -> None:
         """A Redis that keeps nothing on disk, as the machines' own does."""
@@ -151,7 +167,7 @@ class Stack:
         return done.stdout
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"{name}.log").open("wb")
+        log = (self.workdir / f"{name}.log").open("ab")
         return subprocess.Popen(
             [OOPS, *args],
             env=self.env,
@@ -165,13 +181,58 @@ class Stack:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
 
-    @staticmethod
-    def _psql(statement: str) -> None:
+    def psql(self, query: str) -> list[list[str]]:
+        """Rows of a query on the stack's database, each a list of text fields."""
+        out = subprocess.run(
+            ["psql", self.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [line.split(",") for line in out.split()]
+
+    def peak_memory_kib(self) -> dict[str, int]:
+        """The peak resident memory (VmHWM) of every live process of the stack, by role."""
+        groups = {"gateway": self.gateway}
+        groups.update({f"worker{i}": w for i, w in enumerate(self.workers) if w.poll() is None})
+        peaks: dict[str, int] = {}
+        for role, process in groups.items():
+            if process is not None and process.poll() is None:
+                for pid in _group_members(process.pid):
+                    peaks[f"{role}:{pid}"] = _peak_kib(pid)
+        if self.redis is not None:
+            peaks[f"redis:{self.redis.pid}"] = _peak_kib(self.redis.pid)
+        return {name: kib for name, kib in peaks.items() if kib}
+
+    def _psql(self, statement: str) -> None:
         subprocess.run(
-            ["psql", f"{POSTGRES}/postgres", "-q", "-c", statement],
+            ["psql", f"{self.postgres}/postgres", "-q", "-c", statement],
             check=True,
             capture_output=True,
         )
+
+
+def _group_members(group: int) -> list[int]:
+    """Every live process whose process group (or session) is `group`."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.getpgid(int(entry.name)) == group or os.getsid(int(entry.name)) == group:
+                    members.append(int(entry.name))
+    return sorted(members)
+
+
+def _peak_kib(pid: int) -> int:
+    """A process's peak resident set (VmHWM) in KiB, 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _end_group(process: subprocess.Popen[bytes]) -> None:

@@ -12,7 +12,6 @@ import csv
 import http.client
 import io
 import json
-import subprocess
 import threading
 import time
 import uuid
@@ -143,13 +142,7 @@ def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
         "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "  # noqa: S608
         f"WHERE s.batch = '{uuid.UUID(batch_id)}'"
     )
-    out = subprocess.run(
-        ["psql", stack.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [(line.split(",")[0], int(line.split(",")[1])) for line in out.split()]
+    return [(row[0], int(row[1])) for row in stack.psql(query)]
 
 
 def only_warm_containers_left(stack: Stack) -> bool:

@@ -102,12 +102,12 @@ async def test_a_case_held_past_its_deadline_goes_to_another_worker(
     case = accepted.cases[0]
     from datetime import timedelta
 
-    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
-    assert await pipeline.claim(case, timedelta(seconds=60)) is None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is None
     await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
         CaseRun.id == case
     )
-    assert await pipeline.claim(case, timedelta(seconds=60)) is not None
+    assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
 
 
 async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
@@ -213,9 +213,9 @@ async def test_a_submission_whose_worker_died_is_taken_over_and_recorded_once(
 
     accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, "submission")
     dead = accepted.submissions[0]
-    held = await pipeline.claim_submission(settings, dead, timedelta(seconds=60))
+    held = await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1")
     assert [claim.case.name for claim in held] == ["one", "two"]
-    assert await pipeline.claim_submission(settings, dead, timedelta(seconds=60)) == []
+    assert await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1") == []
     await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
         CaseRun.submission == dead
     )
