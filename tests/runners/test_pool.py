@@ -18,6 +18,7 @@ import msgspec
 import pytest
 
 from grading.outcome import RunResult, Status
+from runners.queue import tasks
 from runners.sandbox import janitor
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.pool import Pool, Profile
@@ -28,6 +29,12 @@ pytestmark = pytest.mark.docker
 
 POOL_SIZE = 2
 FILL_TIMEOUT = 120.0
+
+
+@pytest.fixture(autouse=True)
+async def no_other_warm_pool_in_this_process() -> None:
+    """Close the pool an earlier test's grading left warm, so the counts here are this test's."""
+    await tasks.close_grader()
 
 
 def own_containers(client: docker.DockerClient) -> list[dict[str, object]]:
