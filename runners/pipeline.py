@@ -39,7 +39,8 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
 
     student: str
     code: str
-    language: str = "python"
+    language: str | None = None
+    """None: the suite's language."""
 
 
 class Accepted(msgspec.Struct, frozen=True, kw_only=True):
@@ -128,8 +129,10 @@ async def accept(
     Every entry is checked first, so a refused request writes nothing. `callback_url` is the
     batch's webhook, or the single submission's when there is no batch.
     """
+    entries = [msgspec.structs.replace(e, language=e.language or suite.language) for e in entries]
     for index, entry in enumerate(entries):
-        check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
+        prefix = f"submissions[{index}]." if batch else ""
+        check_program(config, entry.code, entry.language or suite.language, prefix)
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
@@ -171,7 +174,7 @@ def _submission_row(
         assignment=assignment_id,
         batch=batch_id,
         student=entry.student,
-        language=entry.language,
+        language=entry.language or "python",
         code=entry.code,
         code_digest=digest(entry.code),
         owner=owner,

@@ -24,12 +24,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
     (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
     request on a connection the gateway is closing. Webhooks go only to public addresses unless
-    `allow_private_callbacks` is set.
+    `allow_private_callbacks` is set. A compiled program may be at most `max_artefact_bytes`
+    (it is recorded with its submission and sent into every run); compiling gets
+    `compile_cpus` CPUs, more than a run's, since a compile's time is not the student's.
     """
 
     time_limit: float = 3.0
     memory_limit: int = 512
     cpus: float = 0.5
+    compile_cpus: float = 1.0
     output_limit: int = 1024 * 1024
     max_time_limit: float = 30.0
     max_memory_limit: int = 2048
@@ -38,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     open_files: int = 256
     disk_limit: int = 64
     max_code_bytes: int = 512 * 1024
+    max_artefact_bytes: int = 8 * 1024 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
     concurrency: int = 4

@@ -22,9 +22,10 @@ from grading.errors import GradingError
 from grading.outcome import RunResult, Status
 from runners.errors import EngineUnavailable, ImageMissing, RequestError
 from runners.keys import KeyRequestError
-from runners.sandbox.build import ensure_image
+from runners.languages import list_languages
+from runners.sandbox.build import ensure_image, images_for
 from runners.sandbox.engine import ensure_engine
-from runners.sandbox.languages import LANGUAGES
+from runners.sandbox.languages import LANGUAGES, by_extension
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.sandbox import RunRequest, Sandbox, connect
 from runners.settings import settings
@@ -56,14 +57,26 @@ def parser() -> argparse.ArgumentParser:
 
     setup = commands.add_parser("setup", help="install and start what sandboxes need (idempotent)")
     setup.add_argument("--offline", action="store_true", help="build images from Debian packages")
+    setup.add_argument(
+        "--languages",
+        type=_language_list,
+        default=sorted(LANGUAGES),
+        help=f"comma-separated languages to build images for (default: all of {_known()})",
+    )
     setup.set_defaults(handler=setup_command)
+
+    langs = commands.add_parser("languages", help="list the languages and their versions")
+    langs.add_argument("--json", action="store_true", help="print one JSON object")
+    langs.set_defaults(handler=languages_command)
 
     run = commands.add_parser("run", help="run one program in a sandbox")
     run.add_argument("file", type=Path)
     run.add_argument("--stdin", type=Path, help="file to feed the program on stdin")
     run.add_argument("--time-limit", type=float, help="wall-clock seconds (default 3)")
     run.add_argument("--memory-limit", type=int, help="MiB (default 512)")
-    run.add_argument("--language", default="python", choices=sorted(LANGUAGES))
+    run.add_argument(
+        "--language", choices=sorted(LANGUAGES), help="default: from the file's extension"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=run_command)
 
@@ -77,10 +90,10 @@ def setup_command(args: argparse.Namespace) -> int:
     config = settings()
     _step("Docker engine", partial(ensure_engine, config))
     client = connect(config)
-    for lang in LANGUAGES.values():
+    for image in images_for(args.languages):
         _step(
-            f"{lang.name} image",
-            partial(ensure_image, client, config, lang, offline=args.offline),
+            f"{image.name} image",
+            partial(ensure_image, client, config, image, offline=args.offline),
         )
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     return 0
@@ -92,13 +105,49 @@ def _step(title: str, action: Callable[[Callable[[str], None]], object]) -> None
     print(f"{title}: done in {time.monotonic() - started:.1f} s", flush=True)
 
 
+def _known() -> str:
+    return ", ".join(sorted(LANGUAGES))
+
+
+def _language_list(text: str) -> list[str]:
+    """`c,java` as a list of known language ids."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LANGUAGES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown language {unknown!r}: choose from {_known()}")
+    return names
+
+
+def languages_command(args: argparse.Namespace) -> int:
+    """List every language: id, extensions, version (from its image) and title."""
+    listed = list_languages(settings())
+    if args.json:
+        sys.stdout.write(msgspec.json.encode({"languages": listed}).decode() + "\n")
+        return 0
+    for lang in listed:
+        extensions = " ".join(lang.extensions)
+        version = lang.version or "(image not built: run `oops setup`)"
+        print(f"{lang.id:<12}{extensions:<26}{version:<24}{lang.title}")
+    return 0
+
+
+def language_of(path: Path, chosen: str | None) -> str:
+    """The language named on the command line, else the one of the file's extension."""
+    if chosen is not None:
+        return chosen
+    found = by_extension(path.name)
+    if found is None:
+        raise UsageError(f"{path}: cannot tell the language from its extension: pass --language")
+    return found.name
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run FILE once and print the result, readable or as JSON."""
     config = settings()
     request = RunRequest(
         code=_read_text(args.file),
         stdin=_read_bytes(args.stdin) if args.stdin else b"",
-        language=args.language,
+        language=language_of(args.file, args.language),
         limits=resolve_limits(config, args.time_limit, args.memory_limit),
     )
     result = Sandbox(config).run(request).result

@@ -24,10 +24,12 @@ from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
 from runners import webhooks
+from runners.languages import publish_versions
 from runners.pipeline import now
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, grade_case
 from runners.sandbox import janitor
+from runners.sandbox.build import versions
 from runners.settings import Settings
 from runners.store.tables import CaseRun, Run
 
@@ -96,6 +98,15 @@ async def announce(config: Settings, redis: Redis | None, client: docker.DockerC
     await heartbeats.beat(redis, docker_ok, ttl=3 * config.reconcile_every + 10)
 
 
+async def _publish_versions(
+    config: Settings, redis: Redis | None, client: docker.DockerClient
+) -> None:
+    """Tell gateways the languages' versions, as this worker's images' labels say."""
+    if redis is not None:
+        found = await anyio.to_thread.run_sync(versions, client, config)
+        await publish_versions(redis, found)
+
+
 async def reconcile_forever(config: Settings) -> None:
     """Every `reconcile_every` seconds: a heartbeat and a round; sweep every `sweep_every`."""
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
@@ -107,6 +118,7 @@ async def reconcile_forever(config: Settings) -> None:
             await pass_once(config, redis)
             if anyio.current_time() - last_sweep > config.sweep_every:
                 await anyio.to_thread.run_sync(janitor.sweep, client, config)
+                await _publish_versions(config, redis, client)
                 last_sweep = anyio.current_time()
         except Exception:  # a database or Redis hiccup must not stop reconciling for good
             log.exception("reconciler round failed; trying again")

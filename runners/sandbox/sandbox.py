@@ -14,6 +14,7 @@ import socket
 import struct
 import threading
 import time
+from pathlib import PurePosixPath
 
 import docker
 import msgspec
@@ -22,18 +23,32 @@ from docker.types import HostConfig, LogConfig, Ulimit
 from grading.outcome import RunResult, Status
 from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
+from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
 from runners.sandbox.build import image_name
-from runners.sandbox.languages import language
+from runners.sandbox.languages import (
+    BUILD_DIR,
+    Language,
+    entry_point,
+    expand,
+    language,
+    source_name,
+)
 from runners.sandbox.limits import Limits, check_program, check_stdin
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"
 STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
+FEEDBACK_CAP = 64 * 1024
+"""How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A program to run: its main file, extra files, arguments, stdin and limits."""
+    """A program to run: its main file, extra files, arguments, stdin and limits.
+
+    A program in a compiled language runs its `artefact`; without one it is compiled first, in
+    a sandbox of its own, and then run (a single run compiles once too).
+    """
 
     code: str
     limits: Limits
@@ -42,6 +57,7 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
+    artefact: Artefact | None = None
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,6 +86,18 @@ class Report(msgspec.Struct, frozen=True):
     stage: str = "run"
 
 
+class _Box(msgspec.Struct, frozen=True, kw_only=True):
+    """One container's limits: the run's, adjusted for its language, or a compile's."""
+
+    image: str
+    memory_mib: int
+    pids: int
+    output_limit: int
+    budget: float
+    report_cap: int
+    cpus: float
+
+
 class Sandbox:
     """Runs programs, each in a fresh container that is removed afterwards."""
 
@@ -81,37 +109,94 @@ class Sandbox:
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
-        payload = self._job(request)
-        began = time.monotonic()
-        container = self._create(request)
-        try:
-            lang = language(request.language)
-            budget = request.limits.time_limit + (lang.compile_time_limit if lang.compile else 0)
-            return self._execute(container, request.limits, payload, began, budget)
-        finally:
-            self.client.api.remove_container(container, force=True)
-
-    def _job(self, request: RunRequest) -> bytes:
         check_program(self.settings, request.code, request.language)
         check_stdin(self.settings, request.stdin)
         lang = language(request.language)
-        code = request.code.encode()
-        files = {**request.files, lang.filename: code}
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": "/sandbox",
-            "TMPDIR": "/sandbox",
-            "LANG": "C.UTF-8",
-            **lang.env,
-        }
+        artefact = request.artefact
+        if lang.compiled and artefact is None:
+            artefact = self.compile(request.language, request.code, request.files)
+        if artefact is not None and artefact.failure is not None:
+            return Execution(result=artefact.failure)
+        payload = self._job(request, lang, artefact)
+        execution = self._contain(self._run_box(request.limits, lang), payload)
+        result = interpret_run(execution.result, lang)
+        return msgspec.structs.replace(execution, result=result)
+
+    def compile(
+        self, language_name: str, code: str, files: dict[str, bytes] | None = None
+    ) -> Artefact:
+        """Compile a program once, in its own sandbox; its artefact or why it did not compile.
+
+        `files` are more sources and headers beside the main one (a validator's `validate.h`).
+        """
+        check_program(self.settings, code, language_name)
+        lang = language(language_name)
+        main = entry_point(lang, code)
+        sources = {**(files or {}), source_name(lang, code): code.encode()}
+        limits = (
+            lang.compile_time_limit,
+            lang.compile_memory_limit,
+            self.settings.disk_limit,
+            self.settings.max_artefact_bytes,
+        )
+        box = self._compile_box(lang)
+        execution = self._contain(box, self._compile_job(lang, main, sources))
+        result = execution.result
+        if result.status is Status.INTERNAL_ERROR:
+            return Artefact(language=lang.name, main=main, failure=result)
+        report = CompileReport(
+            exit_code=result.exit_code,
+            signal=result.signal,
+            timed_out=result.status is Status.TIMEOUT,
+            oom_killed=result.status is Status.MEMORY_LIMIT,
+            output=(result.stdout + result.stderr)[:FEEDBACK_CAP],
+            output_truncated=result.stdout_truncated or result.stderr_truncated,
+            wall_ms=result.time_ms,
+            files=execution.files,
+        )
+        return artefact_of(report, lang.name, main, limits)
+
+    def _run_box(self, limits: Limits, lang: Language) -> _Box:
+        budget = limits.time_limit + (lang.compile_time_limit if lang.check else 0)
+        return _Box(
+            image=image_name(self.settings, lang),
+            memory_mib=limits.memory_limit + lang.memory_extra_mib,
+            pids=lang.pids_limit or self.settings.pids_limit,
+            output_limit=limits.output_limit,
+            budget=budget,
+            report_cap=3 * limits.output_limit + REPORT_OVERHEAD,
+            cpus=self.settings.cpus,
+        )
+
+    def _compile_box(self, lang: Language) -> _Box:
+        return _Box(
+            image=image_name(self.settings, lang),
+            memory_mib=lang.compile_memory_limit,
+            pids=lang.pids_limit or self.settings.pids_limit,
+            output_limit=FEEDBACK_CAP,
+            budget=lang.compile_time_limit,
+            report_cap=3 * FEEDBACK_CAP + 2 * self.settings.max_artefact_bytes + REPORT_OVERHEAD,
+            cpus=self.settings.compile_cpus,
+        )
+
+    def _job(self, request: RunRequest, lang: Language, artefact: Artefact | None) -> bytes:
+        """The supervisor's job for one run: files (or the artefact), argv, stdin, limits."""
+        built = artefact.files if artefact is not None else {}
+        main = artefact.main if artefact is not None else entry_point(lang, request.code)
+        files = {**request.files, **built}
+        if artefact is None:
+            files[source_name(lang, request.code)] = request.code.encode()
+        env = _environment(lang)
+        argv = expand(lang.command, main, [], request.limits.memory_limit)
         job = {
-            "files": {name: base64.b64encode(data).decode() for name, data in files.items()},
+            "files": _encoded(files),
+            "executable": sorted(built),
             "compile": (
-                {"argv": lang.compile, "env": env, "time_limit": lang.compile_time_limit}
-                if lang.compile
+                {"argv": list(lang.check), "env": env, "time_limit": lang.compile_time_limit}
+                if lang.check
                 else None
             ),
-            "argv": [*lang.command, *request.args],
+            "argv": [*argv, *request.args],
             "env": env,
             "stdin": base64.b64encode(request.stdin).decode(),
             "time_limit": request.limits.time_limit,
@@ -120,40 +205,65 @@ class Sandbox:
         }
         return msgspec.json.encode(job)
 
-    def _create(self, request: RunRequest) -> str:
+    def _compile_job(self, lang: Language, main: str, sources: dict[str, bytes]) -> bytes:
+        """The supervisor's job for a compile: the compiler is the program, `BUILD_DIR` kept."""
+        compiled = sorted(name for name in sources if PurePosixPath(name).suffix in lang.extensions)
+        job = {
+            "files": _encoded(sources),
+            "argv": expand(lang.compile, main, compiled, lang.compile_memory_limit),
+            "env": _environment(lang),
+            "stdin": "",
+            "time_limit": lang.compile_time_limit,
+            "output_limit": FEEDBACK_CAP,
+            "collect": BUILD_DIR,
+            "collect_bytes": self.settings.max_artefact_bytes,
+        }
+        return msgspec.json.encode(job)
+
+    def _contain(self, box: _Box, payload: bytes) -> Execution:
+        """Run one job in a fresh container with `box`'s limits; the container is removed."""
+        began = time.monotonic()
+        container = self._create(box)
+        try:
+            return self._execute(container, box, payload, began)
+        finally:
+            self.client.api.remove_container(container, force=True)
+
+    def _create(self, box: _Box) -> str:
         """Create the container (not started) and return its id."""
-        image = image_name(self.settings, language(request.language))
         api = self.client.api
         with self._creating:
             try:
                 created = api.create_container(
-                    image,
+                    box.image,
                     labels=janitor.labels(),
                     environment={},
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=self._host_config(request.limits),
+                    host_config=self._host_config(box),
                 )
             except docker.errors.ImageNotFound:
-                raise ImageMissing(f"sandbox image {image} is missing: run `oops setup`") from None
+                raise ImageMissing(
+                    f"sandbox image {box.image} is missing: run `oops setup`"
+                ) from None
         return str(created["Id"])
 
-    def _host_config(self, limits: Limits) -> HostConfig:
+    def _host_config(self, box: _Box) -> HostConfig:
         """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
-        memory = f"{limits.memory_limit}m"
+        memory = f"{box.memory_mib}m"
         disk = self.settings.disk_limit * 1024 * 1024
         files = self.settings.open_files
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={"/sandbox": f"rw,nosuid,nodev,size={disk},uid=65534,gid=65534"},
+            tmpfs={"/sandbox": f"rw,exec,nosuid,nodev,size={disk},uid=65534,gid=65534"},
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
-            pids_limit=self.settings.pids_limit,
+            pids_limit=box.pids,
             mem_limit=memory,
             memswap_limit=memory,
-            nano_cpus=int(self.settings.cpus * 1e9),
+            nano_cpus=int(box.cpus * 1e9),
             ulimits=[
                 Ulimit(name="nofile", soft=files, hard=files),
                 Ulimit(name="fsize", soft=disk, hard=disk),
@@ -163,10 +273,8 @@ class Sandbox:
             log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
         )
 
-    def _execute(
-        self, container: str, limits: Limits, payload: bytes, began: float, budget: float
-    ) -> Execution:
-        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
+    def _execute(self, container: str, box: _Box, payload: bytes, began: float) -> Execution:
+        """Start the container, send the job and read the report, waiting its budget and a grace."""
         api = self.client.api
         stream = api.attach_socket(
             container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
@@ -177,14 +285,13 @@ class Sandbox:
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
-            deadline = began + budget + STARTUP_GRACE
-            cap = 3 * limits.output_limit + REPORT_OVERHEAD
-            out, err, complete = read_frames(raw, deadline, cap)
+            deadline = began + box.budget + STARTUP_GRACE
+            out, err, complete = read_frames(raw, deadline, box.report_cap)
         finally:
             stream.close()
         if not complete:
             api.kill(container)
-            return Execution(result=_unanswered(limits, err), startup_ms=startup_ms)
+            return Execution(result=_unanswered(box.budget, err), startup_ms=startup_ms)
         try:
             report = msgspec.json.decode(out, type=Report)
         except msgspec.DecodeError:
@@ -198,6 +305,34 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+def _environment(lang: Language) -> dict[str, str]:
+    """All the environment a program gets: nothing of the runner's."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/sandbox",
+        "TMPDIR": "/sandbox",
+        "LANG": "C.UTF-8",
+        **lang.env,
+    }
+
+
+def _encoded(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: base64.b64encode(data).decode() for name, data in files.items()}
+
+
+def interpret_run(result: RunResult, lang: Language) -> RunResult:
+    """A run that failed because its runtime outgrew its own memory bound is a memory limit.
+
+    A JVM's heap (`-Xmx`) or V8's old space fills before the container's limit, and the runtime
+    ends the program itself, saying so on stderr.
+    """
+    if result.status is not Status.RUNTIME_ERROR:
+        return result
+    if any(marker in result.stderr for marker in lang.memory_errors):
+        return msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
+    return result
 
 
 def connect(settings: Settings) -> docker.DockerClient:
@@ -277,12 +412,12 @@ def _status(report: Report) -> Status:
     return Status.RUNTIME_ERROR if failed else Status.OK
 
 
-def _unanswered(limits: Limits, err: bytes) -> RunResult:
+def _unanswered(budget: float, err: bytes) -> RunResult:
     """The supervisor neither reported nor exited in time: the container was killed."""
     return RunResult(
         status=Status.TIMEOUT,
         signal=9,
-        time_ms=round(limits.time_limit * 1000),
+        time_ms=round(budget * 1000),
         message="the sandbox stopped answering and was killed",
         stderr=err.decode(errors="replace"),
     )

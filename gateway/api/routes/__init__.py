@@ -7,9 +7,18 @@ from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
 from gateway.api.auth import authenticate_request, provide_principal
-from gateway.api.routes import assignments, batches, health, metrics, runs, submissions
+from gateway.api.routes import (
+    assignments,
+    batches,
+    health,
+    languages,
+    metrics,
+    runs,
+    submissions,
+)
 
 V1: list[ControllerRouterHandler] = [
+    languages.read_languages,
     runs.create_run,
     runs.read_run,
     assignments.create_assignment,

@@ -7,7 +7,9 @@ caps, and prints the result on stdout. Only the standard library is available he
 
 A job may carry a `compile` step (argv and a time limit of its own) that runs first, in the
 same way; if it fails, the program is not run and the report is the step's, marked
-`"stage": "compile"`.
+`"stage": "compile"`. Files named in `executable` (a compiled program sent back in) are made
+executable; `collect` names a directory whose files the report carries back, each up to
+`collect_bytes` (a compiler's output, a checker's feedback).
 
 Why the program cannot forge this report although it runs under the same uid:
 - the supervisor makes itself non-dumpable, so the program can neither ptrace it nor open
@@ -46,13 +48,15 @@ def main() -> None:
     job = json.loads(sys.stdin.buffer.read())
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     write_files(job["files"])
+    mark_executable(job.get("executable", []))
     if job.get("collect"):
         os.makedirs(os.path.join(WORKDIR, job["collect"]), exist_ok=True)
     report = build(job["compile"]) if job.get("compile") else None
     if report is None:
         report = run(job)
     if job.get("collect"):
-        report["files"] = collect(os.path.join(WORKDIR, job["collect"]))
+        cap = job.get("collect_bytes", FEEDBACK_CAP)
+        report["files"] = collect(os.path.join(WORKDIR, job["collect"]), cap)
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
 
@@ -73,13 +77,22 @@ def write_files(files: dict[str, str]) -> None:
             handle.write(base64.b64decode(content))
 
 
-def collect(directory: str) -> dict[str, str]:
-    """The regular files the program left in `directory` (a checker's feedback), capped."""
+def mark_executable(names: list[str]) -> None:
+    """Let the sandbox user run the named files (written by `write_files`, so inside WORKDIR)."""
+    for name in names:
+        os.chmod(os.path.join(WORKDIR, os.path.normpath(name)), 0o755)
+
+
+def collect(directory: str, cap: int) -> dict[str, str]:
+    """The regular files the program left in `directory`, each cut at one byte over `cap`.
+
+    The extra byte lets the host tell a file that fits from one that was cut.
+    """
     found = {}
     for entry in os.scandir(directory):
         if entry.is_file(follow_symlinks=False):
             with open(entry.path, "rb") as handle:
-                found[entry.name] = base64.b64encode(handle.read(FEEDBACK_CAP)).decode()
+                found[entry.name] = base64.b64encode(handle.read(cap + 1)).decode()
     return found
 
 
