@@ -14,7 +14,10 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.suite import Case, Compare, Suite
 from runners import metrics
-from runners.sandbox.limits import Limits, resolve_limits
+from runners.builds import compiled
+from runners.sandbox.artefact import Artefact
+from runners.sandbox.languages import language
+from runners.sandbox.limits import Limits, check_program, resolve_limits
 from runners.sandbox.sandbox import Execution, RunRequest, Sandbox
 from runners.settings import Settings
 
@@ -40,7 +43,7 @@ class Grader:
     async def grade(
         self, suite: Suite, case: Case, group: str, code: str, language: str
     ) -> CaseResult:
-        """Run `code` on `case` and judge the result."""
+        """Run `code` on `case` and judge the result; compiled code is compiled once, for all."""
         run = await self.run(
             RunRequest(
                 code=code,
@@ -48,6 +51,7 @@ class Grader:
                 stdin=case.stdin.encode(),
                 args=case.args,
                 limits=case_limits(self.config, suite, case),
+                artefact=await self.artefact(language, code),
             )
         )
         spec = effective_compare(case, suite)
@@ -55,6 +59,15 @@ class Grader:
         if run.status is Status.OK and spec.mode == "checker":
             checker = await self._check(case, spec, run)
         return msgspec.structs.replace(judge_case(case, suite, run, checker), group=group)
+
+    async def artefact(
+        self, language_name: str, code: str, files: dict[str, bytes] | None = None
+    ) -> Artefact | None:
+        """The compiled program shared by every run of this code; None if it needs no compile."""
+        check_program(self.config, code, language_name)
+        if not language(language_name).compiled:
+            return None
+        return await compiled(self.sandbox, self.limiter, language_name, code, files)
 
     async def run(self, request: RunRequest) -> RunResult:
         """Run one program in a sandbox, waiting for a free slot."""
@@ -68,9 +81,13 @@ class Grader:
 
     async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:
         """Run the suite's checker under the Kattis output-validator protocol."""
+        code = spec.checker or ""
+        extra = {name: text.encode() for name, text in spec.checker_files.items()}
         request = RunRequest(
-            code=spec.checker or "",
-            files={"input": case.stdin.encode(), "answer": case.expected_output.encode()},
+            code=code,
+            language=spec.checker_language,
+            artefact=await self.artefact(spec.checker_language, code, extra),
+            files={**extra, "input": case.stdin.encode(), "answer": case.expected_output.encode()},
             args=["input", "answer", FEEDBACK_DIR, *spec.checker_flags],
             stdin=run.stdout.encode(),
             collect=FEEDBACK_DIR,

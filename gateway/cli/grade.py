@@ -29,6 +29,7 @@ from runners.pipeline import Entry, digest
 from runners.queue import tasks
 from runners.queue.broker import broker
 from runners.queue.tasks import grade_case
+from runners.sandbox.languages import LANGUAGES, by_extension, extension_map
 from runners.settings import Settings, settings
 from runners.store.database import is_embedded
 from runners.store.storage import close_storage, open_storage
@@ -59,6 +60,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
     marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
     marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        help="every submission's language (default: each file's extension, else the suite's)",
+    )
     marks.set_defaults(handler=grade_command)
 
     export = commands.add_parser("export", help="render a gradebook from stored results")
@@ -73,7 +79,7 @@ def read_suite(path: Path) -> Suite:
     """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
     try:
         if path.is_dir():
-            return suite_from_package(_read_tree(path), name=path.name)
+            return suite_from_package(_read_tree(path), name=path.name, extensions=extension_map())
         return decode_suite(path.read_bytes(), suite_format(path.name))
     except SuiteError as error:
         raise InputError(f"{path}: {error}") from None
@@ -89,8 +95,12 @@ def _read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def read_submissions(folder: Path, language: str) -> list[Entry]:
-    """One entry per student: `ID.py` files, or `ID/` folders whose `main.py` runs."""
+def read_submissions(folder: Path, language: str | None) -> list[Entry]:
+    """One entry per student: `ID.c`, `ID.py`... files, or `ID/` folders holding `main.*`.
+
+    Each program's language is `language` when given, else its file's extension's; files with
+    no known extension take the suite's.
+    """
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder of submissions")
     entries = [
@@ -101,16 +111,27 @@ def read_submissions(folder: Path, language: str) -> list[Entry]:
     return entries
 
 
-def _entry(path: Path, language: str) -> Entry:
-    source = path / "main.py" if path.is_dir() else path
-    if not source.is_file():
-        raise InputError(f"{path} is a folder without main.py: put the program to run there")
+def _entry(path: Path, language: str | None) -> Entry:
+    source = _main_file(path) if path.is_dir() else path
     try:
         code = source.read_text()
     except UnicodeDecodeError:
         raise InputError(f"{source} is not UTF-8 text") from None
+    found = by_extension(source.name)
     student = path.name if path.is_dir() else path.stem
-    return Entry(student=student, code=code, language=language)
+    return Entry(student=student, code=code, language=language or (found.name if found else None))
+
+
+def _main_file(folder: Path) -> Path:
+    """The `main.*` file of a student's folder (a Java folder's one `.java` file will do)."""
+    mains = sorted(p for p in folder.glob("main.*") if by_extension(p.name))
+    mains = mains or sorted(folder.glob("*.java"))
+    if len(mains) != 1:
+        raise InputError(
+            f"{folder} is a folder without one main file: put the program in main.py, main.c, "
+            "main.cpp or main.js (or one .java file)"
+        )
+    return mains[0]
 
 
 async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
@@ -280,7 +301,7 @@ async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str
 def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
-    entries = read_submissions(args.submissions, suite.language)
+    entries = read_submissions(args.submissions, args.language)
     results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
     if args.json:
         sys.stdout.write(as_json(results).decode() + "\n")

@@ -203,6 +203,11 @@ def language(name: str) -> Language:
         raise UnknownLanguage("language", f"unknown language {name!r}; known: {known}") from None
 
 
+def extension_map() -> dict[str, str]:
+    """Every source file extension and the language it names (`.cc` -> `cpp`)."""
+    return {ext: lang.name for lang in LANGUAGES.values() for ext in lang.extensions}
+
+
 def by_extension(filename: str) -> Language | None:
     """The language whose source files end as `filename` does (`.cc` is C++), or None."""
     suffix = PurePosixPath(filename).suffix

@@ -40,6 +40,7 @@ from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.pipeline import Entry
+from runners.sandbox.languages import extension_map
 from runners.settings import settings
 from runners.store.tables import Assignment, Submission
 
@@ -98,7 +99,7 @@ async def create_from_package(
     """Record an assignment from a zipped Kattis problem package (form field `package`)."""
     files = await anyio.to_thread.run_sync(unpack, await data.package.read())
     try:
-        suite = suite_from_package(files, data.name)
+        suite = suite_from_package(files, data.name, extension_map())
     except SuiteError as error:
         raise invalid("package", str(error)) from None
     return await _create(data.name or suite.name, _small_enough(suite))
