@@ -11,13 +11,22 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 
 from grading.errors import SuiteError
 from grading.feedback import quote
-from grading.suite import Case, Compare, Group, Suite
+from grading.suite import (
+    Case,
+    Compare,
+    CompareMode,
+    Group,
+    GroupScoring,
+    Isolation,
+    Suite,
+    Visibility,
+)
 
 Format = Literal["json", "toml", "yaml"]
 
@@ -38,6 +47,14 @@ _TYPE_WORDS = {
     "null": "nothing",
 }
 _BACKTICKED = re.compile(r"`([^`]*)`")
+# What each field that takes one of a few words accepts, to say so when it gets another.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "isolation": get_args(Isolation),
+    "mode": get_args(CompareMode),
+    "visibility": get_args(Visibility),
+    "scoring": get_args(GroupScoring),
+    "on_reject": ("continue", "break"),
+}
 
 
 def suite_format(filename: str) -> Format:
@@ -74,6 +91,9 @@ def _readable(message: str) -> str:
     text = text.replace("Object contains unknown field", "unknown field")
     text = text[:1].lower() + text[1:]
     where = path.rstrip("`").removeprefix(".")
+    choices = _CHOICES.get(where.rpartition(".")[2])
+    if text.startswith("invalid enum value") and choices:
+        text += "; use " + " or ".join(f'"{choice}"' for choice in choices)
     return f"{where}: {text}" if where else text
 
 

@@ -13,6 +13,7 @@ import msgspec
 CompareMode = Literal["exact", "lines", "tokens", "checker"]
 Visibility = Literal["visible", "hidden"]
 GroupScoring = Literal["sum", "min", "all"]
+Isolation = Literal["case", "submission"]
 
 
 class Compare(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -69,10 +70,14 @@ class Suite(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     """A whole test suite. Top-level `cases` form an implicit group scored by `sum`.
 
     `language` is the submissions' language unless a submission names its own.
+    `isolation` is what a container serves: one `case` (the default), or every case of one
+    `submission`, each case still a fresh process in a fresh, empty directory with its own
+    limits (see docs/sandbox.md for what each protects against). Verdicts are the same.
     """
 
     name: str
     language: str = "python"
+    isolation: Isolation = "case"
     time_limit: float | None = None
     memory_limit: int | None = None
     compare: Compare = msgspec.field(default_factory=Compare)

@@ -10,10 +10,12 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 from __future__ import annotations
 
 import base64
+import itertools
 import socket
 import struct
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 import docker
@@ -25,6 +27,7 @@ from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
 from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
 from runners.sandbox.build import image_name
+from runners.sandbox.channel import Channel
 from runners.sandbox.languages import (
     BUILD_DIR,
     Language,
@@ -39,6 +42,8 @@ from runners.settings import Settings
 SANDBOX_UID = "65534:65534"
 STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
+SUPERVISOR_HEADROOM_MIB = 8
+"""Memory added to a multi-case container for what its supervisor keeps between cases."""
 FEEDBACK_CAP = 64 * 1024
 """How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 
@@ -58,6 +63,16 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
     artefact: Artefact | None = None
+
+
+class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
+    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
+
+    limits: Limits
+    stdin: bytes = b""
+    args: list[str] = msgspec.field(default_factory=list)
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    collect: str | None = None
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,14 +102,11 @@ class Report(msgspec.Struct, frozen=True):
 
 
 class _Box(msgspec.Struct, frozen=True, kw_only=True):
-    """One container's limits: the run's, adjusted for its language, or a compile's."""
+    """One container's limits: a run's, adjusted for its language, or a compile's."""
 
     image: str
     memory_mib: int
     pids: int
-    output_limit: int
-    budget: float
-    report_cap: int
     cpus: float
 
 
@@ -109,18 +121,23 @@ class Sandbox:
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
-        check_program(self.settings, request.code, request.language)
-        check_stdin(self.settings, request.stdin)
+        request = self.built(request)
         lang = language(request.language)
-        artefact = request.artefact
-        if lang.compiled and artefact is None:
-            artefact = self.compile(request.language, request.code, request.files)
-        if artefact is not None and artefact.failure is not None:
-            return Execution(result=artefact.failure)
-        payload = self._job(request, lang, artefact)
-        execution = self._contain(self._run_box(request.limits, lang), payload)
-        result = interpret_run(execution.result, lang)
-        return msgspec.structs.replace(execution, result=result)
+        if request.artefact is not None and request.artefact.failure is not None:
+            return Execution(result=request.artefact.failure)
+        payload = self._job(request)
+        budget = request.limits.time_limit + (lang.compile_time_limit if lang.check else 0)
+        box = self._run_box(request.limits.memory_limit, lang)
+        execution = self._contain(box, payload, request.limits.output_limit, budget)
+        return _adjusted(execution, lang)
+
+    def built(self, request: RunRequest) -> RunRequest:
+        """The request with its artefact, compiling now if its language needs it and it has none."""
+        check_program(self.settings, request.code, request.language)
+        if request.artefact is not None or not language(request.language).compiled:
+            return request
+        artefact = self.compile(request.language, request.code, request.files)
+        return msgspec.structs.replace(request, artefact=artefact)
 
     def compile(
         self, language_name: str, code: str, files: dict[str, bytes] | None = None
@@ -128,19 +145,22 @@ class Sandbox:
         """Compile a program once, in its own sandbox; its artefact or why it did not compile.
 
         `files` are more sources and headers beside the main one (a validator's `validate.h`).
+        The compiler runs as the job's one case with the language's compile limits, and the
+        files it writes into `BUILD_DIR` come back in its report.
         """
         check_program(self.settings, code, language_name)
         lang = language(language_name)
         main = entry_point(lang, code)
         sources = {**(files or {}), source_name(lang, code): code.encode()}
-        limits = (
-            lang.compile_time_limit,
-            lang.compile_memory_limit,
-            self.settings.disk_limit,
-            self.settings.max_artefact_bytes,
+        box = _Box(
+            image=image_name(self.settings, lang),
+            memory_mib=lang.compile_memory_limit,
+            pids=lang.pids_limit or self.settings.pids_limit,
+            cpus=self.settings.compile_cpus,
         )
-        box = self._compile_box(lang)
-        execution = self._contain(box, self._compile_job(lang, main, sources))
+        cap = 2 * self.settings.max_artefact_bytes + FEEDBACK_CAP
+        job = self._compile_job(lang, main, sources)
+        execution = self._contain(box, job, cap, lang.compile_time_limit)
         result = execution.result
         if result.status is Status.INTERNAL_ERROR:
             return Artefact(language=lang.name, main=main, failure=result)
@@ -154,80 +174,167 @@ class Sandbox:
             wall_ms=result.time_ms,
             files=execution.files,
         )
+        limits = (
+            lang.compile_time_limit,
+            lang.compile_memory_limit,
+            self.settings.disk_limit,
+            self.settings.max_artefact_bytes,
+        )
         return artefact_of(report, lang.name, main, limits)
 
-    def _run_box(self, limits: Limits, lang: Language) -> _Box:
-        budget = limits.time_limit + (lang.compile_time_limit if lang.check else 0)
-        return _Box(
-            image=image_name(self.settings, lang),
-            memory_mib=limits.memory_limit + lang.memory_extra_mib,
-            pids=lang.pids_limit or self.settings.pids_limit,
-            output_limit=limits.output_limit,
-            budget=budget,
-            report_cap=3 * limits.output_limit + REPORT_OVERHEAD,
-            cpus=self.settings.cpus,
-        )
-
-    def _compile_box(self, lang: Language) -> _Box:
-        return _Box(
-            image=image_name(self.settings, lang),
-            memory_mib=lang.compile_memory_limit,
-            pids=lang.pids_limit or self.settings.pids_limit,
-            output_limit=FEEDBACK_CAP,
-            budget=lang.compile_time_limit,
-            report_cap=3 * FEEDBACK_CAP + 2 * self.settings.max_artefact_bytes + REPORT_OVERHEAD,
-            cpus=self.settings.compile_cpus,
-        )
-
-    def _job(self, request: RunRequest, lang: Language, artefact: Artefact | None) -> bytes:
-        """The supervisor's job for one run: files (or the artefact), argv, stdin, limits."""
-        built = artefact.files if artefact is not None else {}
-        main = artefact.main if artefact is not None else entry_point(lang, request.code)
-        files = {**request.files, **built}
-        if artefact is None:
-            files[source_name(lang, request.code)] = request.code.encode()
-        env = _environment(lang)
-        argv = expand(lang.command, main, [], request.limits.memory_limit)
-        job = {
-            "files": _encoded(files),
-            "executable": sorted(built),
-            "compile": (
-                {"argv": list(lang.check), "env": env, "time_limit": lang.compile_time_limit}
-                if lang.check
-                else None
-            ),
-            "argv": [*argv, *request.args],
-            "env": env,
-            "stdin": base64.b64encode(request.stdin).decode(),
-            "time_limit": request.limits.time_limit,
-            "output_limit": request.limits.output_limit,
-            "collect": request.collect,
-        }
-        return msgspec.json.encode(job)
-
     def _compile_job(self, lang: Language, main: str, sources: dict[str, bytes]) -> bytes:
-        """The supervisor's job for a compile: the compiler is the program, `BUILD_DIR` kept."""
+        """The compile's job: the sources as the program, the compiler as its one case."""
         compiled = sorted(name for name in sources if PurePosixPath(name).suffix in lang.extensions)
-        job = {
-            "files": _encoded(sources),
+        program = {"files": _encoded(sources), "env": _environment(lang), "compile": None}
+        case = {
             "argv": expand(lang.compile, main, compiled, lang.compile_memory_limit),
-            "env": _environment(lang),
             "stdin": "",
             "time_limit": lang.compile_time_limit,
             "output_limit": FEEDBACK_CAP,
+            "files": {},
             "collect": BUILD_DIR,
             "collect_bytes": self.settings.max_artefact_bytes,
         }
-        return msgspec.json.encode(job)
+        return msgspec.json.encode(program) + b"\n" + msgspec.json.encode(case) + b"\n"
 
-    def _contain(self, box: _Box, payload: bytes) -> Execution:
-        """Run one job in a fresh container with `box`'s limits; the container is removed."""
+    def _run_box(self, memory_mib: int, lang: Language) -> _Box:
+        """A run's container: the memory asked plus what the language's runtime needs."""
+        return _Box(
+            image=image_name(self.settings, lang),
+            memory_mib=memory_mib + lang.memory_extra_mib,
+            pids=lang.pids_limit or self.settings.pids_limit,
+            cpus=self.settings.cpus,
+        )
+
+    def _contain(self, box: _Box, payload: bytes, output_limit: int, budget: float) -> Execution:
+        """Run a one-case job in a fresh container with `box`'s limits; always removed."""
         began = time.monotonic()
         container = self._create(box)
         try:
-            return self._execute(container, box, payload, began)
+            return self._execute(container, output_limit, payload, began, budget)
         finally:
             self.client.api.remove_container(container, force=True)
+
+    def run_cases(self, program: RunRequest, cases: Sequence[CaseInput]) -> list[Execution]:
+        """Run every case of one program in one container; one execution per case, in order.
+
+        `program`'s own stdin, args and limits are ignored: each case brings its own. Memory
+        is enforced per case by sizing the container to the case's limit (plus the
+        supervisor's headroom), so consecutive cases with another memory limit get a container
+        of their own, and so do the cases after one whose container died or stopped answering.
+        """
+        program = self.built(program)
+        if program.artefact is not None and program.artefact.failure is not None:
+            return [Execution(result=program.artefact.failure)] * len(cases)
+        header = self._program_line(program)
+        lines = [self._case_line(program, case) for case in cases]
+        done: list[Execution] = []
+        while len(done) < len(cases):
+            share = _same_memory(cases[len(done) :])
+            done += self._serve(program, header, share, lines[len(done) : len(done) + len(share)])
+        return done
+
+    def _serve(
+        self,
+        program: RunRequest,
+        header: bytes,
+        cases: list[CaseInput],
+        lines: list[bytes],
+    ) -> list[Execution]:
+        """Run `cases` in one container; stops early (never empty) if the container fails."""
+        memory = cases[0].limits.memory_limit + SUPERVISOR_HEADROOM_MIB
+        began = time.monotonic()
+        container = self._create(self._run_box(memory, language(program.language)))
+        try:
+            return self._converse(container, program, cases, header + b"".join(lines), began)
+        finally:
+            self.client.api.remove_container(container, force=True)
+
+    def _converse(
+        self,
+        container: str,
+        program: RunRequest,
+        cases: list[CaseInput],
+        job: bytes,
+        began: float,
+    ) -> list[Execution]:
+        """Start the container and read one report per case, each under its own deadline."""
+        api = self.client.api
+        lang = language(program.language)
+        stream = api.attach_socket(
+            container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        )
+        done: list[Execution] = []
+        try:
+            api.start(container)
+            startup_ms = round((time.monotonic() - began) * 1000)
+            channel = Channel(stream._sock, job)
+            clock = time.monotonic() + (lang.compile_time_limit if lang.check else 0)
+            for case in cases:
+                clock += case.limits.time_limit + STARTUP_GRACE
+                line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
+                if line is None:
+                    return [*done, self._lost(container, case.limits, channel)]
+                report = msgspec.json.decode(line, type=Report)
+                if report.stage == "compile":
+                    return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
+                done.append(
+                    _adjusted(Execution(result=interpret(report), files=report.files), lang)
+                )
+                clock = time.monotonic()
+        finally:
+            stream.close()
+        done[0] = msgspec.structs.replace(done[0], startup_ms=startup_ms)
+        return done
+
+    def _lost(self, container: str, limits: Limits, channel: Channel) -> Execution:
+        """The case during which the supervisor died, stopped answering or flooded its report."""
+        if channel.ended:
+            return Execution(result=self._died(container, bytes(channel.stderr)))
+        self.client.api.kill(container)
+        return Execution(result=_unanswered(limits.time_limit, bytes(channel.stderr)))
+
+    def _job(self, request: RunRequest) -> bytes:
+        """The job of a single run: the program's line and its one case's line."""
+        case = CaseInput(
+            limits=request.limits, stdin=request.stdin, args=request.args, collect=request.collect
+        )
+        return self._program_line(request) + self._case_line(request, case)
+
+    def _program_line(self, program: RunRequest) -> bytes:
+        """The job's first line: the program's files (or its artefact), environment and check.
+
+        A compiled program sends its artefact's files instead of its source, made executable.
+        """
+        check_program(self.settings, program.code, program.language)
+        lang = language(program.language)
+        built = program.artefact.files if program.artefact is not None else {}
+        files = {**program.files, **built}
+        if program.artefact is None:
+            files[source_name(lang, program.code)] = program.code.encode()
+        step = {"argv": list(lang.check), "time_limit": lang.compile_time_limit}
+        job = {
+            "files": _encoded(files),
+            "executable": sorted(built),
+            "env": _environment(lang),
+            "compile": step if lang.check else None,
+        }
+        return msgspec.json.encode(job) + b"\n"
+
+    def _case_line(self, program: RunRequest, case: CaseInput) -> bytes:
+        """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
+        check_stdin(self.settings, case.stdin)
+        lang = language(program.language)
+        main = program.artefact.main if program.artefact else entry_point(lang, program.code)
+        job = {
+            "argv": [*expand(lang.command, main, [], case.limits.memory_limit), *case.args],
+            "stdin": base64.b64encode(case.stdin).decode(),
+            "time_limit": case.limits.time_limit,
+            "output_limit": case.limits.output_limit,
+            "files": _encoded(case.files),
+            "collect": case.collect,
+        }
+        return msgspec.json.encode(job) + b"\n"
 
     def _create(self, box: _Box) -> str:
         """Create the container (not started) and return its id."""
@@ -273,8 +380,10 @@ class Sandbox:
             log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
         )
 
-    def _execute(self, container: str, box: _Box, payload: bytes, began: float) -> Execution:
-        """Start the container, send the job and read the report, waiting its budget and a grace."""
+    def _execute(
+        self, container: str, output_limit: int, payload: bytes, began: float, budget: float
+    ) -> Execution:
+        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
         api = self.client.api
         stream = api.attach_socket(
             container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
@@ -285,13 +394,14 @@ class Sandbox:
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
-            deadline = began + box.budget + STARTUP_GRACE
-            out, err, complete = read_frames(raw, deadline, box.report_cap)
+            deadline = began + budget + STARTUP_GRACE
+            cap = 3 * output_limit + REPORT_OVERHEAD
+            out, err, complete = read_frames(raw, deadline, cap)
         finally:
             stream.close()
         if not complete:
             api.kill(container)
-            return Execution(result=_unanswered(box.budget, err), startup_ms=startup_ms)
+            return Execution(result=_unanswered(budget, err), startup_ms=startup_ms)
         try:
             report = msgspec.json.decode(out, type=Report)
         except msgspec.DecodeError:
@@ -318,21 +428,30 @@ def _environment(lang: Language) -> dict[str, str]:
     }
 
 
+def _adjusted(execution: Execution, lang: Language) -> Execution:
+    """A run whose runtime outgrew its own memory bound is a memory limit, not a crash.
+
+    A JVM's heap (`-Xmx`) or V8's old space fills before the container's limit does, and the
+    runtime ends the program itself, saying so on stderr.
+    """
+    result = execution.result
+    if result.status is not Status.RUNTIME_ERROR:
+        return execution
+    if not any(marker in result.stderr for marker in lang.memory_errors):
+        return execution
+    adjusted = msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
+    return msgspec.structs.replace(execution, result=adjusted)
+
+
 def _encoded(files: dict[str, bytes]) -> dict[str, str]:
     return {name: base64.b64encode(data).decode() for name, data in files.items()}
 
 
-def interpret_run(result: RunResult, lang: Language) -> RunResult:
-    """A run that failed because its runtime outgrew its own memory bound is a memory limit.
-
-    A JVM's heap (`-Xmx`) or V8's old space fills before the container's limit, and the runtime
-    ends the program itself, saying so on stderr.
-    """
-    if result.status is not Status.RUNTIME_ERROR:
-        return result
-    if any(marker in result.stderr for marker in lang.memory_errors):
-        return msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
-    return result
+def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
+    """The leading cases that share the first one's memory limit (never empty)."""
+    first = cases[0].limits.memory_limit
+    share = list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
+    return share
 
 
 def connect(settings: Settings) -> docker.DockerClient:

@@ -153,6 +153,7 @@ def suites(draw: st.DrawFn) -> Suite:
     return Suite(
         name=draw(names),
         time_limit=draw(st.none() | st.floats(0.1, 30)),
+        isolation=draw(st.sampled_from(["case", "submission"])),
         compare=draw(compares),
         cases=cases[:cut],
         groups=groups,
@@ -192,6 +193,12 @@ def test_yaml_round_trips_any_suite(suite: Suite) -> None:
             id="unknown-mode",
         ),
         pytest.param(
+            b'name = "s"\nisolation = "container"\n[[cases]]\nname = "a"\n',
+            "toml",
+            'isolation: invalid enum value \'container\'; use "case" or "submission"',
+            id="unknown-isolation",
+        ),
+        pytest.param(
             b"name: s\ngroups: [{name: g, cases: [{name: a, time_limit: soon}]}]\n",
             "yaml",
             "groups[0].cases[0].time_limit: expected a number or nothing, got a string",
@@ -208,6 +215,23 @@ def test_bad_documents_name_the_field(data: bytes, fmt: Format, message: str) ->
         decode_suite(data, fmt)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("document", "isolation"),
+    [
+        pytest.param(b'name = "s"\n[[cases]]\nname = "a"\n', "case", id="default-case"),
+        pytest.param(
+            b'name = "s"\nisolation = "submission"\n[[cases]]\nname = "a"\n',
+            "submission",
+            id="submission",
+        ),
+    ],
+)
+def test_isolation_is_read_from_the_suite_and_defaults_to_case(
+    document: bytes, isolation: str
+) -> None:
+    assert decode_suite(document, "toml").isolation == isolation
 
 
 def one_case(**fields: object) -> Suite:

@@ -1,17 +1,32 @@
-"""Runs one program inside a sandbox container and reports what it did as one JSON line.
+"""Runs a program's cases inside a sandbox container and reports each as one JSON line.
 
-This file is baked into every sandbox image and is the container's PID 1. The host sends a job
-as one JSON document on stdin and closes it; the supervisor writes the job's files into the
-sandbox's tmpfs, runs the program with the job's stdin, enforces the wall clock and the output
-caps, and prints the result on stdout. Only the standard library is available here.
+This file is baked into every sandbox image and is the container's PID 1. Only the standard
+library is available here. The host writes the job on stdin as JSON lines and then closes it:
 
-A job may carry a `compile` step (argv and a time limit of its own) that runs first, in the
-same way; if it fails, the program is not run and the report is the step's, marked
-`"stage": "compile"`. Files named in `executable` (a compiled program sent back in) are made
-executable; `collect` names a directory whose files the report carries back, each up to
-`collect_bytes` (a compiler's output, a checker's feedback).
+    line 1     the program: its files (base64), its environment, an optional `compile` step
+               and the files to make `executable` (a compiled program sent back in)
+    line 2...  one case each: argv, stdin (base64), time and output limits, extra files, and a
+               `collect` directory whose files come back in the report, each cut at
+               `collect_bytes` (checker feedback, or what a compiler built)
 
-Why the program cannot forge this report although it runs under the same uid:
+The supervisor writes the program's files into the sandbox's tmpfs and runs the compile step
+once; if it fails, the one report is the step's, marked `"stage": "compile"`, and no case runs.
+Otherwise it keeps the files as they stand after compiling (sources and artefacts) and gives
+every case a fresh start, reading the case's line only then:
+
+1. every other process in the container is killed (`kill(-1, SIGKILL)` from PID 1 reaches
+   daemonised and orphaned ones too) and reaped, so nothing of an earlier case runs on;
+2. the tmpfs is emptied (directories a case made unreadable are opened up first) and System V
+   IPC objects are removed, so nothing an earlier case wrote can be read;
+3. the program's files are written again from memory, so a case that changed or deleted them
+   (or the compiled artefact) changes nothing for the next;
+4. the case runs as a fresh process with its own wall clock, output caps and stdin, and its
+   report says whether the OOM killer struck during this case (the counter's growth).
+
+A single run is the same job with one case. One case per line keeps the supervisor's memory
+small whatever the cases' inputs add up to: it never holds more than one case's stdin.
+
+Why the program cannot forge a report although it runs under the same uid:
 - the supervisor makes itself non-dumpable, so the program can neither ptrace it nor open
   /proc/1/fd/* or /proc/1/mem (both need ptrace access);
 - it is the namespace's init, so the kernel drops SIGKILL and SIGSTOP sent from inside the
@@ -23,16 +38,20 @@ Why the program cannot forge this report although it runs under the same uid:
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
+import itertools
 import json
 import os
 import select
 import signal
 import sys
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 PR_SET_DUMPABLE = 4
+IPC_RMID = 0
 WORKDIR = "/sandbox"
 CHUNK = 65536
 FEEDBACK_CAP = 65536
@@ -40,25 +59,152 @@ OOM_COUNTERS = (
     "/sys/fs/cgroup/memory/memory.oom_control",  # cgroup v1
     "/sys/fs/cgroup/memory.events",  # cgroup v2
 )
+SYSV_IPC = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+
+Snapshot = dict[str, tuple[int, bytes]]
+"""The program's files after compiling: relative path to (permission bits, content)."""
 
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     set_dumpable(False)
-    job = json.loads(sys.stdin.buffer.read())
+    jobs = os.fdopen(os.dup(0), "rb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    write_files(job["files"])
-    mark_executable(job.get("executable", []))
-    if job.get("collect"):
-        os.makedirs(os.path.join(WORKDIR, job["collect"]), exist_ok=True)
-    report = build(job["compile"]) if job.get("compile") else None
-    if report is None:
-        report = run(job)
-    if job.get("collect"):
-        cap = job.get("collect_bytes", FEEDBACK_CAP)
-        report["files"] = collect(os.path.join(WORKDIR, job["collect"]), cap)
+    root_mode = os.stat(WORKDIR).st_mode & 0o7777
+    program = json.loads(jobs.readline())
+    write_files(program["files"])
+    mark_executable(program.get("executable", []))
+    step = program.get("compile")
+    failed = build({**step, "env": program["env"]}) if step else None
+    if failed is not None:
+        emit(failed)
+        return
+    snapshot = take_snapshot(WORKDIR)
+    for line in cases(jobs):
+        fresh_start(snapshot, root_mode)
+        emit(run_case({**json.loads(line), "env": program["env"]}))
+    end_processes()
+
+
+def cases(jobs: BinaryIO) -> Iterator[bytes]:
+    """The case lines the host sends, one at a time, until it closes stdin."""
+    for line in jobs:
+        if line.strip():
+            yield line
+
+
+def emit(report: dict[str, Any]) -> None:
+    """Send one report line to the host."""
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
+
+
+def run_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Run one case in the prepared working directory; collect its feedback once all is over."""
+    write_files(case.get("files", {}))
+    collect_dir = case.get("collect")
+    if collect_dir:
+        os.makedirs(os.path.join(WORKDIR, collect_dir), exist_ok=True)
+    report = run(case)
+    end_processes()
+    if collect_dir:
+        cap = case.get("collect_bytes", FEEDBACK_CAP)
+        report["files"] = collect(os.path.join(WORKDIR, collect_dir), cap)
+    return report
+
+
+def fresh_start(snapshot: Snapshot, root_mode: int) -> None:
+    """No process, file or IPC object of an earlier case left; the program's files as built."""
+    end_processes()
+    wipe(WORKDIR, root_mode)
+    clear_ipc()
+    for name, (mode, content) in snapshot.items():
+        path = os.path.join(WORKDIR, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(content)
+        os.chmod(path, mode)
+
+
+def end_processes() -> None:
+    """Kill every process in the container but this one, and reap them all.
+
+    From PID 1, `kill(-1, SIGKILL)` reaches every other process of the namespace, and every
+    orphan is re-parented to PID 1, so once `waitpid` finds no child, none is left.
+    """
+    while True:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def take_snapshot(root: str) -> Snapshot:
+    """Every regular file below `root`, with its permission bits."""
+    found: Snapshot = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as handle:
+                    content = handle.read()
+                found[os.path.relpath(path, root)] = (os.stat(path).st_mode & 0o777, content)
+    return found
+
+
+def wipe(root: str, root_mode: int) -> None:
+    """Empty `root` whatever a case did to it: modes taken away, deep trees, odd names.
+
+    Directories are opened up (`chmod`: the case and the supervisor share a uid) and their
+    contents moved up to `root` before removal, so paths stay short and no recursion is needed
+    however deep the tree.
+    """
+    os.chmod(root, root_mode)
+    spare = itertools.count()
+    while True:
+        entries = list(os.scandir(root))
+        if not entries:
+            return
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+                continue
+            os.chmod(entry.path, 0o700)
+            for child in os.scandir(entry.path):
+                if child.is_dir(follow_symlinks=False):
+                    os.chmod(child.path, 0o700)
+                os.rename(child.path, _unused(root, spare))
+            os.rmdir(entry.path)
+
+
+def _unused(root: str, spare: Iterator[int]) -> str:
+    """A name in `root` that nothing has."""
+    while True:
+        path = os.path.join(root, f".wipe-{next(spare)}")
+        if not os.path.lexists(path):
+            return path
+
+
+def clear_ipc() -> None:
+    """Remove the System V shared memory, message queues and semaphores a case left behind.
+
+    They outlive their creator, and the container's IPC namespace is shared by its cases.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    for path, call in zip(SYSV_IPC, ("shmctl", "msgctl", "semctl"), strict=True):
+        try:
+            with open(path) as table:
+                rows = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            ident = int(row.split()[1])
+            if call == "semctl":
+                libc.semctl(ident, 0, IPC_RMID)
+            else:
+                getattr(libc, call)(ident, IPC_RMID, None)
 
 
 def set_dumpable(dumpable: bool) -> None:
@@ -201,6 +347,7 @@ def drain(open_fds: dict[int, Capture]) -> None:
 def build(step: dict[str, Any]) -> dict[str, Any] | None:
     """Run the compile step; its report if it failed, None if the program may run."""
     report = run({**step, "stdin": "", "output_limit": FEEDBACK_CAP})
+    end_processes()
     failed = report["timed_out"] or report["signal"] is not None or report["exit_code"] != 0
     return {**report, "stage": "compile"} if failed else None
 
@@ -208,6 +355,7 @@ def build(step: dict[str, Any]) -> dict[str, Any] | None:
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Run the program once and describe how it ended."""
     captures_cap = job["output_limit"]
+    oom_before = oom_kills()
     started = time.monotonic()
     pid, out_r, err_r = spawn(job, stdin_file(base64.b64decode(job["stdin"])))
     captures = [Capture(out_r, captures_cap), Capture(err_r, captures_cap)]
@@ -216,11 +364,13 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         os.killpg(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     wall = time.monotonic() - started
+    for fd in (out_r, err_r):
+        os.close(fd)
     return {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
-        "oom_killed": oom_kills() > 0,
+        "oom_killed": oom_kills() > oom_before,
         "stdout": base64.b64encode(captures[0].data).decode(),
         "stderr": base64.b64encode(captures[1].data).decode(),
         "stdout_truncated": captures[0].truncated,
