@@ -174,7 +174,11 @@ LANGUAGES = {
             ),
             memory_extra_mib=256,
             pids_limit=128,
-            memory_errors=("java.lang.OutOfMemoryError",),
+            memory_errors=(
+                "java.lang.OutOfMemoryError: Java heap space",
+                "java.lang.OutOfMemoryError: GC overhead limit exceeded",
+                "java.lang.OutOfMemoryError: Requested array size exceeds VM limit",
+            ),
             version_command=("javac", "-version"),
         ),
         Language(
@@ -184,7 +188,8 @@ LANGUAGES = {
             extensions=(".js",),
             filename="main.js",
             check=("node", "--check", "main.js"),
-            command=("node", "--max-old-space-size={memory_mib}", "--stack-size=65500", "main.js"),
+            command=("node", "--max-old-space-size={memory_mib}", "main.js"),
+            memory_extra_mib=64,
             memory_errors=("JavaScript heap out of memory",),
             version_command=("node", "--version"),
         ),
