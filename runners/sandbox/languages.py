@@ -59,7 +59,7 @@ class Language(msgspec.Struct, frozen=True, kw_only=True):
     env: dict[str, str] = msgspec.field(default_factory=dict)
     check: tuple[str, ...] = ()
     compile: tuple[str, ...] = ()
-    compile_time_limit: float = 20.0
+    compile_time_limit: float = 60.0
     compile_memory_limit: int = 1024
     memory_extra_mib: int = 0
     pids_limit: int | None = None
@@ -161,7 +161,6 @@ LANGUAGES = {
                 BUILD_DIR,
                 "{files}",
             ),
-            compile_time_limit=30.0,
             command=(
                 "java",
                 "-Dfile.encoding=UTF-8",

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from grading.kattis import EXPECTED_VERDICTS
+from grading.kattis import EXPECTED_VERDICTS, package_submissions
+from runners.sandbox.languages import extension_map
 
 pytestmark = pytest.mark.docker
 
@@ -29,7 +30,8 @@ PACKAGES = ROOT / "tests" / "grading" / "packages"
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
     """The environment of a user with no servers: SQLite in `data_dir`, in-process queue."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_")}
+    keep = ("OOPS_IMAGE_PREFIX",)  # which images `oops setup` built is the machine's, kept
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_") or k in keep}
     return {**env, "OOPS_DATA_DIR": str(data_dir)}
 
 
@@ -165,18 +167,22 @@ def test_missing_submissions_folder_says_so(tmp_path: Path) -> None:
     assert "not a folder" in done.stderr
 
 
-@pytest.mark.parametrize("package", ["addition", "circlearea", "factorize"])
+@pytest.mark.parametrize("package", ["addition", "circlearea", "factorize", "polyglot"])
 def test_kattis_package_submissions_get_their_expected_verdicts(
     tmp_path: Path, package: str
 ) -> None:
+    """`polyglot` has C, C++, Java, JavaScript and Python submissions and a C++ validator."""
     root = PACKAGES / package
     students = tmp_path / "students"
     students.mkdir()
     expected = {}
-    for source in sorted((root / "submissions").glob("*/*.py")):
-        student = f"{source.parent.name}--{source.stem}"
-        shutil.copy(source, students / f"{student}.py")
-        expected[student] = source.parent.name
+    files = {p.relative_to(root).as_posix(): b"" for p in root.rglob("*") if p.is_file()}
+    for category, paths in package_submissions(files, extension_map()).items():
+        for path in paths:
+            source = root / path
+            student = f"{category}--{source.stem}"
+            shutil.copy(source, students / f"{student}{source.suffix}")
+            expected[student] = category
     results = grade_json(tmp_path / "data", root, students)
     for student, category in expected.items():
         result = results[student]

@@ -388,3 +388,15 @@ def test_submissions_are_picked_by_the_extensions_of_known_languages() -> None:
     assert "submissions/accepted/Fast.java" in found["accepted"]
     assert "submissions/accepted/notes.txt" not in found["accepted"]
     assert found["compile_error"] == ["submissions/compile_error/broken.c"]
+
+
+def test_polyglot_package_validates_with_cpp_and_offers_every_language() -> None:
+    extensions = {".py": "python", ".c": "c", ".cc": "cpp", ".cpp": "cpp"}
+    extensions |= {".java": "java", ".js": "javascript"}
+    files = read_package("polyglot")
+    compare = suite_from_package(files, extensions=extensions).compare
+    assert (compare.checker_language, set(compare.checker_files)) == ("cpp", {"verdict.h"})
+    found = package_submissions(files, extensions)
+    languages = {extensions[p[p.rindex(".") :]] for ps in found.values() for p in ps}
+    assert languages == {"c", "cpp", "java", "javascript", "python"}
+    assert set(found) == set(EXPECTED_VERDICTS)
