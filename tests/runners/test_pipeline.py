@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import msgspec
 import pytest
 
 from grading.suite import Case, Suite
 from runners import pipeline
+from runners.builds import build_key
 from runners.pipeline import Entry
 from runners.queue import tasks
 from runners.settings import Settings
-from runners.store.tables import Batch, CaseRun, Submission
+from runners.store.tables import Batch, Build, CaseRun, Submission
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -139,3 +141,38 @@ async def test_a_finished_run_queues_its_signed_webhook(
         Delivery.subject == str(run_id)
     )
     assert deliveries == [{"event_type": "run.completed", "url": "http://127.0.0.1:9/hook"}]
+
+
+DOUBLE_C = (
+    '#include <stdio.h>\nint main(void) { int n; scanf("%d", &n); printf("%d\\n", 2 * n); }\n'
+)
+
+
+async def test_a_compiled_submission_compiles_once_for_all_its_cases(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
+    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    entries = [Entry(student="ann", code=DOUBLE_C), Entry(student="bob", code=DOUBLE_C + " ")]
+    accepted = await pipeline.accept(settings, assignment, suite, entries, batch=True)
+    await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    rows = await Submission.select(Submission.verdict).where(Submission.batch == accepted.batch)
+    assert [row["verdict"] for row in rows] == ["passed", "passed"]
+    keys = {build_key("c", code, {}) for code in (DOUBLE_C, DOUBLE_C + " ")}
+    builds = await Build.select(Build.key, Build.status).where(Build.key.is_in(list(keys)))
+    assert sorted(row["status"] for row in builds) == ["done", "done"]  # one per program
+
+
+async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_words(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
+    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    broken = DOUBLE_C.replace(";", "", 1) + f"// {uuid.uuid4()}\n"
+    accepted = await pipeline.accept(
+        settings, assignment, suite, [Entry(student="cy", code=broken)]
+    )
+    await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    results = await pipeline.case_results(accepted.submissions[0])
+    assert [r.verdict for r in results] == ["compile_error", "compile_error"]
+    assert results[0].message is not None and "error:" in results[0].message
