@@ -1,15 +1,19 @@
 # The two commands of the README: `make demo` and `make test`. Each creates .venv, installs the
-# project into it if needed, runs `oops setup` (idempotent), then does its job.
+# exact versions of requirements.lock and the project into it if needed, runs `oops setup`
+# (idempotent), then does its job. `make lock` renews the lock from pyproject.toml's ranges.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint bench clean
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-$(STAMP): pyproject.toml
+.PHONY: demo test setup lint lock bench clean
+
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -27,10 +31,19 @@ test: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway runners grading tests bench
+	$(BIN)/ruff format --check gateway runners grading tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -vi '^oopsengine' > requirements.lock
+	rm -rf .lock-venv
 
 bench: setup
 	$(BIN)/python -m bench.sandbox
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .lock-venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

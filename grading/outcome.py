@@ -32,14 +32,13 @@ class Verdict(StrEnum):
     INTERNAL_ERROR = "internal_error"
 
 
-class RunResult(msgspec.Struct, frozen=True, kw_only=True):
-    """The observable result of one run: the fields of `oops run --json`.
+class RunOutput(msgspec.Struct, frozen=True, kw_only=True):
+    """What one run left behind, whatever its status: exit, streams, time and memory.
 
     `stdout` and `stderr` are decoded as UTF-8 with invalid bytes replaced by U+FFFD, so the
     result always encodes as JSON; the `*_truncated` flags say whether the output cap cut them.
     """
 
-    status: Status
     exit_code: int | None = None
     signal: int | None = None
     stdout: str = ""
@@ -50,6 +49,12 @@ class RunResult(msgspec.Struct, frozen=True, kw_only=True):
     cpu_ms: int = 0
     memory_kib: int = 0
     message: str | None = None
+
+
+class RunResult(RunOutput, frozen=True, kw_only=True):
+    """The observable result of one run: how it ended and what it left (`oops run --json`)."""
+
+    status: Status
 
 
 def verdict_of(status: Status) -> Verdict:

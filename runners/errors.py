@@ -3,10 +3,13 @@
 RunnerError
 ├── EngineUnavailable   no Docker engine answers
 ├── ImageMissing        the sandbox image was never built (`oops setup`)
+├── NotFound            an id that names nothing the caller may see
+├── Conflict            a request the current state cannot satisfy (nothing to regrade)
 └── RequestError        a run request the operator's settings refuse
     ├── LimitError      a limit that is not positive or is above its maximum
     ├── UnknownLanguage
-    └── InputTooLarge   code or stdin over its size limit
+    ├── InputTooLarge   code or stdin over its size limit
+    └── TooMuchWork     more cases or submissions than one request may queue
 """
 
 from __future__ import annotations
@@ -22,6 +25,19 @@ class EngineUnavailable(RunnerError):
 
 class ImageMissing(RunnerError):
     """The sandbox image for a language does not exist on the engine."""
+
+
+class NotFound(RunnerError):
+    """An id that names nothing the caller may see; `kind` says what it should have named."""
+
+    def __init__(self, kind: str, ident: object) -> None:
+        super().__init__(f"no {kind} with id {ident}")
+        self.kind = kind
+        self.ident = ident
+
+
+class Conflict(RunnerError):
+    """A request the current state of the record cannot satisfy."""
 
 
 class RequestError(RunnerError):
@@ -42,3 +58,7 @@ class UnknownLanguage(RequestError):
 
 class InputTooLarge(RequestError):
     """Code or stdin larger than the operator allows."""
+
+
+class TooMuchWork(RequestError):
+    """More work than one request may queue at once."""

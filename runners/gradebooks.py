@@ -10,6 +10,7 @@ import msgspec
 from grading import gradebook
 from grading.gradebook import GradebookRow, Policy
 from grading.results import SubmissionResult
+from runners.store.states import WorkState
 from runners.store.tables import Submission
 
 Format = Literal["plain", "canvas", "moodle"]
@@ -20,7 +21,9 @@ async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:
     """Every completed submission of the assignment, oldest first."""
     found = (
         await Submission.select(Submission.student, Submission.result, Submission.submitted_at)
-        .where((Submission.assignment == assignment_id) & (Submission.status == "completed"))
+        .where(
+            (Submission.assignment == assignment_id) & (Submission.status == WorkState.COMPLETED)
+        )
         .order_by(Submission.submitted_at)
     )
     return [

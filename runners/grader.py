@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import anyio
 import msgspec
+from redis.asyncio import Redis
 
 from grading.judge import CheckerRun, effective_compare, judge_case
 from grading.outcome import RunResult, Status
@@ -35,9 +36,10 @@ def case_limits(config: Settings, suite: Suite, case: Case) -> Limits:
 class Grader:
     """Runs cases in sandboxes, a bounded number at a time."""
 
-    def __init__(self, config: Settings, sandbox: Sandbox) -> None:
+    def __init__(self, config: Settings, sandbox: Sandbox, redis: Redis | None = None) -> None:
         self.config = config
         self.sandbox = sandbox
+        self.redis = redis
         self.limiter = anyio.CapacityLimiter(config.concurrency)
 
     async def grade(
@@ -76,7 +78,7 @@ class Grader:
 
     async def _execute(self, request: RunRequest) -> Execution:
         execution = await anyio.to_thread.run_sync(self.sandbox.run, request, limiter=self.limiter)
-        await metrics.observe_start(execution.startup_ms)
+        await metrics.observe_start(self.redis, execution.startup_ms)
         return execution
 
     async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:

@@ -21,7 +21,7 @@ from runners.store.tables import ApiKey
 Role = Literal["admin", "instructor", "student"]
 ROLES: tuple[Role, ...] = get_args(Role)
 KEY_PREFIX = "oops_"
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 -- Standard Webhooks' prefix, not a secret
 PREFIX_LENGTH = 12
 MAX_KEY_LENGTH = 128
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
+import anyio
 import docker
 import msgspec
 from redis.asyncio import Redis
 
+from runners.backend import Backend
 from runners.sandbox.build import versions
 from runners.sandbox.languages import LANGUAGES
 from runners.settings import Settings
@@ -64,6 +66,13 @@ def local_versions(settings: Settings) -> dict[str, str]:
 def list_languages(settings: Settings) -> list[LanguageView]:
     """The languages with the versions of this machine's images."""
     return views(local_versions(settings))
+
+
+async def available(backend: Backend) -> list[LanguageView]:
+    """The languages with their versions: the workers' (served) or this process's (embedded)."""
+    if backend.redis is not None:
+        return views(await published_versions(backend.redis))
+    return await anyio.to_thread.run_sync(list_languages, backend.settings)
 
 
 async def publish_versions(redis: Redis, found: Mapping[str, str]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import msgspec
 
@@ -28,7 +28,10 @@ from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
 from runners.settings import Settings
-from runners.store.database import DB
+from runners.store.clock import now
+from runners.store.database import bound
+from runners.store.lease import take
+from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, Batch, CaseRun, Submission
 
 INSERT_CHUNK = 500
@@ -69,11 +72,6 @@ class Settled(msgspec.Struct, frozen=True, kw_only=True):
 
     submission: SubmissionResult | None = None
     completed_batch: uuid.UUID | None = None
-
-
-def now() -> datetime:
-    """The current time, timezone-aware, as every timestamp column stores it."""
-    return datetime.now(UTC)
 
 
 def digest(text: str) -> str:
@@ -142,7 +140,7 @@ async def accept(
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
     ]
-    async with DB.transaction():
+    async with bound().transaction():
         if batch_id is not None:
             await Batch.insert(
                 Batch(
@@ -199,25 +197,11 @@ async def _insert_chunked(table: type[Submission] | type[CaseRun], rows: Sequenc
 
 async def claim(case_run_id: uuid.UUID, lease: timedelta) -> Claim | None:
     """Take a case to grade, or None when it is done or another worker holds it."""
-    moment = now()
-    free = (CaseRun.status == "queued") | (
-        (CaseRun.status == "running") & (CaseRun.deadline < moment)
+    row = await take(
+        CaseRun, case_run_id, lease, CaseRun.submission, CaseRun.case_name, CaseRun.attempts
     )
-    taken = (
-        await CaseRun.update(
-            {
-                CaseRun.status: "running",
-                CaseRun.attempts: CaseRun.attempts + 1,
-                CaseRun.deadline: moment + lease,
-                CaseRun.updated_at: moment,
-            }
-        )
-        .where((CaseRun.id == case_run_id) & free)
-        .returning(CaseRun.submission, CaseRun.case_name, CaseRun.attempts)
-    )
-    if not taken:
+    if row is None:
         return None
-    row = taken[0]
     return await _claim_of(case_run_id, row["submission"], row["case_name"], row["attempts"])
 
 
@@ -256,14 +240,14 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
     written = (
         await CaseRun.update(
             {
-                CaseRun.status: "done",
+                CaseRun.status: CaseState.DONE,
                 CaseRun.verdict: result.verdict.value if result else None,
                 CaseRun.points: result.points if result else None,
                 CaseRun.result: msgspec.json.encode(result).decode() if result else None,
                 CaseRun.updated_at: now(),
             }
         )
-        .where((CaseRun.id == case_run_id) & (CaseRun.status != "done"))
+        .where((CaseRun.id == case_run_id) & (CaseRun.status != CaseState.DONE))
         .returning(CaseRun.id)
     )
     return bool(written)
@@ -272,7 +256,7 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
 async def settle(submission_id: uuid.UUID) -> Settled:
     """Score the submission once its last case is done, then complete its batch if it can."""
     if await CaseRun.exists().where(
-        (CaseRun.submission == submission_id) & (CaseRun.status != "done")
+        (CaseRun.submission == submission_id) & (CaseRun.status != CaseState.DONE)
     ):
         return Settled()
     row = (
@@ -306,7 +290,7 @@ async def _complete_submission(submission_id: uuid.UUID, result: SubmissionResul
     done = (
         await Submission.update(
             {
-                Submission.status: "completed",
+                Submission.status: WorkState.COMPLETED,
                 Submission.verdict: result.verdict.value,
                 Submission.score: result.score,
                 Submission.max_score: result.max_score,
@@ -314,7 +298,7 @@ async def _complete_submission(submission_id: uuid.UUID, result: SubmissionResul
                 Submission.completed_at: now(),
             }
         )
-        .where((Submission.id == submission_id) & (Submission.status != "completed"))
+        .where((Submission.id == submission_id) & (Submission.status != WorkState.COMPLETED))
         .returning(Submission.id)
     )
     return bool(done)
@@ -323,12 +307,12 @@ async def _complete_submission(submission_id: uuid.UUID, result: SubmissionResul
 async def _complete_batch(batch_id: uuid.UUID) -> uuid.UUID | None:
     """Mark the batch completed if every submission is; its id when this call did it."""
     if await Submission.exists().where(
-        (Submission.batch == batch_id) & (Submission.status != "completed")
+        (Submission.batch == batch_id) & (Submission.status != WorkState.COMPLETED)
     ):
         return None
     done = (
-        await Batch.update({Batch.status: "completed", Batch.completed_at: now()})
-        .where((Batch.id == batch_id) & (Batch.status != "completed"))
+        await Batch.update({Batch.status: WorkState.COMPLETED, Batch.completed_at: now()})
+        .where((Batch.id == batch_id) & (Batch.status != WorkState.COMPLETED))
         .returning(Batch.id)
     )
     return batch_id if done else None
@@ -343,19 +327,19 @@ async def mark_running(case_run_id: uuid.UUID) -> None:
     )
     if row is None:
         return
-    await Submission.update({Submission.status: "running"}).where(
-        (Submission.id == row["submission"]) & (Submission.status == "queued")
+    await Submission.update({Submission.status: WorkState.RUNNING}).where(
+        (Submission.id == row["submission"]) & (Submission.status == WorkState.QUEUED)
     )
     if row["submission.batch"] is not None:
-        await Batch.update({Batch.status: "running"}).where(
-            (Batch.id == row["submission.batch"]) & (Batch.status == "queued")
+        await Batch.update({Batch.status: WorkState.RUNNING}).where(
+            (Batch.id == row["submission.batch"]) & (Batch.status == WorkState.QUEUED)
         )
 
 
 async def unfinished(submission_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """Cases of these submissions that are not done, for resuming after an interruption."""
     rows = await CaseRun.select(CaseRun.id).where(
-        CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status != "done")
+        CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status != CaseState.DONE)
     )
     return [uuid.UUID(str(row["id"])) for row in rows]
 
@@ -367,5 +351,5 @@ async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
     """
     if case_run_ids:
         await CaseRun.update(
-            {CaseRun.status: "queued", CaseRun.deadline: None, CaseRun.attempts: 0}
-        ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == "running"))
+            {CaseRun.status: CaseState.QUEUED, CaseRun.deadline: None, CaseRun.attempts: 0}
+        ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == CaseState.RUNNING))

@@ -12,11 +12,13 @@ from datetime import timedelta
 import anyio
 import msgspec
 
-from grading.outcome import RunResult
-from runners.pipeline import now
+from grading.outcome import RunOutput, RunResult
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
 from runners.settings import Settings
+from runners.store.clock import now
+from runners.store.lease import take
+from runners.store.states import Leased
 from runners.store.tables import Run
 from runners.views import Owned
 
@@ -33,21 +35,14 @@ class RunSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     memory_limit: int | None = None
 
 
-class RunView(msgspec.Struct, frozen=True, kw_only=True):
-    """A run as `GET /v1/runs/{id}` shows it: `oops run --json`'s fields plus id and state."""
+class RunView(RunOutput, frozen=True, kw_only=True):
+    """A run as `GET /v1/runs/{id}` shows it: `oops run --json`'s fields plus id and state.
+
+    `status` is `queued` or `running` until the run ends, then its result's status.
+    """
 
     id: uuid.UUID
     status: str
-    exit_code: int | None = None
-    signal: int | None = None
-    stdout: str = ""
-    stderr: str = ""
-    stdout_truncated: bool = False
-    stderr_truncated: bool = False
-    time_ms: int = 0
-    cpu_ms: int = 0
-    memory_kib: int = 0
-    message: str | None = None
 
 
 def request_of(config: Settings, spec: RunSpec) -> RunRequest:
@@ -79,21 +74,8 @@ async def create(
 
 async def claim(run_id: uuid.UUID, lease: timedelta) -> RunSpec | None:
     """Take a queued run (or one whose worker died) to execute; None if done or taken."""
-    moment = now()
-    free = (Run.status == "queued") | ((Run.status == "running") & (Run.deadline < moment))
-    taken = await (
-        Run.update(
-            {
-                Run.status: "running",
-                Run.attempts: Run.attempts + 1,
-                Run.deadline: moment + lease,
-                Run.updated_at: moment,
-            }
-        )
-        .where((Run.id == run_id) & free)
-        .returning(Run.request)
-    )
-    return msgspec.json.decode(taken[0]["request"], type=RunSpec) if taken else None
+    row = await take(Run, run_id, lease, Run.request)
+    return None if row is None else msgspec.json.decode(row["request"], type=RunSpec)
 
 
 async def record(run_id: uuid.UUID, result: RunResult) -> bool:
@@ -107,7 +89,7 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
                 Run.updated_at: now(),
             }
         )
-        .where((Run.id == run_id) & Run.status.is_in(["queued", "running"]))
+        .where((Run.id == run_id) & Run.status.is_in(list(Leased)))
         .returning(Run.id)
     )
     return bool(written)
@@ -136,7 +118,7 @@ async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
     with anyio.move_on_after(timeout):
         while True:
             found = await view(run_id)
-            if found is None or found.status not in ("queued", "running"):
+            if found is None or found.status not in tuple(Leased):
                 break
             await anyio.sleep(POLL_SECONDS)
     return await view(run_id)

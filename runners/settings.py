@@ -60,6 +60,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_dir: str = "/var/log/oopsengine"
 
     @property
+    def embedded(self) -> bool:
+        """Whether this process keeps its records in SQLite and its queue in-process."""
+        return not self.database_url
+
+    @property
     def sqlite_path(self) -> Path:
         """The embedded database file."""
         return Path(self.data_dir) / "oops.sqlite"

@@ -6,8 +6,10 @@ import uuid
 
 import msgspec
 
-from grading.redact import student_view
+from grading.outcome import Verdict
+from grading.redact import StudentView, student_view
 from grading.results import CaseResult, SubmissionResult
+from runners.store.states import WorkState
 from runners.store.tables import Batch, Submission
 
 
@@ -40,14 +42,18 @@ class BatchView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SubmissionView(msgspec.Struct, frozen=True, kw_only=True):
-    """A submission with every case, as `oops grade --json` shows one student."""
+    """A submission with every case, as `oops grade --json` shows one student.
+
+    Once graded it carries the fields of the student's view of the result (`grading.redact`),
+    or of the whole result for staff; until then its verdict and score are None.
+    """
 
     id: uuid.UUID
     assignment_id: uuid.UUID
     batch_id: uuid.UUID | None
     student: str
     status: str
-    verdict: str | None = None
+    verdict: Verdict | None = None
     score: float | None = None
     max_score: float | None = None
     cases: list[CaseResult] = msgspec.field(default_factory=list)
@@ -83,7 +89,7 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
         .order_by(Submission.student)
     )
     summaries = [SubmissionSummary(**row) for row in rows]
-    done = sum(1 for s in summaries if s.status == "completed")
+    done = sum(1 for s in summaries if s.status == WorkState.COMPLETED)
     return BatchView(
         id=batch_id,
         assignment_id=batch["assignment"],
@@ -141,19 +147,6 @@ async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> Subm
 def _with_result(
     base: SubmissionView, result: SubmissionResult, for_a_student: bool
 ) -> SubmissionView:
-    if not for_a_student:
-        return msgspec.structs.replace(
-            base,
-            verdict=result.verdict.value,
-            score=result.score,
-            max_score=result.max_score,
-            cases=result.cases,
-        )
-    seen = student_view(result)
-    return msgspec.structs.replace(
-        base,
-        verdict=seen.verdict.value,
-        score=seen.score,
-        max_score=seen.max_score,
-        cases=seen.cases,
-    )
+    graded: StudentView | SubmissionResult = student_view(result) if for_a_student else result
+    shown = {field: getattr(graded, field) for field in StudentView.__struct_fields__}
+    return msgspec.structs.replace(base, **shown)

@@ -25,7 +25,8 @@ import msgspec
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
 from runners.settings import settings
-from runners.store.database import DB
+from runners.store.database import bound
+from runners.store.states import DeliveryState
 from runners.store.tables import Delivery, DeliveryAttempt
 
 BACKOFF: tuple[timedelta, ...] = tuple(
@@ -105,7 +106,8 @@ def backoff(attempts: int) -> timedelta | None:
     """The jittered wait after the `attempts`-th failed attempt; None once the schedule is spent."""
     if attempts > len(BACKOFF):
         return None
-    return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
+    # Jitter only spreads retries out; nothing depends on it being unpredictable.
+    return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
 
 
 async def enqueue(subject: str, event_type: str, url: str, data: Any, api_key_id: UUID) -> UUID:
@@ -129,7 +131,10 @@ async def due(limit: int = 100) -> list[UUID]:
     """Pending deliveries whose next attempt is due, the longest waiting first."""
     ids = (
         await Delivery.select(Delivery.id)
-        .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= datetime.now(UTC)))
+        .where(
+            (Delivery.status == DeliveryState.PENDING)
+            & (Delivery.next_attempt_at <= datetime.now(UTC))
+        )
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
         .output(as_list=True)
@@ -144,7 +149,7 @@ async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
         await Delivery.update({Delivery.next_attempt_at: now + LEASE})
         .where(
             (Delivery.id == delivery_id)
-            & (Delivery.status == "pending")
+            & (Delivery.status == DeliveryState.PENDING)
             & (Delivery.next_attempt_at <= now)
         )
         .returning(Delivery.url, Delivery.body, Delivery.api_key, Delivery.attempts)
@@ -245,9 +250,9 @@ async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
     }
     wait = None if outcome.ok else backoff(attempts)
     if outcome.ok:
-        changes |= {Delivery.status: "delivered", Delivery.delivered_at: now}
+        changes |= {Delivery.status: DeliveryState.DELIVERED, Delivery.delivered_at: now}
     elif wait is None:
-        changes |= {Delivery.status: "failed"}
+        changes |= {Delivery.status: DeliveryState.FAILED}
     else:
         changes |= {Delivery.next_attempt_at: now + wait}
     attempt_row = DeliveryAttempt(
@@ -257,7 +262,7 @@ async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
         error=outcome.error,
         duration_ms=outcome.duration_ms,
     )
-    async with DB.transaction():
+    async with bound().transaction():
         await attempt_row.save()
         await Delivery.update(changes).where(Delivery.id == delivery_id)
 
@@ -286,15 +291,15 @@ async def redeliver(delivery_id: UUID) -> None:
     row = await Delivery.select(Delivery.status).where(Delivery.id == delivery_id).first()
     if row is None:
         raise WebhookError(f"no webhook delivery with id {delivery_id}")
-    if row["status"] == "pending":
+    if row["status"] == DeliveryState.PENDING:
         raise WebhookError(f"delivery {delivery_id} is still pending; it will be retried as is")
     await Delivery.update(
         {
-            Delivery.status: "pending",
+            Delivery.status: DeliveryState.PENDING,
             Delivery.attempts: 0,
             Delivery.next_attempt_at: datetime.now(UTC),
         }
-    ).where((Delivery.id == delivery_id) & (Delivery.status != "pending"))
+    ).where((Delivery.id == delivery_id) & (Delivery.status != DeliveryState.PENDING))
 
 
 async def log(subject: str) -> list[DeliveryView]:

@@ -1,73 +1,55 @@
-"""Fixtures shared by every test package.
+"""Fixtures shared by every test package; none touches a server until a test asks for it.
 
-In-process tests use the served back end: Redis on 127.0.0.1 and a Postgres database made for
-this test session alone, its schema created by `oops migrate` (so the migrations are tested
-too) and dropped at the end. Override the servers with OOPS_TEST_POSTGRES / OOPS_TEST_REDIS_URL.
-CLI tests start `oops` with the embedded back end in a temporary folder.
+Tests that need the database ask for `database`: a Postgres database made for this session
+alone, its schema created by `oops migrate`, dropped at the end. Redis is the one on 127.0.0.1
+(a database number of its own). Override the servers with OOPS_TEST_POSTGRES /
+OOPS_TEST_REDIS_URL. The pure grading tests ask for none of them, and pass with no server up.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
-import subprocess
-import sys
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import docker
 import pytest
 
-POSTGRES = os.environ.get("OOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-TEST_DATABASE = f"oopsengine_test_{uuid.uuid4().hex[:12]}"
-TEST_DATABASE_URL = f"{POSTGRES}/{TEST_DATABASE}"
-TEST_REDIS_URL = os.environ.get("OOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-OOPS = str(Path(sys.executable).parent / "oops")
+from tests.helpers import (
+    TEST_DATABASE_URL,
+    TEST_REDIS_URL,
+    create_migrated_database,
+    drop_database,
+)
 
-
-def _psql(statement: str) -> None:
-    subprocess.run(
-        ["psql", f"{POSTGRES}/postgres", "-q", "-c", statement], check=True, capture_output=True
-    )
-
-
-def _create_migrated_database() -> None:
-    """A new database for this session, migrated by `oops migrate`; dropped at exit."""
-    _psql(f'CREATE DATABASE "{TEST_DATABASE}"')
-    atexit.register(_psql, f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
-    env = {**os.environ, "OOPS_DATABASE_URL": TEST_DATABASE_URL}
-    migrated = subprocess.run([OOPS, "migrate"], env=env, capture_output=True, text=True)
-    assert migrated.returncode == 0, f"oops migrate failed: {migrated.stdout}{migrated.stderr}"
-
-
-_create_migrated_database()
+# Settings are read on first use, after these are set: the tests run the served back end.
 os.environ["OOPS_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["OOPS_REDIS_URL"] = TEST_REDIS_URL
 # The tests' webhook receivers listen on 127.0.0.1, which production refuses (SSRF).
 os.environ["OOPS_ALLOW_PRIVATE_CALLBACKS"] = "1"
 
-# Settings are read once per process: the variables above must be set before these imports.
-from runners.sandbox.build import image_name  # noqa: E402
-from runners.sandbox.janitor import LABEL  # noqa: E402
-from runners.sandbox.languages import PYTHON  # noqa: E402
-from runners.sandbox.sandbox import Sandbox  # noqa: E402
-from runners.settings import Settings, from_environment  # noqa: E402
-from runners.store.database import DB  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-async def database() -> AsyncIterator[None]:
-    """This session's migrated database on the real Postgres, with its pool; closed after."""
-    await DB.start_connection_pool()
-    yield
-    await DB.close_connection_pool()
+from runners.backend import Backend
+from runners.sandbox.build import image_name
+from runners.sandbox.languages import PYTHON
+from runners.sandbox.sandbox import Sandbox
+from runners.settings import Settings, from_environment
+from runners.store.database import close_storage, open_storage
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """The settings the tests run with: the environment's, as an operator would set them."""
     return from_environment()
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings) -> AsyncIterator[Backend]:
+    """This session's migrated database on the real Postgres, the backend bound to it."""
+    create_migrated_database()
+    backend = Backend.build(settings)
+    await open_storage(backend.db)
+    yield backend
+    await close_storage(backend.db)
+    drop_database()
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +68,3 @@ def docker_engine(settings: Settings) -> docker.DockerClient:
 def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Sandbox:
     """A sandbox on the real engine."""
     return Sandbox(settings, docker_engine)
-
-
-def leftover_containers(client: docker.DockerClient) -> list[str]:
-    """Names of sandbox containers still on the engine."""
-    return [c.name for c in client.containers.list(all=True, filters={"label": LABEL})]

@@ -17,16 +17,13 @@ from litestar import Litestar, Request
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
-from redis.asyncio import Redis
 
 from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
-from runners.queue.broker import broker
+from runners.backend import Backend
 from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings
-from runners.store.database import is_embedded
-from runners.store.storage import close_storage, open_storage
 
 DEFAULT_BODY_BYTES = 1024 * 1024
 """Bodies of routes that carry no code or suite; those set their own limit."""
@@ -63,15 +60,16 @@ class OfflineDocs(OpenAPIRenderPlugin):
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Open the database and the queue (and in embedded mode the reconciler); close them after."""
-    config = settings()
-    await open_storage()
-    if not broker.is_worker_process:
-        await broker.startup()
-    redis = Redis.from_url(config.redis_url) if config.redis_url else None
-    app.state.redis = redis
-    app.state.counter = RedisCounter(redis) if redis is not None else MemoryCounter()
-    reconciler = asyncio.create_task(reconcile_forever(config)) if is_embedded(config) else None
+    """Build and open the backend (and in embedded mode the reconciler); close them after."""
+    backend = Backend.build(settings())
+    await backend.open()
+    app.state.backend = backend
+    app.state.redis = backend.redis
+    app.state.counter = (
+        RedisCounter(backend.redis) if backend.redis is not None else MemoryCounter()
+    )
+    embedded = backend.settings.embedded
+    reconciler = asyncio.create_task(reconcile_forever(backend)) if embedded else None
     try:
         yield
     finally:
@@ -79,11 +77,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             reconciler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reconciler
-        if redis is not None:
-            await redis.aclose()
-        if not broker.is_worker_process:
-            await broker.shutdown()
-        await close_storage()
+        await backend.close()
 
 
 def create_app() -> Litestar:

@@ -23,7 +23,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from grading.errors import SuiteError
-from runners.errors import RequestError
+from runners.errors import Conflict, NotFound, RequestError, TooMuchWork
 from runners.keys import KeyRequestError
 from runners.webhooks import WebhookError
 
@@ -82,6 +82,18 @@ def _from_request_error(error: RequestError) -> ProblemDetailsException:
     return invalid(error.field, message)
 
 
+def _from_not_found(error: NotFound) -> ProblemDetailsException:
+    return not_found(error.kind, error.ident)
+
+
+def _from_conflict(error: Conflict) -> ProblemDetailsException:
+    return problem(409, str(error))
+
+
+def _from_too_much_work(error: TooMuchWork) -> ProblemDetailsException:
+    return too_large(error.field, str(error).removeprefix(f"{error.field}: "))
+
+
 def _from_suite_error(error: SuiteError) -> ProblemDetailsException:
     errors = [FieldError("suite", str(error))]
     return problem(422, str(error), slug="invalid-suite", errors=errors)
@@ -125,6 +137,9 @@ def problem_details() -> ProblemDetailsConfig:
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         HTTPException: _from_http,
         ValidationException: _from_validation,
+        NotFound: _from_not_found,
+        Conflict: _from_conflict,
+        TooMuchWork: _from_too_much_work,
         RequestError: _from_request_error,
         SuiteError: _from_suite_error,
         WebhookError: _from_value_error,

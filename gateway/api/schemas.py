@@ -49,20 +49,6 @@ class AssignmentCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     suite: dict[str, Any]
 
 
-class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
-    """A recorded assignment."""
-
-    id: uuid.UUID
-    name: str
-    version: int
-
-
-class AssignmentView(AssignmentCreated, frozen=True, kw_only=True):
-    """An assignment with its current suite document."""
-
-    suite: dict[str, Any]
-
-
 class SubmissionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`POST /v1/assignments/{id}/submissions`; a student key may leave `student` out."""
 

@@ -16,24 +16,20 @@ import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
-from grading.documents import decode_suite, encode_suite, suite_format
+from grading.documents import decode_suite, suite_format
 from grading.errors import SuiteError
 from grading.gradebook import GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import classroom, gradebooks, intake
+from runners.backend import opened
 from runners.gradebooks import FORMATS
-from runners.pipeline import Entry, digest
+from runners.pipeline import Entry
 from runners.queue import tasks
-from runners.queue.broker import broker
-from runners.queue.tasks import grade_case
 from runners.sandbox.languages import LANGUAGES, by_extension, extension_map
-from runners.settings import Settings, settings
-from runners.store.database import is_embedded
-from runners.store.storage import close_storage, open_storage
-from runners.store.tables import Assignment, CaseRun, Submission
+from runners.settings import settings
 
 POLL_SECONDS = 0.25
 MARKS = {
@@ -136,59 +132,16 @@ def _main_file(folder: Path) -> Path:
 
 async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
     """Grade every entry against the suite, resuming earlier work; results in entry order."""
-    config = settings()
-    await open_storage()
-    await broker.startup()
-    try:
-        assignment = await _assignment(config, suite)
-        submissions = await _submissions(assignment, suite, entries)
-        if is_embedded(config):
+    async with opened(settings()) as backend:
+        config = backend.settings
+        assignment = await classroom.assignment_for(config, suite)
+        submissions = await classroom.submissions_for(config, assignment, suite, entries)
+        if config.embedded:
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
-        kicked = await _enqueue_unfinished(config, submissions)
-        await _wait(submissions, progress, kicked if is_embedded(config) else [])
-        return await _results(submissions)
-    finally:
-        await broker.shutdown()
-        await close_storage()
-
-
-async def _assignment(config: Settings, suite: Suite) -> uuid.UUID:
-    """The assignment with this name and exactly this suite, created if new."""
-    document_digest = digest(encode_suite(suite).decode())
-    row = (
-        await Assignment.select(Assignment.id)
-        .where((Assignment.name == suite.name) & (Assignment.suite_digest == document_digest))
-        .first()
-    )
-    if row is not None:
-        return uuid.UUID(str(row["id"]))
-    return await pipeline.create_assignment(config, suite.name, suite)
-
-
-async def _submissions(
-    assignment: uuid.UUID, suite: Suite, entries: list[Entry]
-) -> list[uuid.UUID]:
-    """Reuse each student's recorded submission of the same code; accept the rest."""
-    known = {
-        (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
-        for row in await Submission.select(
-            Submission.id, Submission.student, Submission.code_digest
-        ).where(Submission.assignment == assignment)
-    }
-    fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(settings(), assignment, suite, fresh)
-    new_ids = iter(accepted.submissions)
-    return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
-
-
-async def _enqueue_unfinished(
-    config: Settings, submissions: list[uuid.UUID]
-) -> list[AsyncTaskiqTask[None]]:
-    """Queue every case without a result; embedded, first free those a dead run held."""
-    pending = await pipeline.unfinished(submissions)
-    if is_embedded(config):
-        await pipeline.release(pending)
-    return [await grade_case.kiq(str(case_run)) for case_run in pending]
+        pending = await classroom.unfinished_cases(config, submissions)
+        kicked = await intake.enqueue(pending)
+        await _wait(submissions, progress, kicked if config.embedded else [])
+        return await classroom.results(submissions)
 
 
 async def _wait(
@@ -199,18 +152,12 @@ async def _wait(
     `watched` are tasks this process runs itself (embedded): the first that fails stops the
     wait with its error (no Docker engine, say) instead of waiting for a result that won't come.
     """
-    total = await CaseRun.count().where(CaseRun.submission.is_in(submissions))
     while True:
         await _raise_failure(watched)
-        done = await CaseRun.count().where(
-            CaseRun.submission.is_in(submissions) & (CaseRun.status == "done")
-        )
+        now = await classroom.progress(submissions)
         if progress:
-            _draw(done, total)
-        settled = not await Submission.exists().where(
-            Submission.id.is_in(submissions) & (Submission.status != "completed")
-        )
-        if settled:
+            _draw(now.done, now.total)
+        if now.settled:
             break
         await anyio.sleep(POLL_SECONDS)
     if progress:
@@ -230,14 +177,6 @@ def _draw(done: int, total: int) -> None:
     filled = width * done // max(total, 1)
     sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases")
     sys.stderr.flush()
-
-
-async def _results(submissions: list[uuid.UUID]) -> list[SubmissionResult]:
-    rows = await Submission.select(Submission.id, Submission.result).where(
-        Submission.id.is_in(submissions)
-    )
-    by_id = {str(row["id"]): row["result"] for row in rows}
-    return [msgspec.json.decode(by_id[str(s)], type=SubmissionResult) for s in submissions]
 
 
 def table(results: list[SubmissionResult]) -> str:
@@ -282,20 +221,11 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
 
 async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
     """The gradebook of the newest assignment called `assignment`, from stored results."""
-    await open_storage()
-    try:
-        row = (
-            await Assignment.select(Assignment.id)
-            .where(Assignment.name == assignment)
-            .order_by(Assignment.created_at, ascending=False)
-            .first()
-        )
-        if row is None:
-            raise InputError(f"no assignment called {assignment!r} has been graded here")
-        graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
-        return gradebooks.render(fmt, assignment, graded, policy)
-    finally:
-        await close_storage()
+    async with opened(settings()):
+        text = await classroom.export(assignment, fmt, policy)
+    if text is None:
+        raise InputError(f"no assignment called {assignment!r} has been graded here")
+    return text
 
 
 def grade_command(args: argparse.Namespace) -> int:

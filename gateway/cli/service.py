@@ -70,7 +70,7 @@ def serve_command(args: argparse.Namespace) -> int:
             "--port",
             str(args.port),
         ]
-        os.execve(sys.executable, argv, env)
+        os.execve(sys.executable, argv, env)  # noqa: S606 -- this Python, fixed argv: a re-exec
     import uvicorn
 
     uvicorn.run(
@@ -108,39 +108,28 @@ def worker_command(args: argparse.Namespace) -> int:
         "--ack-type",
         "when_saved",
     ]
-    os.execve(sys.executable, argv, env)
+    os.execve(sys.executable, argv, env)  # noqa: S606 -- this Python, fixed argv: a re-exec
 
 
 def migrate_command(args: argparse.Namespace) -> int:
-    """Run every Piccolo migration not yet applied (Postgres); create tables (SQLite)."""
-    os.environ["PICCOLO_CONF"] = "runners.store.piccolo_app"
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
+    """Run every migration not yet applied (Postgres); create the tables (SQLite)."""
     from runners.settings import settings
-    from runners.store.database import is_embedded
-    from runners.store.storage import open_storage
+    from runners.store.migrate import migrate
 
-    if is_embedded(settings()):
-        anyio.run(open_storage)
-        print("embedded database ready")
-        return 0
-    result = anyio.run(run_forwards, "oopsengine")
+    result = anyio.run(migrate, settings())
     print(result.message)
-    return 0 if result.success else 1
+    return 0 if result.ok else 1
 
 
 def keys_create_command(args: argparse.Namespace) -> int:
     """Create an API key; its secret is shown once, here, and stored only hashed."""
+    from runners.backend import opened
     from runners.keys import NewKey, create_key
+    from runners.settings import settings
 
     async def create() -> NewKey:
-        from runners.store.storage import close_storage, open_storage
-
-        await open_storage()
-        try:
+        async with opened(settings()):
             return await create_key(args.role, args.student)
-        finally:
-            await close_storage()
 
     new = anyio.run(create)
     if args.json:

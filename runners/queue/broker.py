@@ -16,7 +16,7 @@ from redis.exceptions import ResponseError
 from taskiq import AckableMessage, AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
-from runners.settings import Settings, settings
+from runners.settings import Settings
 
 QUEUE = "oopsengine:cases"
 MAX_STREAM_LENGTH = 100_000
@@ -65,6 +65,3 @@ def build_broker(config: Settings) -> AsyncBroker:
         unacknowledged_lock_timeout=30,
         xread_block=1000,
     )
-
-
-broker = build_broker(settings())

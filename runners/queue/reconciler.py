@@ -24,13 +24,15 @@ from piccolo.custom_types import Combinable
 from redis.asyncio import Redis
 
 from runners import webhooks
+from runners.backend import Backend
 from runners.languages import publish_versions
-from runners.pipeline import now
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, grade_case
 from runners.sandbox import janitor
 from runners.sandbox.build import versions
 from runners.settings import Settings
+from runners.store.clock import now
+from runners.store.states import Leased
 from runners.store.tables import CaseRun, Run
 
 MARKER = "oopsengine:queue-marker"
@@ -46,8 +48,8 @@ async def requeue(
 ) -> int:
     """Put back lost rows of `table` (all queued ones when `everything`); returns how many."""
     moment = now()
-    lost = (table.status == "running") & (table.deadline < moment)
-    waiting: Combinable = table.status == "queued"
+    lost = (table.status == Leased.RUNNING) & (table.deadline < moment)
+    waiting: Combinable = table.status == Leased.QUEUED
     if not everything:
         waiting = waiting & (table.updated_at < stale_before)
     rows = await table.select(table.id, table.updated_at).where(lost | waiting).limit(BATCH)
@@ -107,10 +109,10 @@ async def _publish_versions(
         await publish_versions(redis, found)
 
 
-async def reconcile_forever(config: Settings) -> None:
+async def reconcile_forever(backend: Backend) -> None:
     """Every `reconcile_every` seconds: a heartbeat and a round; sweep every `sweep_every`."""
-    redis = Redis.from_url(config.redis_url) if config.redis_url else None
-    client = docker.from_env()
+    config, redis = backend.settings, backend.redis
+    client = backend.docker_client()
     last_sweep = 0.0
     while True:
         try:

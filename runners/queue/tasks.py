@@ -12,15 +12,15 @@ from datetime import timedelta
 
 import anyio
 import msgspec
+from taskiq import async_shared_broker
 
 from grading.judge import judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from runners import pipeline, runs, views, webhooks
+from runners.backend import current
 from runners.grader import Grader
-from runners.queue.broker import broker
-from runners.sandbox.sandbox import Sandbox
-from runners.settings import settings
+from runners.sandbox.sandbox import Sandbox, answering
 
 _graders: list[Grader] = []
 
@@ -28,16 +28,17 @@ _graders: list[Grader] = []
 async def grader() -> Grader:
     """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
     if not _graders:
-        config = settings()
-        sandbox = await anyio.to_thread.run_sync(Sandbox, config)
+        backend = current()
+        client = await anyio.to_thread.run_sync(answering, backend.docker_client())
+        sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
         if not _graders:
-            _graders.append(Grader(config, sandbox))
+            _graders.append(Grader(backend.settings, sandbox, backend.redis))
     return _graders[0]
 
 
 def lease() -> timedelta:
     """How long a worker may hold a case or run before another takes it over."""
-    return timedelta(seconds=settings().case_lease)
+    return timedelta(seconds=current().settings.case_lease)
 
 
 async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
@@ -46,7 +47,7 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
     if claimed is None:
         return pipeline.Settled()
     await pipeline.mark_running(case_run_id)
-    if claimed.attempt > settings().max_attempts:
+    if claimed.attempt > current().settings.max_attempts:
         result = gave_up(claimed)
     else:
         worker = await grader()
@@ -83,7 +84,7 @@ async def execute(run_id: uuid.UUID) -> None:
     if spec is None:
         return
     worker = await grader()
-    result = await worker.run(runs.request_of(settings(), spec))
+    result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
     run = await runs.view(run_id)
@@ -119,19 +120,19 @@ async def _announce(
     await deliver.kiq(str(delivery))
 
 
-@broker.task(task_name="oopsengine.grade_case")
+@async_shared_broker.task(task_name="oopsengine.grade_case")
 async def grade_case(case_run_id: str) -> None:
     """Grade one case of one submission."""
     await process(uuid.UUID(case_run_id))
 
 
-@broker.task(task_name="oopsengine.execute_run")
+@async_shared_broker.task(task_name="oopsengine.execute_run")
 async def execute_run(run_id: str) -> None:
     """Run one program for the runs API."""
     await execute(uuid.UUID(run_id))
 
 
-@broker.task(task_name="oopsengine.deliver")
+@async_shared_broker.task(task_name="oopsengine.deliver")
 async def deliver(delivery_id: str) -> None:
     """Try to send one webhook delivery; failures are retried later by the reconciler."""
     await webhooks.attempt(uuid.UUID(delivery_id))

@@ -1,7 +1,9 @@
 """The worker process (`oops worker`): taskiq's worker over `runners.queue.worker:broker`.
 
-On start-up it opens the database and starts this process's reconciler; on shutdown it stops
-both. The broker acknowledges a message only after its task has recorded its result.
+This module is the worker process's entry point, so importing it is the process's start-up: it
+builds the backend from the settings. On the worker's start-up event it opens the database and
+starts this process's reconciler; on shutdown it stops both. The broker acknowledges a message
+only after its task has recorded its result.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import contextlib
 
 from taskiq import TaskiqEvents, TaskiqState
 
-from runners.queue.broker import broker
+from runners.backend import Backend
 from runners.queue.reconciler import reconcile_forever
 from runners.settings import settings
-from runners.store.storage import close_storage, open_storage
+
+backend = Backend.build(settings())
+broker = backend.broker
 
 __all__ = ["broker"]
 
@@ -22,8 +26,8 @@ __all__ = ["broker"]
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
 async def start(state: TaskiqState) -> None:
     """Open the database and start reconciling."""
-    await open_storage()
-    state.reconciler = asyncio.create_task(reconcile_forever(settings()))
+    await backend.open()
+    state.reconciler = asyncio.create_task(reconcile_forever(backend))
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
@@ -32,4 +36,4 @@ async def stop(state: TaskiqState) -> None:
     state.reconciler.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await state.reconciler
-    await close_storage()
+    await backend.close()

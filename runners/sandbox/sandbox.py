@@ -454,14 +454,26 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
     return share
 
 
-def connect(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs."""
+def client_for(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
+    return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+
+
+def answering(client: docker.DockerClient) -> docker.DockerClient:
+    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
     try:
-        client = docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
         client.ping()
     except docker.errors.DockerException as error:
         raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
     return client
+
+
+def connect(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine that has answered."""
+    try:
+        return answering(client_for(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
 
 
 def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:

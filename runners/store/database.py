@@ -1,19 +1,28 @@
-"""The database engine: SQLite in the embedded mode, Postgres when OOPS_DATABASE_URL is set."""
+"""The database engine: SQLite in the embedded mode, Postgres when OOPS_DATABASE_URL is set.
+
+The engine is built at start-up (see `runners.backend`) and bound to every table then, so
+nothing connects, or even reads the settings, when a module is imported.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.table import create_db_tables
 
-from runners.settings import Settings, settings
+from runners.settings import Settings
+from runners.store.tables import TABLES
 
 SQLITE_BUSY_TIMEOUT = 30.0
 
+AnyEngine = Engine[Any]
 
-def engine_for(config: Settings) -> Engine:  # type: ignore[type-arg]
+
+def engine_for(config: Settings) -> AnyEngine:
     """Postgres for a `postgres://` or `postgresql://` URL, else the embedded SQLite file."""
     if config.database_url.startswith(("postgres://", "postgresql://")):
         return PostgresEngine(config={"dsn": config.database_url})
@@ -26,9 +35,29 @@ def engine_for(config: Settings) -> Engine:  # type: ignore[type-arg]
     return SQLiteEngine(path=str(config.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT)
 
 
-def is_embedded(config: Settings) -> bool:
-    """Whether this process keeps its records in the embedded SQLite file."""
-    return not config.database_url
+def bind(engine: AnyEngine) -> None:
+    """Make every table read and write through `engine`."""
+    for table in TABLES:
+        table._meta.db = engine
 
 
-DB = engine_for(settings())
+def bound() -> AnyEngine:
+    """The engine the tables use; building a `Backend` binds one."""
+    engine = TABLES[0]._meta._db
+    if engine is None:
+        raise RuntimeError("no database engine is bound: build a runners.backend.Backend first")
+    return engine
+
+
+async def open_storage(engine: AnyEngine) -> None:
+    """Make sure the embedded tables exist, or start the Postgres connection pool."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+        return
+    await create_db_tables(*TABLES, if_not_exists=True)
+
+
+async def close_storage(engine: AnyEngine) -> None:
+    """Close the Postgres pool; SQLite holds no connection between queries."""
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

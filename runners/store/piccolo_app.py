@@ -1,7 +1,8 @@
 """Piccolo's view of OopsEngine: the app, its tables and migrations, and the engine.
 
-`oops migrate` points Piccolo here (PICCOLO_CONF=runners.store.piccolo_app); the top-level
-`piccolo_conf.py` re-exports it for the `piccolo` command run from a checkout.
+Only Piccolo's own machinery imports this module: `oops migrate` points it here
+(PICCOLO_CONF=runners.store.piccolo_app), and the top-level `piccolo_conf.py` re-exports it for
+the `piccolo` command run from a checkout. So the engine is built from the settings here.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import os
 
 from piccolo.conf.apps import AppConfig, AppRegistry
 
-from runners.store.database import DB
+from runners.settings import settings
+from runners.store.database import engine_for
 from runners.store.tables import TABLES
+
+DB = engine_for(settings())
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -21,10 +21,10 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from runners.store.database import DB
+from runners.store.states import CaseState, DeliveryState, Leased, WorkState
 
 
-class Assignment(Table, db=DB):
+class Assignment(Table):
     """A named suite that submissions are graded against; `version` grows when it is replaced."""
 
     id = UUID(primary_key=True)
@@ -36,12 +36,12 @@ class Assignment(Table, db=DB):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class Batch(Table, db=DB):
+class Batch(Table):
     """Many students' submissions graded together; `completed` once every one is."""
 
     id = UUID(primary_key=True)
     assignment = ForeignKey(references=Assignment)
-    status = Varchar(length=16, default="queued", index=True)
+    status = Varchar(length=16, default=WorkState.QUEUED.value, index=True)
     total = Integer(default=0)
     callback_url = Text(null=True, default=None)
     owner = Varchar(length=64, null=True, default=None)
@@ -49,7 +49,7 @@ class Batch(Table, db=DB):
     completed_at = Timestamptz(null=True, default=None)
 
 
-class Submission(Table, db=DB):
+class Submission(Table):
     """One student's code for one assignment, and its graded result once every case is done."""
 
     id = UUID(primary_key=True)
@@ -59,7 +59,7 @@ class Submission(Table, db=DB):
     language = Varchar(length=32, default="python")
     code = Text()
     code_digest = Varchar(length=64, index=True)
-    status = Varchar(length=16, default="queued", index=True)
+    status = Varchar(length=16, default=WorkState.QUEUED.value, index=True)
     verdict = Varchar(length=32, null=True, default=None)
     score = Real(null=True, default=None)
     max_score = Real(null=True, default=None)
@@ -70,7 +70,7 @@ class Submission(Table, db=DB):
     completed_at = Timestamptz(null=True, default=None)
 
 
-class CaseRun(Table, db=DB):
+class CaseRun(Table):
     """One case of one submission: queued, running (until `deadline`) or done with a result."""
 
     id = UUID(primary_key=True)
@@ -78,7 +78,7 @@ class CaseRun(Table, db=DB):
     submission = ForeignKey(references=Submission, index=True)
     case_name = Varchar(length=200)
     position = Integer()
-    status = Varchar(length=16, default="queued", index=True)
+    status = Varchar(length=16, default=CaseState.QUEUED.value, index=True)
     attempts = Integer(default=0)
     deadline = Timestamptz(null=True, default=None)
     verdict = Varchar(length=32, null=True, default=None)
@@ -87,7 +87,7 @@ class CaseRun(Table, db=DB):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class Build(Table, db=DB):
+class Build(Table):
     """A program compiled once for every run of it: a submission's, or a suite's checker.
 
     `key` is a digest of the language, its compile command and the sources, so the same code
@@ -104,12 +104,12 @@ class Build(Table, db=DB):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Run(Table, db=DB):
+class Run(Table):
     """A single run asked for over the API: its request, and its result once it ran."""
 
     id = UUID(primary_key=True)
     owner = Varchar(length=64, null=True, default=None, index=True)
-    status = Varchar(length=16, default="queued", index=True)
+    status = Varchar(length=16, default=Leased.QUEUED.value, index=True)
     request = JSON()
     result = JSON(null=True, default=None)
     callback_url = Text(null=True, default=None)
@@ -120,7 +120,7 @@ class Run(Table, db=DB):
     completed_at = Timestamptz(null=True, default=None)
 
 
-class ApiKey(Table, db=DB):
+class ApiKey(Table):
     """One API key: its hash, its role, the student it speaks for, and its webhook secret."""
 
     id = UUID(primary_key=True)
@@ -133,7 +133,7 @@ class ApiKey(Table, db=DB):
     revoked_at = Timestamptz(null=True, default=None)
 
 
-class Delivery(Table, db=DB):
+class Delivery(Table):
     """One event for one receiver: its exact body, and where its retries stand."""
 
     id = UUID(primary_key=True)
@@ -142,7 +142,7 @@ class Delivery(Table, db=DB):
     url = Text()
     body = Text()
     api_key = ForeignKey(references=ApiKey)
-    status = Varchar(length=16, default="pending")
+    status = Varchar(length=16, default=DeliveryState.PENDING.value)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     last_status_code = Integer(null=True, default=None)
@@ -151,7 +151,7 @@ class Delivery(Table, db=DB):
     delivered_at = Timestamptz(null=True, default=None)
 
 
-class DeliveryAttempt(Table, db=DB):
+class DeliveryAttempt(Table):
     """One try at sending a delivery, whatever came of it."""
 
     id = UUID(primary_key=True)

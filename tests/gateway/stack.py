@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -19,8 +18,7 @@ from typing import Any
 
 import httpx
 
-OOPS = str(Path(sys.executable).parent / "oops")
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from tests.helpers import OOPS, POSTGRES
 
 
 def free_port() -> int:

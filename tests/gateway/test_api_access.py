@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SECRETS, Keys, World, package_zip, suite_document
 
 from runners.store.tables import Delivery
+from tests.gateway.world import SECRETS, Keys, World, package_zip, suite_document
 
 Call = tuple[str, str, dict[str, Any]]
 Route = Callable[[World, Keys], Awaitable[Call]]

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Keys, new_assignment, suite_document
 
 from gateway.api.routes import assignments
 from runners.settings import settings
 from runners.store.tables import Assignment, Batch, CaseRun, Run, Submission
+from tests.gateway.world import Keys, new_assignment, suite_document
 
 MAX_CODE = settings().max_code_bytes
 UNKNOWN = "00000000-0000-4000-8000-000000000000"

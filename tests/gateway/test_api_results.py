@@ -8,16 +8,17 @@ import uuid
 
 import httpx
 import pytest
-from conftest import SECRETS, Keys, World, created, package_zip, suite_document
 from redis.asyncio import Redis
 
 from gateway.api import auth
 from gateway.api.routes import runs
 from grading.outcome import RunResult, Status
+from runners import intake
 from runners import runs as run_records
 from runners.queue import heartbeats
 from runners.settings import Settings
 from runners.store.tables import Submission
+from tests.gateway.world import SECRETS, Keys, World, created, package_zip, suite_document
 
 
 async def test_student_sees_own_submission_without_hidden_data(
@@ -129,7 +130,7 @@ async def test_waiting_run_answers_201_with_its_result(
         async def kiq(run_id: str) -> None:
             await run_records.record(uuid.UUID(run_id), RunResult(status=Status.OK, stdout="4\n"))
 
-    monkeypatch.setattr(runs, "execute_run", RunsAtOnce)
+    monkeypatch.setattr(intake, "execute_run", RunsAtOnce)
     body = {"code": "print(2 + 2)"}
     answer = await api.post("/v1/runs?wait=true", json=body, headers=api_keys["student"])
     assert answer.status_code == 201
@@ -209,9 +210,10 @@ async def test_metrics_report_container_start_latency(
     api: httpx.AsyncClient, api_keys: Keys
 ) -> None:
     from runners import metrics as observed
+    from runners.backend import current
 
     for milliseconds in (120, 150, 400):
-        await observed.observe_start(milliseconds)
+        await observed.observe_start(current().redis, milliseconds)
     answer = await api.get("/metrics", headers=api_keys["instructor"])
     lines = dict(
         line.rsplit(" ", 1) for line in answer.text.splitlines() if not line.startswith("#")

@@ -15,6 +15,7 @@ import json
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,8 +25,8 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from runners.sandbox.janitor import LABEL
 from tests.gateway.stack import Stack, free_port, wait_until
+from tests.helpers import leftover_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -137,9 +138,10 @@ def assert_scores_right(batch: dict[str, Any]) -> None:
 
 def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
     """(status, attempts) of every case of the batch, straight from Postgres."""
+    # The batch id is checked as a UUID before it is put into the query.
     query = (
-        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "
-        f"WHERE s.batch = '{batch_id}'"
+        "SELECT c.status, c.attempts FROM case_run c JOIN submission s ON s.id = c.submission "  # noqa: S608
+        f"WHERE s.batch = '{uuid.UUID(batch_id)}'"
     )
     out = subprocess.run(
         ["psql", stack.env["OOPS_DATABASE_URL"], "-t", "-A", "-F", ",", "-c", query],
@@ -151,8 +153,7 @@ def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
 
 
 def no_container_left() -> bool:
-    client = docker.from_env()
-    return not client.containers.list(all=True, filters={"label": LABEL})
+    return not leftover_containers(docker.from_env())
 
 
 def test_batch_is_graded_signed_and_exported(

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.gateway.stack import free_port, wait_until
 from tests.gateway.test_e2e import SQUARES
+from tests.helpers import OOPS
 
 pytestmark = pytest.mark.docker
-
-OOPS = str(Path(sys.executable).parent / "oops")
 
 
 @pytest.fixture(scope="module")

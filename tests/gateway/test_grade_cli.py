@@ -10,7 +10,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,10 @@ import pytest
 
 from grading.kattis import EXPECTED_VERDICTS, package_submissions
 from runners.sandbox.languages import extension_map
+from tests.helpers import OOPS
 
 pytestmark = pytest.mark.docker
 
-OOPS = str(Path(sys.executable).parent / "oops")
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "sum"
 PACKAGES = ROOT / "tests" / "grading" / "packages"
@@ -93,7 +92,8 @@ def test_canvas_gradebook_imports_as_canvas_reads_it(tmp_path: Path) -> None:
     assert f"gradebook (canvas): {book}" in done.stdout
     rows = list(csv.reader(io.StringIO(book.read_text())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "sum-of-numbers"]
-    assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 8
+    assert rows[1][0] == "Points Possible"
+    assert float(rows[1][5]) == 8
     scores = {row[3]: float(row[5]) for row in rows[2:]}
     assert scores == {
         "ada": 8,

@@ -371,7 +371,8 @@ def test_cpp_validator_keeps_its_language_and_its_header_beside_it() -> None:
     }
     compare = suite_from_package(files, extensions={".py": "python", ".cc": "cpp"}).compare
     assert (compare.mode, compare.checker_language) == ("checker", "cpp")
-    assert compare.checker is not None and compare.checker.startswith('#include "verdict.h"')
+    assert compare.checker is not None
+    assert compare.checker.startswith('#include "verdict.h"')
     assert compare.checker_files == {"verdict.h": "#define AC 42\n"}
 
 

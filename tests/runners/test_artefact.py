@@ -86,13 +86,17 @@ def test_a_successful_compile_keeps_its_files_and_entry_point() -> None:
 )
 def test_a_failed_compile_is_a_compile_error_saying_why(fields: dict[str, Any], says: str) -> None:
     failure = artefact_of(report(**fields), "c", "main", LIMITS).failure
-    assert failure is not None and failure.status is Status.COMPILE_ERROR
-    assert failure.message is not None and failure.message.splitlines()[0] == says
+    assert failure is not None
+    assert failure.status is Status.COMPILE_ERROR
+    assert failure.message is not None
+    assert failure.message.splitlines()[0] == says
 
 
 def test_compile_error_carries_the_compilers_messages_bounded() -> None:
     output = "main.c:1:1: error: first\n" + "noise\n" * 5000
     failure = artefact_of(report(exit_code=1, output=output), "c", "main", LIMITS).failure
-    assert failure is not None and failure.message is not None
-    assert "noise" in failure.message and len(failure.message) < 4500
+    assert failure is not None
+    assert failure.message is not None
+    assert "noise" in failure.message
+    assert len(failure.message) < 4500
     assert failure.stderr == output

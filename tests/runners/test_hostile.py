@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -19,12 +18,11 @@ from typing import Any
 import docker
 import pytest
 
-from tests.conftest import leftover_containers
+from tests.helpers import OOPS, leftover_containers
 
 pytestmark = pytest.mark.docker
 
 SECRET = f"postgres://admin:{uuid.uuid4().hex}@db/prod"
-OOPS = str(Path(sys.executable).parent / "oops")
 
 
 def oops_run(tmp_path: Path, code: str, *options: str, stdin: bytes | None = None) -> Any:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.services
 async def key_table(database: None) -> AsyncIterator[None]:
     """The keys table on the test database, created if missing and kept like the others."""
     await create_db_tables(ApiKey, if_not_exists=True)
-    yield
+    return
 
 
 async def test_a_new_key_authenticates_as_its_role_and_student() -> None:

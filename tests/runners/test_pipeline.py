@@ -43,7 +43,8 @@ async def test_accept_records_every_case_before_anything_runs(
     statuses = await CaseRun.select(CaseRun.status).where(CaseRun.id.is_in(accepted.cases))
     assert {row["status"] for row in statuses} == {"queued"}
     batch = await Batch.select().where(Batch.id == accepted.batch).first()
-    assert batch is not None and (batch["status"], batch["total"]) == ("queued", 2)
+    assert batch is not None
+    assert (batch["status"], batch["total"]) == ("queued", 2)
 
 
 async def test_a_case_delivered_twice_is_recorded_once(
@@ -136,7 +137,8 @@ async def test_a_finished_run_queues_its_signed_webhook(
     await tasks.execute(run_id)
     await tasks.execute(run_id)
     view = await runs.view(run_id)
-    assert view is not None and (view.status, view.stdout) == ("ok", "42\n")
+    assert view is not None
+    assert (view.status, view.stdout) == ("ok", "42\n")
     deliveries = await Delivery.select(Delivery.event_type, Delivery.url).where(
         Delivery.subject == str(run_id)
     )
@@ -175,4 +177,5 @@ async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_wo
     await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
     results = await pipeline.case_results(accepted.submissions[0])
     assert [r.verdict for r in results] == ["compile_error", "compile_error"]
-    assert results[0].message is not None and "error:" in results[0].message
+    assert results[0].message is not None
+    assert "error:" in results[0].message

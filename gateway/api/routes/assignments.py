@@ -18,12 +18,9 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
-from gateway.api.problems import invalid, not_found, problem, too_large
-from gateway.api.routes.submissions import accept_and_enqueue
+from gateway.api.problems import invalid, too_large
 from gateway.api.schemas import (
     AssignmentCreate,
-    AssignmentCreated,
-    AssignmentView,
     Created,
     PackageUpload,
     Regrade,
@@ -35,14 +32,14 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import gradebooks, pipeline
+from runners import assignments, gradebooks
+from runners.assignments import AssignmentCreated, AssignmentView
 from runners.errors import RequestError
 from runners.gradebooks import Format
 from runners.keys import Principal
-from runners.pipeline import Entry
 from runners.sandbox.languages import extension_map
 from runners.settings import settings
-from runners.store.tables import Assignment, Submission
+from runners.store.states import WorkState
 
 MAX_CASES = 500
 """Cases one suite may have."""
@@ -67,8 +64,7 @@ def _small_enough(suite: Suite) -> Suite:
 
 async def _create(name: str, suite: Suite) -> AssignmentCreated:
     with _in_suite():
-        assignment_id = await pipeline.create_assignment(settings(), name, suite)
-    return AssignmentCreated(id=assignment_id, name=name, version=1)
+        return await assignments.create(settings(), name, suite)
 
 
 @contextlib.contextmanager
@@ -135,23 +131,7 @@ def _read_bounded(
 @get("/assignments/{assignment_id:uuid}", guards=[allow("instructor")])
 async def read_assignment(assignment_id: FromPath[uuid.UUID]) -> AssignmentView:
     """The assignment and its current suite document."""
-    return await _view(assignment_id)
-
-
-async def _view(assignment_id: uuid.UUID) -> AssignmentView:
-    row = (
-        await Assignment.select(Assignment.name, Assignment.version, Assignment.suite)
-        .where(Assignment.id == assignment_id)
-        .first()
-    )
-    if row is None:
-        raise not_found("assignment", assignment_id)
-    return AssignmentView(
-        id=assignment_id,
-        name=row["name"],
-        version=row["version"],
-        suite=msgspec.json.decode(row["suite"]),
-    )
+    return await assignments.view(assignment_id)
 
 
 @put(
@@ -164,11 +144,8 @@ async def replace_suite(
 ) -> AssignmentView:
     """Replace the suite; recorded results stay until a regrade."""
     suite = _suite_of(data)
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
     with _in_suite():
-        await pipeline.replace_suite(settings(), assignment_id, suite)
-    return await _view(assignment_id)
+        return await assignments.replace_suite(settings(), assignment_id, suite)
 
 
 @post(
@@ -183,29 +160,8 @@ async def regrade(
 ) -> Created:
     """Grade every student's latest submission again, against the current suite, as a batch."""
     callback = checked_callback(data.callback_url if data else None)
-    entries = await _latest_entries(assignment_id)
-    if not entries:
-        raise problem(409, f"assignment {assignment_id} has no submissions to regrade")
-    accepted = await accept_and_enqueue(
-        assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
-    )
-    assert accepted.batch is not None  # accept(batch=True) always writes a batch
-    return Created(accepted.batch, "queued")
-
-
-async def _latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
-    """Each student's latest code for the assignment."""
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
-        raise not_found("assignment", assignment_id)
-    rows = (
-        await Submission.select(Submission.student, Submission.code, Submission.language)
-        .where(Submission.assignment == assignment_id)
-        .order_by(Submission.submitted_at, ascending=False)
-    )
-    latest: dict[str, Entry] = {}
-    for row in rows:
-        latest.setdefault(row["student"], Entry(**row))
-    return list(latest.values())
+    batch = await assignments.regrade(settings(), assignment_id, owner_of(principal), callback)
+    return Created(batch, WorkState.QUEUED)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
@@ -215,10 +171,8 @@ async def gradebook(
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
-    row = await Assignment.select(Assignment.name).where(Assignment.id == assignment_id).first()
-    if row is None:
-        raise not_found("assignment", assignment_id)
-    text = gradebooks.render(format, row["name"], await gradebooks.rows(assignment_id), policy)
+    name = await assignments.name_of(assignment_id)
+    text = gradebooks.render(format, name, await gradebooks.rows(assignment_id), policy)
     filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),

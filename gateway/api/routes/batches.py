@@ -15,11 +15,12 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
-from gateway.api.routes.submissions import accept_and_enqueue
 from gateway.api.schemas import BatchCreate, Created, checked_callback
-from runners import views, webhooks
+from runners import intake, views, webhooks
 from runners.keys import Principal
 from runners.pipeline import Entry
+from runners.settings import settings
+from runners.store.states import WorkState
 from runners.views import BatchView
 from runners.webhooks import DeliveryView
 
@@ -45,11 +46,10 @@ async def create_batch(
         raise too_large("submissions", message)
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
-    accepted = await accept_and_enqueue(
-        data.assignment_id, entries, owner_of(principal), batch=True, callback_url=callback
+    batch = await intake.submit_batch(
+        settings(), data.assignment_id, entries, owner_of(principal), callback
     )
-    assert accepted.batch is not None  # accept(batch=True) always writes a batch
-    return Created(accepted.batch, "queued")
+    return Created(batch, WorkState.QUEUED)
 
 
 async def _batch(batch_id: uuid.UUID) -> BatchView:
@@ -81,7 +81,7 @@ async def _changes(
         if encoded != last:
             last = encoded
             yield ServerSentEventMessage(data=encoded.decode(), event="batch")
-        if view.status == "completed":
+        if view.status == WorkState.COMPLETED:
             return
         await anyio.sleep(EVENTS_POLL_SECONDS)
         view = await views.batch_view(batch_id)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import msgspec
 from litestar import Request, get
 
 from gateway.api.auth import allow
-from runners.languages import LanguageView, list_languages, published_versions, views
-from runners.settings import settings
+from runners.languages import LanguageView, available
 
 
 class Languages(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,10 +21,6 @@ class Languages(msgspec.Struct, frozen=True, kw_only=True):
 async def read_languages(request: Request[Any, Any, Any]) -> Languages:
     """Every language: id, title, file extensions, whether it compiles, and its version.
 
-    Served, the versions are those the workers published; embedded, this process's engine's.
+    `version` is what the image was built with, and null where no image has been built.
     """
-    redis = request.app.state.redis
-    if redis is not None:
-        return Languages(languages=views(await published_versions(redis)))
-    listed = await anyio.to_thread.run_sync(list_languages, settings())
-    return Languages(languages=listed)
+    return Languages(languages=await available(request.app.state.backend))

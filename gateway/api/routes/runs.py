@@ -13,11 +13,11 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate, checked_callback
-from runners import runs
+from runners import intake, runs
 from runners.keys import Principal
-from runners.queue.tasks import execute_run
 from runners.runs import RunView
 from runners.settings import settings
+from runners.store.states import Leased
 
 MAX_WAIT_SECONDS = 30.0
 WAIT_MARGIN_SECONDS = 10.0
@@ -42,15 +42,14 @@ async def create_run(
     config = settings()
     callback = checked_callback(data.callback_url)
     spec = data.spec()
-    run_id = await runs.create(config, spec, owner=owner_of(principal), callback_url=callback)
-    await execute_run.kiq(str(run_id))
+    run_id = await intake.submit_run(config, spec, owner_of(principal), callback)
     if not wait:
-        return Response(Created(run_id, "queued"), status_code=HTTP_202_ACCEPTED)
+        return Response(Created(run_id, Leased.QUEUED), status_code=HTTP_202_ACCEPTED)
     limit = spec.time_limit or config.time_limit
     view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS))
     if view is None:
         raise not_found("run", run_id)
-    finished = view.status not in ("queued", "running")
+    finished = view.status not in tuple(Leased)
     return Response(view, status_code=HTTP_201_CREATED if finished else HTTP_202_ACCEPTED)
 
 

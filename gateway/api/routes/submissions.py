@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from litestar import get, post
 from litestar.di import NamedDependency
@@ -11,49 +10,17 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
-from gateway.api.problems import invalid, not_found, problem, too_large
+from gateway.api.problems import invalid, not_found, problem
 from gateway.api.schemas import Created, SubmissionCreate, checked_callback
-from grading.scoring import plan
-from runners import pipeline, views
+from runners import intake, views
 from runners.keys import Principal
-from runners.pipeline import Accepted, Entry
-from runners.queue.tasks import grade_case
+from runners.pipeline import Entry
 from runners.settings import settings
+from runners.store.states import WorkState
 from runners.views import SubmissionView
 
-MAX_CASE_RUNS = 100_000
-"""Cases one request may queue (submissions times the suite's cases)."""
 SUBMISSION_BODY_BYTES = 2 * settings().max_code_bytes + 64 * 1024
 """Room for the largest code even when JSON escaping doubles it."""
-
-
-async def accept_and_enqueue(
-    assignment_id: uuid.UUID,
-    entries: Sequence[Entry],
-    owner: str,
-    batch: bool = False,
-    callback_url: str | None = None,
-) -> Accepted:
-    """Write the submissions and their cases in one transaction, then queue every case."""
-    suite = await pipeline.load_suite(assignment_id)
-    if suite is None:
-        raise not_found("assignment", assignment_id)
-    case_runs = len(entries) * len(plan(suite))
-    if case_runs > MAX_CASE_RUNS:
-        message = f"{case_runs} case runs; one request may queue at most {MAX_CASE_RUNS}"
-        raise too_large("submissions", message)
-    accepted = await pipeline.accept(
-        settings(),
-        assignment_id,
-        suite,
-        entries,
-        batch=batch,
-        callback_url=callback_url,
-        owner=owner,
-    )
-    for case_run in accepted.cases:
-        await grade_case.kiq(str(case_run))
-    return accepted
 
 
 def student_for(principal: Principal, asked: str | None) -> str:
@@ -82,10 +49,10 @@ async def create_submission(
     student = student_for(principal, data.student)
     callback = checked_callback(data.callback_url)
     entry = Entry(student=student, code=data.code, language=data.language)
-    accepted = await accept_and_enqueue(
-        assignment_id, [entry], owner_of(principal), callback_url=callback
+    accepted = await intake.submit(
+        settings(), assignment_id, [entry], owner_of(principal), callback_url=callback
     )
-    return Created(accepted.submissions[0], "queued")
+    return Created(accepted.submissions[0], WorkState.QUEUED)
 
 
 @get("/submissions/{submission_id:uuid}", guards=[allow("instructor", "student")])

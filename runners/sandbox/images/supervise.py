@@ -226,7 +226,7 @@ def write_files(files: dict[str, str]) -> None:
 def mark_executable(names: list[str]) -> None:
     """Let the sandbox user run the named files (written by `write_files`, so inside WORKDIR)."""
     for name in names:
-        os.chmod(os.path.join(WORKDIR, os.path.normpath(name)), 0o755)
+        os.chmod(os.path.join(WORKDIR, os.path.normpath(name)), 0o700)
 
 
 def collect(directory: str, cap: int) -> dict[str, str]:
@@ -294,7 +294,8 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(WORKDIR)
-    os.execvpe(job["argv"][0], job["argv"], job["env"])
+    # Running the submitted program is this process's purpose; the sandbox is what contains it.
+    os.execvpe(job["argv"][0], job["argv"], job["env"])  # noqa: S606
 
 
 class Capture:

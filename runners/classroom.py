@@ -1,0 +1,101 @@
+"""Grading a whole class from one command, resumably: `oops grade` and `oops export`.
+
+Grading records everything: run it again after an interruption and it reuses the assignment
+(same name and suite) and each submission (same student and code), and runs only the cases
+that have no result yet.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+
+from grading.documents import encode_suite
+from grading.gradebook import Policy
+from grading.results import SubmissionResult
+from grading.suite import Suite
+from runners import gradebooks, pipeline
+from runners.pipeline import Entry, digest
+from runners.settings import Settings
+from runners.store.states import CaseState, WorkState
+from runners.store.tables import Assignment, CaseRun, Submission
+
+
+class Progress(msgspec.Struct, frozen=True, kw_only=True):
+    """How far grading a class has come."""
+
+    done: int
+    total: int
+    settled: bool
+
+
+async def assignment_for(config: Settings, suite: Suite) -> uuid.UUID:
+    """The assignment with this name and exactly this suite, created if new."""
+    document_digest = digest(encode_suite(suite).decode())
+    row = (
+        await Assignment.select(Assignment.id)
+        .where((Assignment.name == suite.name) & (Assignment.suite_digest == document_digest))
+        .first()
+    )
+    if row is not None:
+        return uuid.UUID(str(row["id"]))
+    return await pipeline.create_assignment(config, suite.name, suite)
+
+
+async def submissions_for(
+    config: Settings, assignment: uuid.UUID, suite: Suite, entries: list[Entry]
+) -> list[uuid.UUID]:
+    """Reuse each student's recorded submission of the same code; accept the rest."""
+    known = {
+        (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
+        for row in await Submission.select(
+            Submission.id, Submission.student, Submission.code_digest
+        ).where(Submission.assignment == assignment)
+    }
+    fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
+    accepted = await pipeline.accept(config, assignment, suite, fresh)
+    new_ids = iter(accepted.submissions)
+    return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
+
+
+async def unfinished_cases(config: Settings, submissions: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Every case without a result; embedded, those a dead run held are freed first."""
+    pending = await pipeline.unfinished(submissions)
+    if config.embedded:
+        await pipeline.release(pending)
+    return pending
+
+
+async def progress(submissions: list[uuid.UUID]) -> Progress:
+    """Cases done out of all, and whether every submission is scored."""
+    in_class = CaseRun.submission.is_in(submissions)
+    total = await CaseRun.count().where(in_class)
+    done = await CaseRun.count().where(in_class & (CaseRun.status == CaseState.DONE))
+    settled = not await Submission.exists().where(
+        Submission.id.is_in(submissions) & (Submission.status != WorkState.COMPLETED)
+    )
+    return Progress(done=done, total=total, settled=settled)
+
+
+async def results(submissions: list[uuid.UUID]) -> list[SubmissionResult]:
+    """The scored results, in the order of `submissions`."""
+    rows = await Submission.select(Submission.id, Submission.result).where(
+        Submission.id.is_in(submissions)
+    )
+    by_id = {str(row["id"]): row["result"] for row in rows}
+    return [msgspec.json.decode(by_id[str(s)], type=SubmissionResult) for s in submissions]
+
+
+async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str | None:
+    """The gradebook of the newest assignment called `assignment`; None if there is none."""
+    row = (
+        await Assignment.select(Assignment.id)
+        .where(Assignment.name == assignment)
+        .order_by(Assignment.created_at, ascending=False)
+        .first()
+    )
+    if row is None:
+        return None
+    graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
+    return gradebooks.render(fmt, assignment, graded, policy)
