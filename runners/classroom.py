@@ -14,9 +14,9 @@ import msgspec
 from grading.documents import encode_suite
 from grading.gradebook import Policy
 from grading.results import SubmissionResult
-from grading.suite import Suite
+from grading.suite import Isolation, Suite
 from runners import gradebooks, pipeline
-from runners.pipeline import Entry, digest
+from runners.pipeline import Entry, Work, digest
 from runners.settings import Settings
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, CaseRun, Submission
@@ -44,9 +44,17 @@ async def assignment_for(config: Settings, suite: Suite) -> uuid.UUID:
 
 
 async def submissions_for(
-    config: Settings, assignment: uuid.UUID, suite: Suite, entries: list[Entry]
+    config: Settings,
+    assignment: uuid.UUID,
+    suite: Suite,
+    entries: list[Entry],
+    isolation: Isolation | None = None,
 ) -> list[uuid.UUID]:
-    """Reuse each student's recorded submission of the same code; accept the rest."""
+    """Reuse each student's recorded submission of the same code; accept the rest.
+
+    `isolation` overrides the suite's for the submissions accepted now; those recorded by an
+    earlier, interrupted run keep theirs.
+    """
     known = {
         (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
         for row in await Submission.select(
@@ -54,17 +62,16 @@ async def submissions_for(
         ).where(Submission.assignment == assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(config, assignment, suite, fresh)
+    accepted = await pipeline.accept(config, assignment, suite, fresh, isolation=isolation)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
 
-async def unfinished_cases(config: Settings, submissions: list[uuid.UUID]) -> list[uuid.UUID]:
-    """Every case without a result; embedded, those a dead run held are freed first."""
-    pending = await pipeline.unfinished(submissions)
+async def unfinished_work(config: Settings, submissions: list[uuid.UUID]) -> Work:
+    """Every case without a result, as queue work; embedded, those a dead run held freed first."""
     if config.embedded:
-        await pipeline.release(pending)
-    return pending
+        await pipeline.release(submissions)
+    return await pipeline.unfinished(submissions)
 
 
 async def progress(submissions: list[uuid.UUID]) -> Progress:

@@ -1,10 +1,17 @@
-"""Grades one case of one submission: run the program, run the checker if any, judge.
+"""Grades a submission's cases: run the program, run the checker if any, judge.
 
-The sandbox is synchronous (the Docker SDK is), so runs go to worker threads, at most
-`Settings.concurrency` at a time per process.
+In `case` isolation each case is one run in its own container (`grade`); in `submission`
+isolation all the cases a worker holds of one submission run in one container, and their
+checkers in one more (`grade_submission`). The sandbox is synchronous (the Docker SDK is), so
+runs go to worker threads, at most `Settings.concurrency` at a time per process.
+
+A compiled program (the submission's, or a compiled checker) is compiled once for all its runs,
+by whichever worker needs it first (`runners.builds`), and every run gets its artefact.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import anyio
 import msgspec
@@ -13,13 +20,14 @@ from redis.asyncio import Redis
 from grading.judge import CheckerRun, effective_compare, judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
+from grading.scoring import PlannedCase
 from grading.suite import Case, Compare, Suite
 from runners import metrics
 from runners.builds import compiled
 from runners.sandbox.artefact import Artefact
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, check_program, resolve_limits
-from runners.sandbox.sandbox import Execution, RunRequest, Sandbox
+from runners.sandbox.sandbox import CaseInput, Execution, Program, RunRequest, Sandbox
 from runners.settings import Settings
 
 FEEDBACK_DIR = "feedback"
@@ -81,29 +89,110 @@ class Grader:
         await metrics.observe_start(self.redis, execution.startup_ms)
         return execution
 
+    async def grade_submission(
+        self, suite: Suite, planned: Sequence[PlannedCase], code: str, language: str
+    ) -> list[CaseResult]:
+        """Run the `planned` cases of one submission in one container and judge each, in order."""
+        cases = [
+            CaseInput(
+                limits=case_limits(self.config, suite, p.case),
+                stdin=p.case.stdin.encode(),
+                args=p.case.args,
+            )
+            for p in planned
+        ]
+        program = Program(
+            code=code, language=language, artefact=await self.artefact(language, code)
+        )
+        executions = await self._execute_cases(program, cases)
+        runs = [execution.result for execution in executions]
+        checked = await self._check_together(suite, planned, runs)
+        return [
+            msgspec.structs.replace(judge_case(p.case, suite, run, checked.get(i)), group=p.group)
+            for i, (p, run) in enumerate(zip(planned, runs, strict=True))
+        ]
+
+    async def _execute_cases(self, program: Program, cases: list[CaseInput]) -> list[Execution]:
+        executions = await anyio.to_thread.run_sync(
+            self.sandbox.run_cases, program, cases, limiter=self.limiter
+        )
+        await metrics.observe_start(self.redis, executions[0].startup_ms)
+        return executions
+
+    async def _check_together(
+        self, suite: Suite, planned: Sequence[PlannedCase], runs: list[RunResult]
+    ) -> dict[int, CheckerRun]:
+        """Run each checker once for every case of this submission that needs it."""
+        waiting: dict[Compare, list[tuple[int, CaseInput]]] = {}
+        for index, (p, run) in enumerate(zip(planned, runs, strict=True)):
+            spec = effective_compare(p.case, suite)
+            if run.status is Status.OK and spec.mode == "checker":
+                waiting.setdefault(_checker_only(spec), []).append(
+                    (index, self._checker_input(p.case, spec, run))
+                )
+        checked: dict[int, CheckerRun] = {}
+        for spec, inputs in waiting.items():
+            executions = await self._execute_cases(
+                await self._checker_program(spec), [case for _, case in inputs]
+            )
+            for (index, _), execution in zip(inputs, executions, strict=True):
+                checked[index] = _checker_run(execution)
+        return checked
+
     async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:
         """Run the suite's checker under the Kattis output-validator protocol."""
-        code = spec.checker or ""
-        extra = {name: text.encode() for name, text in spec.checker_files.items()}
+        checker = self._checker_input(case, spec, run)
+        program = await self._checker_program(spec)
         request = RunRequest(
-            code=code,
-            language=spec.checker_language,
-            artefact=await self.artefact(spec.checker_language, code, extra),
-            files={**extra, "input": case.stdin.encode(), "answer": case.expected_output.encode()},
+            code=program.code,
+            language=program.language,
+            artefact=program.artefact,
+            files={**program.files, **checker.files},
+            args=checker.args,
+            stdin=checker.stdin,
+            collect=checker.collect,
+            limits=checker.limits,
+        )
+        return _checker_run(await self._execute(request))
+
+    async def _checker_program(self, spec: Compare) -> Program:
+        """The suite's checker as a program: its source, language, files beside it, artefact."""
+        code = spec.checker or ""
+        files = {name: text.encode() for name, text in spec.checker_files.items()}
+        artefact = await self.artefact(spec.checker_language, code, files)
+        return Program(code=code, language=spec.checker_language, files=files, artefact=artefact)
+
+    def _checker_input(self, case: Case, spec: Compare, run: RunResult) -> CaseInput:
+        """The checker's run for one output: input and answer files, the output on stdin."""
+        return CaseInput(
+            files={"input": case.stdin.encode(), "answer": case.expected_output.encode()},
             args=["input", "answer", FEEDBACK_DIR, *spec.checker_flags],
             stdin=run.stdout.encode(),
             collect=FEEDBACK_DIR,
             limits=resolve_limits(self.config, min(CHECKER_TIME_LIMIT, self.config.max_time_limit)),
         )
-        execution = await self._execute(request)
-        files = {name: data.decode(errors="replace") for name, data in execution.files.items()}
-        return CheckerRun(
-            status=_checker_status(execution.result),
-            exit_code=execution.result.exit_code,
-            judge_message=files.get("judgemessage.txt", ""),
-            team_message=files.get("teammessage.txt", ""),
-            score=_score(files.get("score.txt")),
-        )
+
+
+def _checker_only(spec: Compare) -> Compare:
+    """What tells two checkers apart (not their flags, which are each case's arguments)."""
+    return Compare(
+        mode="checker",
+        checker=spec.checker,
+        checker_language=spec.checker_language,
+        checker_files=spec.checker_files,
+    )
+
+
+def _checker_run(execution: Execution) -> CheckerRun:
+    """How the checker judged, from its run and the feedback files it wrote."""
+    files = {name: data.decode(errors="replace") for name, data in execution.files.items()}
+    return CheckerRun(
+        status=_checker_status(execution.result),
+        exit_code=execution.result.exit_code,
+        judge_message=files.get("judgemessage.txt", ""),
+        team_message=files.get("teammessage.txt", ""),
+        score=_score(files.get("score.txt")),
+    )
 
 
 def _checker_status(result: RunResult) -> Status:

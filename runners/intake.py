@@ -1,9 +1,10 @@
 """Accepting work: recorded first (the database is the record of what remains), then queued.
 
-Graded submissions are written in one transaction with a `queued` case each, then every case is
-queued; a single run is written, then queued. The same path serves one student's submission, a
-batch and a regrade, from every door (API v1, the compatible routes, `oops grade`), so what is
-checked and recorded never depends on the door the code came in by.
+Graded submissions are written in one transaction with a `queued` case each, then queued: each
+case as a task, or each submission as one task in `submission` isolation. A single run is
+written, then queued. The same path serves one student's submission, a batch and a regrade,
+from every door (API v1, the compatible routes, `oops grade`), so what is checked and recorded
+never depends on the door the code came in by.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Sequence
 from taskiq import AsyncTaskiqTask
 
 from grading.scoring import plan
+from grading.suite import Isolation
 from runners import pipeline, runs
 from runners.errors import NotFound, TooMuchWork
-from runners.pipeline import Accepted, Entry
-from runners.queue.tasks import execute_run, grade_case
+from runners.pipeline import Accepted, Entry, Work
+from runners.queue.tasks import execute_run, grade_case, grade_submission
 from runners.runs import RunSpec
 from runners.settings import Settings
 from runners.store.tables import Submission
@@ -33,8 +35,12 @@ async def submit(
     owner: str | None,
     batch: bool = False,
     callback_url: str | None = None,
+    isolation: Isolation | None = None,
 ) -> Accepted:
-    """Write the submissions and their cases in one transaction, then queue every case."""
+    """Write the submissions and their cases in one transaction, then queue their work.
+
+    `isolation` overrides the suite's: one task per case, or one per whole submission.
+    """
     suite = await pipeline.load_suite(assignment_id)
     if suite is None:
         raise NotFound("assignment", assignment_id)
@@ -43,9 +49,16 @@ async def submit(
         message = f"{case_runs} case runs; one request may queue at most {MAX_CASE_RUNS}"
         raise TooMuchWork("submissions", message)
     accepted = await pipeline.accept(
-        config, assignment_id, suite, entries, batch=batch, callback_url=callback_url, owner=owner
+        config,
+        assignment_id,
+        suite,
+        entries,
+        batch=batch,
+        callback_url=callback_url,
+        owner=owner,
+        isolation=isolation,
     )
-    await enqueue(accepted.cases)
+    await enqueue(accepted.work)
     return accepted
 
 
@@ -55,17 +68,19 @@ async def submit_batch(
     entries: Sequence[Entry],
     owner: str | None,
     callback_url: str | None = None,
+    isolation: Isolation | None = None,
 ) -> uuid.UUID:
     """`submit` as one batch, whose webhook fires once every submission is graded; its id."""
-    accepted = await submit(config, assignment_id, entries, owner, True, callback_url)
+    accepted = await submit(config, assignment_id, entries, owner, True, callback_url, isolation)
     if accepted.batch is None:
         raise RuntimeError("accepting a batch wrote no batch")
     return accepted.batch
 
 
-async def enqueue(case_runs: Sequence[uuid.UUID]) -> list[AsyncTaskiqTask[None]]:
-    """Put each case on the queue for a worker; the queued tasks, to follow in-process."""
-    return [await grade_case.kiq(str(case_run)) for case_run in case_runs]
+async def enqueue(work: Work) -> list[AsyncTaskiqTask[None]]:
+    """Queue one task per case, and one per submission graded whole; the tasks, to follow."""
+    tasks = [await grade_case.kiq(str(case_run)) for case_run in work.cases]
+    return tasks + [await grade_submission.kiq(str(s)) for s in work.submissions]
 
 
 async def latest_entries(assignment_id: uuid.UUID) -> list[Entry]:

@@ -2,7 +2,8 @@
 
     accept   one transaction writes the submissions (and their batch) and a `queued` CaseRun per
              case: from then on the database knows everything that remains to be done
-    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died)
+    claim    a worker takes a case: `queued`, or `running` past its deadline (its worker died);
+             in `submission` isolation it takes every such case of one submission at once
     record   the case's result is written once; a second delivery finds it `done` and stops
     settle   when a submission's last case lands it is scored, and when a batch's last
              submission settles the batch is `completed`; conditional updates make each
@@ -17,20 +18,21 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 
 from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
-from grading.scoring import plan, score_submission
-from grading.suite import Case, Suite
+from grading.scoring import PlannedCase, plan, score_submission
+from grading.suite import Case, Isolation, Suite
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.database import bound
-from runners.store.lease import take
+from runners.store.lease import take, take_where
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, Batch, CaseRun, Submission
 
@@ -46,12 +48,20 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     """None: the suite's language."""
 
 
+class Work(msgspec.Struct, frozen=True, kw_only=True):
+    """What to put on the queue: cases graded one per task, submissions graded whole."""
+
+    cases: list[uuid.UUID] = msgspec.field(default_factory=list)
+    submissions: list[uuid.UUID] = msgspec.field(default_factory=list)
+
+
 class Accepted(msgspec.Struct, frozen=True, kw_only=True):
-    """What `accept` wrote: the batch (if any), the submissions and the cases to enqueue."""
+    """What `accept` wrote: the batch (if any), the submissions, their cases, the work to queue."""
 
     batch: uuid.UUID | None
     submissions: list[uuid.UUID]
     cases: list[uuid.UUID]
+    work: Work
 
 
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,6 +75,7 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     language: str
     attempt: int
+    position: int = 0
 
 
 class Settled(msgspec.Struct, frozen=True, kw_only=True):
@@ -121,11 +132,13 @@ async def accept(
     batch: bool = False,
     callback_url: str | None = None,
     owner: str | None = None,
+    isolation: Isolation | None = None,
 ) -> Accepted:
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
     Every entry is checked first, so a refused request writes nothing. `callback_url` is the
-    batch's webhook, or the single submission's when there is no batch.
+    batch's webhook, or the single submission's when there is no batch. `isolation` overrides
+    the suite's for these submissions.
     """
     entries = [msgspec.structs.replace(e, language=e.language or suite.language) for e in entries]
     for index, entry in enumerate(entries):
@@ -134,8 +147,10 @@ async def accept(
     cases = plan(suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
+    mode = isolation or suite.isolation
     submissions = [
-        _submission_row(assignment_id, batch_id, entry, owner, own_callback) for entry in entries
+        _submission_row(assignment_id, batch_id, entry, owner, own_callback, mode)
+        for entry in entries
     ]
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
@@ -153,11 +168,10 @@ async def accept(
             )
         await _insert_chunked(Submission, submissions)
         await _insert_chunked(CaseRun, case_rows)
-    return Accepted(
-        batch=batch_id,
-        submissions=[uuid.UUID(str(row.id)) for row in submissions],
-        cases=[uuid.UUID(str(row.id)) for row in case_rows],
-    )
+    submission_ids = [uuid.UUID(str(row.id)) for row in submissions]
+    case_ids = [uuid.UUID(str(row.id)) for row in case_rows]
+    work = Work(submissions=submission_ids) if mode == "submission" else Work(cases=case_ids)
+    return Accepted(batch=batch_id, submissions=submission_ids, cases=case_ids, work=work)
 
 
 def _submission_row(
@@ -166,6 +180,7 @@ def _submission_row(
     entry: Entry,
     owner: str | None,
     callback_url: str | None,
+    isolation: Isolation,
 ) -> Submission:
     return Submission(
         id=uuid.uuid4(),
@@ -173,6 +188,7 @@ def _submission_row(
         batch=batch_id,
         student=entry.student,
         language=entry.language or "python",
+        isolation=isolation,
         code=entry.code,
         code_digest=digest(entry.code),
         owner=owner,
@@ -220,12 +236,61 @@ async def _claim_of(
     if planned is None:
         await record(case_run_id, None)
         return None
+    return _claim(case_run_id, uuid.UUID(str(submission_id)), suite, planned, row, attempt)
+
+
+async def claim_submission(
+    config: Settings, submission_id: uuid.UUID, lease: timedelta
+) -> list[Claim]:
+    """Take every free case of one submission to grade in one container, in plan order.
+
+    Free means what `claim` means; cases another worker holds are left to it. The lease grows
+    by the cases' time limits, since they run one after another.
+    """
+    row = (
+        await Submission.select(Submission.code, Submission.language, Submission.assignment.suite)
+        .where(Submission.id == submission_id)
+        .first()
+    )
+    if row is None:
+        return []
+    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    planned = {p.case.name: p for p in plan(suite)}
+    running = sum(case_limits(config, suite, p.case).time_limit for p in planned.values())
+    taken = await take_where(
+        CaseRun,
+        CaseRun.submission == submission_id,
+        lease + timedelta(seconds=running),
+        CaseRun.id,
+        CaseRun.case_name,
+        CaseRun.attempts,
+    )
+    claims = []
+    for case_run in taken:
+        case_run_id = uuid.UUID(str(case_run["id"]))
+        found = planned.get(case_run["case_name"])
+        if found is None:
+            await record(case_run_id, None)
+            continue
+        claims.append(_claim(case_run_id, submission_id, suite, found, row, case_run["attempts"]))
+    return sorted(claims, key=lambda claim: claim.position)
+
+
+def _claim(
+    case_run_id: uuid.UUID,
+    submission_id: uuid.UUID,
+    suite: Suite,
+    planned: PlannedCase,
+    row: dict[str, Any],
+    attempt: int,
+) -> Claim:
     return Claim(
         case_run=case_run_id,
-        submission=uuid.UUID(str(submission_id)),
+        submission=submission_id,
         suite=suite,
         case=planned.case,
         group=planned.group,
+        position=planned.index,
         code=row["code"],
         language=row["language"],
         attempt=attempt,
@@ -336,20 +401,27 @@ async def mark_running(case_run_id: uuid.UUID) -> None:
         )
 
 
-async def unfinished(submission_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    """Cases of these submissions that are not done, for resuming after an interruption."""
-    rows = await CaseRun.select(CaseRun.id).where(
+async def unfinished(submission_ids: Sequence[uuid.UUID]) -> Work:
+    """What is not done of these submissions, as queue work, for resuming after an interruption."""
+    rows = await CaseRun.select(CaseRun.id, CaseRun.submission, CaseRun.submission.isolation).where(
         CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status != CaseState.DONE)
     )
-    return [uuid.UUID(str(row["id"])) for row in rows]
+    whole = {str(r["submission"]) for r in rows if r["submission.isolation"] == "submission"}
+    return Work(
+        cases=[uuid.UUID(str(r["id"])) for r in rows if str(r["submission"]) not in whole],
+        submissions=[uuid.UUID(submission) for submission in sorted(whole)],
+    )
 
 
-async def release(case_run_ids: Sequence[uuid.UUID]) -> None:
-    """Put cases held by a process that is gone back to `queued` (single-process mode only).
+async def release(submission_ids: Sequence[uuid.UUID]) -> None:
+    """Put the cases of these submissions held by a process that is gone back to `queued`.
 
-    Their attempts start again: the process was interrupted, the case did not fail.
+    Single-process mode only. Their attempts start again: the process was interrupted, the case
+    did not fail.
     """
-    if case_run_ids:
+    if submission_ids:
         await CaseRun.update(
             {CaseRun.status: CaseState.QUEUED, CaseRun.deadline: None, CaseRun.attempts: 0}
-        ).where(CaseRun.id.is_in(list(case_run_ids)) & (CaseRun.status == CaseState.RUNNING))
+        ).where(
+            CaseRun.submission.is_in(list(submission_ids)) & (CaseRun.status == CaseState.RUNNING)
+        )

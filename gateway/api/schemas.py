@@ -15,6 +15,7 @@ from litestar.datastructures import UploadFile
 from msgspec import Meta
 
 from gateway.api.problems import invalid
+from grading.suite import Isolation
 from runners.runs import RunSpec
 from runners.webhooks import WebhookError, validate_callback_url
 
@@ -69,11 +70,15 @@ class BatchEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 class BatchCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """`POST /v1/batches`: many students' code for one assignment, graded together."""
+    """`POST /v1/batches`: many students' code for one assignment, graded together.
+
+    `isolation` overrides the suite's for this batch: `case` or `submission`.
+    """
 
     assignment_id: uuid.UUID
     submissions: Annotated[list[BatchEntry], Meta(min_length=1)]
     callback_url: str | None = None
+    isolation: Isolation | None = None
 
 
 class Regrade(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -11,6 +11,7 @@ import argparse
 import sys
 import uuid
 from pathlib import Path
+from typing import get_args
 
 import anyio
 import msgspec
@@ -22,7 +23,7 @@ from grading.gradebook import GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
-from grading.suite import Suite
+from grading.suite import Isolation, Suite
 from runners import classroom, gradebooks, intake
 from runners.backend import opened
 from runners.gradebooks import FORMATS
@@ -60,6 +61,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--language",
         choices=sorted(LANGUAGES),
         help="every submission's language (default: each file's extension, else the suite's)",
+    )
+    marks.add_argument(
+        "--isolation",
+        choices=get_args(Isolation),
+        help="one container per case, or per submission (default: the suite's `isolation`)",
     )
     marks.set_defaults(handler=grade_command)
 
@@ -130,15 +136,20 @@ def _main_file(folder: Path) -> Path:
     return mains[0]
 
 
-async def grade(suite: Suite, entries: list[Entry], progress: bool) -> list[SubmissionResult]:
-    """Grade every entry against the suite, resuming earlier work; results in entry order."""
+async def grade(
+    suite: Suite, entries: list[Entry], progress: bool, isolation: Isolation | None = None
+) -> list[SubmissionResult]:
+    """Grade every entry against the suite, resuming earlier work; results in entry order.
+
+    `isolation` overrides the suite's for the submissions recorded now.
+    """
     async with opened(settings()) as backend:
         config = backend.settings
         assignment = await classroom.assignment_for(config, suite)
-        submissions = await classroom.submissions_for(config, assignment, suite, entries)
+        submissions = await classroom.submissions_for(config, assignment, suite, entries, isolation)
         if config.embedded:
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
-        pending = await classroom.unfinished_cases(config, submissions)
+        pending = await classroom.unfinished_work(config, submissions)
         kicked = await intake.enqueue(pending)
         await _wait(submissions, progress, kicked if config.embedded else [])
         return await classroom.results(submissions)
@@ -232,7 +243,8 @@ def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
     entries = read_submissions(args.submissions, args.language)
-    results = anyio.run(grade, suite, entries, not args.json and sys.stderr.isatty())
+    progress = not args.json and sys.stderr.isatty()
+    results = anyio.run(grade, suite, entries, progress, args.isolation)
     if args.json:
         sys.stdout.write(as_json(results).decode() + "\n")
     else:

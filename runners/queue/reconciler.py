@@ -7,6 +7,8 @@ worker. Work goes back on the queue when:
 - a case or run has sat `queued` for `requeue_after` seconds: its message may be lost;
 - the queue's marker key is gone: Redis restarted empty, so everything `queued` goes back now.
 
+A case of a submission graded in `submission` isolation goes back as its whole submission.
+
 Every worker process runs one reconciler. Re-enqueuing takes a row with a conditional update
 of `updated_at`, so two reconcilers never both put back the same row, and a duplicate message
 is harmless anyway: claiming is idempotent.
@@ -27,7 +29,7 @@ from runners import webhooks
 from runners.backend import Backend
 from runners.languages import publish_versions
 from runners.queue import heartbeats
-from runners.queue.tasks import deliver, execute_run, grade_case
+from runners.queue.tasks import deliver, execute_run, kick_case
 from runners.sandbox import janitor
 from runners.sandbox.build import versions
 from runners.settings import Settings
@@ -80,7 +82,7 @@ async def pass_once(config: Settings, redis: Redis | None) -> None:
     if everything:
         log.warning("the queue was emptied; putting every queued case and run back")
     stale = now() - timedelta(seconds=config.requeue_after)
-    cases = await requeue(CaseRun, grade_case.kiq, stale, everything)
+    cases = await requeue(CaseRun, kick_case, stale, everything)
     runs = await requeue(Run, execute_run.kiq, stale, everything)
     if cases or runs:
         log.info("put back %d cases and %d runs", cases, runs)

@@ -17,10 +17,12 @@ from taskiq import async_shared_broker
 from grading.judge import judge_case
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
+from grading.scoring import PlannedCase
 from runners import pipeline, runs, views, webhooks
 from runners.backend import current
 from runners.grader import Grader
 from runners.sandbox.sandbox import Sandbox, answering
+from runners.store.tables import CaseRun
 
 _graders: list[Grader] = []
 
@@ -55,12 +57,55 @@ async def process(case_run_id: uuid.UUID) -> pipeline.Settled:
             claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
         )
     await pipeline.record(case_run_id, result)
-    settled = await pipeline.settle(claimed.submission)
+    return await _settle(claimed.submission)
+
+
+async def process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
+    """Claim every free case of one submission, grade them in one container, record, settle.
+
+    Each case is recorded with the same conditional update as in `process`, so a second
+    delivery, or a worker taking over after this one died, records nothing twice.
+    """
+    config = current().settings
+    claims = await pipeline.claim_submission(config, submission_id, lease())
+    if not claims:
+        return pipeline.Settled()
+    await pipeline.mark_running(claims[0].case_run)
+    exhausted = [claim for claim in claims if claim.attempt > config.max_attempts]
+    runnable = [claim for claim in claims if claim.attempt <= config.max_attempts]
+    results = [(claim, gave_up(claim)) for claim in exhausted]
+    if runnable:
+        first = runnable[0]
+        planned = [PlannedCase(group=c.group, case=c.case, index=c.position) for c in runnable]
+        worker = await grader()
+        graded = await worker.grade_submission(first.suite, planned, first.code, first.language)
+        results += list(zip(runnable, graded, strict=True))
+    for claim, result in results:
+        await pipeline.record(claim.case_run, result)
+    return await _settle(submission_id)
+
+
+async def _settle(submission_id: uuid.UUID) -> pipeline.Settled:
+    """Score the submission if its last case is in, and announce what completed."""
+    settled = await pipeline.settle(submission_id)
     if settled.submission is not None:
-        await _announce_submission(claimed.submission)
+        await _announce_submission(submission_id)
     if settled.completed_batch is not None:
         await _announce_batch(settled.completed_batch)
     return settled
+
+
+async def kick_case(case_run_id: str) -> None:
+    """Queue a case again the way its submission is graded: alone, or with its submission."""
+    row = (
+        await CaseRun.select(CaseRun.submission, CaseRun.submission.isolation)
+        .where(CaseRun.id == uuid.UUID(case_run_id))
+        .first()
+    )
+    if row is not None and row["submission.isolation"] == "submission":
+        await grade_submission.kiq(str(row["submission"]))
+    else:
+        await grade_case.kiq(case_run_id)
 
 
 def gave_up(claimed: pipeline.Claim) -> CaseResult:
@@ -124,6 +169,12 @@ async def _announce(
 async def grade_case(case_run_id: str) -> None:
     """Grade one case of one submission."""
     await process(uuid.UUID(case_run_id))
+
+
+@async_shared_broker.task(task_name="oopsengine.grade_submission")
+async def grade_submission(submission_id: str) -> None:
+    """Grade every case of one submission in one container (`submission` isolation)."""
+    await process_submission(uuid.UUID(submission_id))
 
 
 @async_shared_broker.task(task_name="oopsengine.execute_run")

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import docker
 import msgspec
@@ -65,6 +66,16 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     artefact: Artefact | None = None
 
 
+class Program(msgspec.Struct, frozen=True, kw_only=True):
+    """What every case of a multi-case run shares: the code, its language, extra files and,
+    for a compiled language, its artefact (compiled on first use when missing)."""
+
+    code: str
+    language: str = "python"
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    artefact: Artefact | None = None
+
+
 class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
     """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
 
@@ -101,6 +112,9 @@ class Report(msgspec.Struct, frozen=True):
     stage: str = "run"
 
 
+R = TypeVar("R", RunRequest, Program)
+
+
 class _Box(msgspec.Struct, frozen=True, kw_only=True):
     """One container's limits: a run's, adjusted for its language, or a compile's."""
 
@@ -131,8 +145,8 @@ class Sandbox:
         execution = self._contain(box, payload, request.limits.output_limit, budget)
         return _adjusted(execution, lang)
 
-    def built(self, request: RunRequest) -> RunRequest:
-        """The request with its artefact, compiling now if its language needs it and it has none."""
+    def built(self, request: R) -> R:
+        """The request or program with its artefact, compiled now if it needs one and has none."""
         check_program(self.settings, request.code, request.language)
         if request.artefact is not None or not language(request.language).compiled:
             return request
@@ -215,13 +229,13 @@ class Sandbox:
         finally:
             self.client.api.remove_container(container, force=True)
 
-    def run_cases(self, program: RunRequest, cases: Sequence[CaseInput]) -> list[Execution]:
+    def run_cases(self, program: Program, cases: Sequence[CaseInput]) -> list[Execution]:
         """Run every case of one program in one container; one execution per case, in order.
 
-        `program`'s own stdin, args and limits are ignored: each case brings its own. Memory
-        is enforced per case by sizing the container to the case's limit (plus the
-        supervisor's headroom), so consecutive cases with another memory limit get a container
-        of their own, and so do the cases after one whose container died or stopped answering.
+        The program is compiled once and each case is a fresh process. Memory is enforced
+        per case by sizing the container to the case's limit (plus the supervisor's headroom),
+        so consecutive cases with another memory limit get a container of their own, and so do
+        the cases after one whose container died or stopped answering.
         """
         program = self.built(program)
         if program.artefact is not None and program.artefact.failure is not None:
@@ -236,7 +250,7 @@ class Sandbox:
 
     def _serve(
         self,
-        program: RunRequest,
+        program: Program,
         header: bytes,
         cases: list[CaseInput],
         lines: list[bytes],
@@ -253,7 +267,7 @@ class Sandbox:
     def _converse(
         self,
         container: str,
-        program: RunRequest,
+        program: Program,
         cases: list[CaseInput],
         job: bytes,
         began: float,
@@ -299,9 +313,15 @@ class Sandbox:
         case = CaseInput(
             limits=request.limits, stdin=request.stdin, args=request.args, collect=request.collect
         )
-        return self._program_line(request) + self._case_line(request, case)
+        program = Program(
+            code=request.code,
+            language=request.language,
+            files=request.files,
+            artefact=request.artefact,
+        )
+        return self._program_line(program) + self._case_line(program, case)
 
-    def _program_line(self, program: RunRequest) -> bytes:
+    def _program_line(self, program: Program) -> bytes:
         """The job's first line: the program's files (or its artefact), environment and check.
 
         A compiled program sends its artefact's files instead of its source, made executable.
@@ -321,7 +341,7 @@ class Sandbox:
         }
         return msgspec.json.encode(job) + b"\n"
 
-    def _case_line(self, program: RunRequest, case: CaseInput) -> bytes:
+    def _case_line(self, program: Program, case: CaseInput) -> bytes:
         """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
         check_stdin(self.settings, case.stdin)
         lang = language(program.language)

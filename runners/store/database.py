@@ -55,6 +55,20 @@ async def open_storage(engine: AnyEngine) -> None:
         await engine.start_connection_pool()
         return
     await create_db_tables(*TABLES, if_not_exists=True)
+    await _add_new_columns()
+
+
+async def _add_new_columns() -> None:
+    """Add the columns a newer OopsEngine defines to an embedded file an older one made.
+
+    The embedded file has no migrations; new columns are only ever added, with defaults.
+    """
+    for table in TABLES:
+        rows = await table.raw(f"PRAGMA table_info({table._meta.tablename})")
+        present = {row["name"] for row in rows}
+        for column in table._meta.columns:
+            if column._meta.db_column_name not in present:
+                await table.alter().add_column(column._meta.name, column)
 
 
 async def close_storage(engine: AnyEngine) -> None:

@@ -1,8 +1,9 @@
 """Taking work under a lease: how a worker claims a case or a single run.
 
 A row is free when it is `queued`, or `running` past its deadline (its worker died). One
-conditional update takes it: `running`, one more attempt, a new deadline. Two workers racing
-for the same row cannot both win, so a message delivered twice is graded once.
+conditional update takes it (or, in `submission` isolation, every free case of a submission):
+`running`, one more attempt, a new deadline. Two workers racing for the same row cannot both
+win, so a message delivered twice is graded once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 
 from runners.store.clock import now
 from runners.store.states import Leased
@@ -22,11 +24,19 @@ async def take(
     table: type[CaseRun] | type[Run], row_id: uuid.UUID, lease: timedelta, *returning: Column
 ) -> dict[str, Any] | None:
     """Claim the row until `lease` from now; its `returning` columns, or None if not free."""
+    taken = await take_where(table, table.id == row_id, lease, *returning)
+    return taken[0] if taken else None
+
+
+async def take_where(
+    table: type[CaseRun] | type[Run], which: Combinable, lease: timedelta, *returning: Column
+) -> list[dict[str, Any]]:
+    """Claim every free row that matches `which` until `lease` from now; their `returning`."""
     moment = now()
     free = (table.status == Leased.QUEUED) | (
         (table.status == Leased.RUNNING) & (table.deadline < moment)
     )
-    taken = (
+    taken: list[dict[str, Any]] = (
         await table.update(
             {
                 table.status: Leased.RUNNING,
@@ -35,7 +45,7 @@ async def take(
                 table.updated_at: moment,
             }
         )
-        .where((table.id == row_id) & free)
+        .where(which & free)
         .returning(*returning)
     )
-    return taken[0] if taken else None
+    return taken

@@ -50,13 +50,18 @@ class Batch(Table):
 
 
 class Submission(Table):
-    """One student's code for one assignment, and its graded result once every case is done."""
+    """One student's code for one assignment, and its graded result once every case is done.
+
+    `isolation` says how its cases are queued: one task per case (`case`) or one task for all
+    of them (`submission`); it is the suite's unless the batch or `oops grade` chose another.
+    """
 
     id = UUID(primary_key=True)
     assignment = ForeignKey(references=Assignment, index=True)
     batch = ForeignKey(references=Batch, null=True, index=True)
     student = Varchar(length=200, index=True)
     language = Varchar(length=32, default="python")
+    isolation = Varchar(length=16, default="case")
     code = Text()
     code_digest = Varchar(length=64, index=True)
     status = Varchar(length=16, default=WorkState.QUEUED.value, index=True)

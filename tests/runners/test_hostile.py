@@ -18,6 +18,9 @@ from typing import Any
 import docker
 import pytest
 
+from grading.outcome import RunResult
+from runners.sandbox.limits import resolve_limits
+from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
 from tests.helpers import OOPS, leftover_containers
 
 pytestmark = pytest.mark.docker
@@ -323,3 +326,111 @@ def test_code_that_does_not_compile_is_a_compile_error_and_never_runs(
     assert result["status"] == "compile_error", result
     assert said in result["stderr"]
     assert result["stdout"] == ""
+
+
+# Every hostile program above, as one case followed by a probe case, in both isolation modes:
+# the hostile case gets the status it gets alone, and the probe then finds a clean slate.
+PROBE = """
+import os, sys
+if sys.stdin.read() == "probe":
+    room = bytearray(100 * 1024**2)
+    room[::4096] = b"1" * len(room[::4096])
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+    with open("/proc/sysvipc/shm") as shm:
+        segments = len(shm.read().splitlines()) - 1
+    print(sorted(os.listdir(".")), others, segments)
+    raise SystemExit
+"""
+CLEAN = "['main.py'] [] 0\n"
+PATIENT_SECONDS = 10.0
+"""Wall clock per case: a shared, busy machine must not turn a memory bomb into a timeout."""
+
+LEFTOVERS = [
+    pytest.param(
+        """
+        import os
+        os.makedirs("a/b/c")
+        for path in ("a/b/c", "a/b", "a", "."):
+            open(os.path.join(path, "secret"), "w").write("left behind")
+            os.chmod(os.path.join(path, "secret"), 0)
+            os.chmod(path, 0)
+        """,
+        "ok",
+        id="chmod-000-tricks",
+    ),
+    pytest.param(
+        """
+        import os
+        path = "deep"
+        for _ in range(400):
+            os.mkdir(path)
+            os.chdir(path)
+        open("bottom", "w").write("x")
+        """,
+        "ok",
+        id="deep-directory-tree",
+    ),
+    pytest.param(
+        """
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                while True:
+                    open("/sandbox/late", "a").write("x")
+                    time.sleep(0.01)
+            os._exit(0)
+        print("parent done")
+        """,
+        "ok",
+        id="daemon-keeps-writing",
+    ),
+    pytest.param(
+        "import subprocess; subprocess.Popen(['sleep', '60'])",
+        "ok",
+        id="sleeping-child",
+    ),
+    pytest.param(
+        "open('main.py', 'w').write('print(\"replaced\")')",
+        "ok",
+        id="rewrites-its-own-program",
+    ),
+    pytest.param(
+        """
+        import ctypes
+        libc = ctypes.CDLL(None)
+        ident = libc.shmget(0x4F4F5053, 4096, 0o1000 | 0o600)
+        assert ident >= 0
+        """,
+        "ok",
+        id="sysv-shared-memory",
+    ),
+    pytest.param(
+        "import sys\nwhile True: sys.stdout.write('y' * 4096)",
+        "output_limit",
+        id="output-flood",
+    ),
+]
+
+
+def hostile_then_probe(sandbox: Sandbox, code: str, isolation: str) -> list[RunResult]:
+    """Run `code` as one case and then the probe, in one container or in one container each."""
+    source = f"{PROBE}\n{textwrap.dedent(code)}\n"
+    limits = resolve_limits(sandbox.settings, time_limit=PATIENT_SECONDS)
+    inputs = [CaseInput(limits=limits, stdin=b"attack"), CaseInput(limits=limits, stdin=b"probe")]
+    if isolation == "submission":
+        executions = sandbox.run_cases(Program(code=source), inputs)
+    else:
+        requests = [RunRequest(code=source, stdin=case.stdin, limits=limits) for case in inputs]
+        executions = [sandbox.run(request) for request in requests]
+    return [execution.result for execution in executions]
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+@pytest.mark.parametrize(("code", "status"), HOSTILE + LEFTOVERS)
+def test_hostile_case_gets_its_status_and_leaves_nothing_to_the_next(
+    sandbox: Sandbox, code: str, status: str, isolation: str
+) -> None:
+    attack, probe = hostile_then_probe(sandbox, code, isolation)
+    assert attack.status == status, attack
+    assert (probe.status, probe.stdout) == ("ok", CLEAN), probe

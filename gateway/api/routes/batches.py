@@ -47,7 +47,7 @@ async def create_batch(
     callback = checked_callback(data.callback_url)
     entries = [Entry(student=s.student, code=s.code, language=s.language) for s in data.submissions]
     batch = await intake.submit_batch(
-        settings(), data.assignment_id, entries, owner_of(principal), callback
+        settings(), data.assignment_id, entries, owner_of(principal), callback, data.isolation
     )
     return Created(batch, WorkState.QUEUED)
 
