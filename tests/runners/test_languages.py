@@ -16,7 +16,7 @@ from grading.outcome import RunResult, Status
 from runners.sandbox import janitor
 from runners.sandbox.janitor import OWNER
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import CaseInput, RunRequest, Sandbox
+from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
 from runners.settings import Settings
 
 pytestmark = pytest.mark.docker
@@ -193,7 +193,7 @@ def test_a_compiled_program_runs_every_case_of_one_container(
     sandbox: Sandbox, settings: Settings
 ) -> None:
     limits = resolve_limits(settings, time_limit=2, memory_limit=128)
-    program = RunRequest(code=HELLO["cpp"], language="cpp", limits=limits)
+    program = Program(code=HELLO["cpp"], language="cpp")
     cases = [CaseInput(limits=limits, stdin=f"{name}\n".encode()) for name in ("Ada", "Bo", "Cy")]
     results = [execution.result for execution in sandbox.run_cases(program, cases)]
     assert [r.stdout for r in results] == ["Hello, Ada!\n", "Hello, Bo!\n", "Hello, Cy!\n"]

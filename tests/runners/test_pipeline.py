@@ -179,3 +179,19 @@ async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_wo
     assert [r.verdict for r in results] == ["compile_error", "compile_error"]
     assert results[0].message is not None
     assert "error:" in results[0].message
+
+
+async def test_a_compiled_submission_in_submission_isolation_runs_its_artefact_for_every_case(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
+    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    code = DOUBLE_C + f"// {uuid.uuid4()}\n"
+    entries = [Entry(student="dee", code=code)]
+    accepted = await pipeline.accept(settings, assignment, suite, entries, isolation="submission")
+    assert accepted.work.submissions == accepted.submissions
+    await tasks.process_submission(accepted.submissions[0])
+    results = await pipeline.case_results(accepted.submissions[0])
+    assert [r.verdict for r in results] == ["passed", "passed"]
+    built = await Build.select(Build.status).where(Build.key == build_key("c", code, {}))
+    assert built == [{"status": "done"}]
