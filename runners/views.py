@@ -53,6 +53,7 @@ class SubmissionView(msgspec.Struct, frozen=True, kw_only=True):
     batch_id: uuid.UUID | None
     student: str
     status: str
+    language: str = "python"
     verdict: Verdict | None = None
     score: float | None = None
     max_score: float | None = None
@@ -124,6 +125,7 @@ async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> Subm
             Submission.batch,
             Submission.student,
             Submission.status,
+            Submission.language,
             Submission.result,
         )
         .where(Submission.id == submission_id)
@@ -137,6 +139,7 @@ async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> Subm
         batch_id=row["batch"],
         student=row["student"],
         status=row["status"],
+        language=row["language"],
     )
     if row["result"] is None:
         return base

@@ -31,6 +31,11 @@ def route(name: str, admin: str, instructor: str, student: str) -> Callable[[Rou
     return register
 
 
+@route("languages", "2xx", "2xx", "2xx")
+async def _languages(w: World, k: Keys) -> Call:
+    return "GET", "/v1/languages", {}
+
+
 @route("create-run", "2xx", "2xx", "2xx")
 async def _create_run(w: World, k: Keys) -> Call:
     return "POST", "/v1/runs", {"json": {"code": "print(1)"}}
