@@ -55,7 +55,7 @@ def measure(sandbox: Sandbox, name: str, runs: int) -> tuple[float | None, float
     alone = median_ms(lambda: sandbox.run(request), runs)
     program = Program(code=code, language=name, artefact=artefact)
     cases = [CaseInput(limits=limits, stdin=b"ada\n")] * CASES_PER_CONTAINER
-    together = median_ms(lambda: sandbox.run_cases(program, cases), max(1, runs // 3))
+    together = median_ms(lambda: sandbox.run_cases(program, cases), max(3, runs // 2))
     return compile_ms, alone, together / CASES_PER_CONTAINER
 
 
