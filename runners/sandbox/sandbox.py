@@ -10,6 +10,7 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import socket
 import struct
@@ -287,9 +288,9 @@ class Sandbox:
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
                 line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
-                if line is None:
+                report = _decoded(line)
+                if report is None:
                     return [*done, self._lost(container, case.limits, channel)]
-                report = msgspec.json.decode(line, type=Report)
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
                 done.append(
@@ -305,7 +306,8 @@ class Sandbox:
         """The case during which the supervisor died, stopped answering or flooded its report."""
         if channel.ended:
             return Execution(result=self._died(container, bytes(channel.stderr)))
-        self.client.api.kill(container)
+        with contextlib.suppress(docker.errors.APIError):  # it may have ended meanwhile
+            self.client.api.kill(container)
         return Execution(result=_unanswered(limits.time_limit, bytes(channel.stderr)))
 
     def _job(self, request: RunRequest) -> bytes:
@@ -461,6 +463,16 @@ def _adjusted(execution: Execution, lang: Language) -> Execution:
         return execution
     adjusted = msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
     return msgspec.structs.replace(execution, result=adjusted)
+
+
+def _decoded(line: bytes | None) -> Report | None:
+    """A report line as the supervisor wrote it; None if there is none, or it is garbled."""
+    if line is None:
+        return None
+    try:
+        return msgspec.json.decode(line, type=Report)
+    except msgspec.DecodeError:
+        return None
 
 
 def _encoded(files: dict[str, bytes]) -> dict[str, str]:

@@ -166,6 +166,27 @@ BAD_REQUESTS = [
     pytest.param(
         "POST",
         "/v1/batches",
+        {"json": {"assignment_id": "{a}", "submissions": submissions(1), "isolation": "vm"}},
+        400,
+        "isolation",
+        id="batch-unknown-isolation",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/assignments",
+        {
+            "json": {
+                "name": "a",
+                "suite": {"name": "a", "isolation": "vm", "cases": [{"name": "c"}]},
+            }
+        },
+        422,
+        "suite",
+        id="suite-unknown-isolation",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/batches",
         {"json": {"assignment_id": UNKNOWN, "submissions": submissions(1)}},
         404,
         None,

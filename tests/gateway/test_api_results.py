@@ -18,7 +18,15 @@ from runners import runs as run_records
 from runners.queue import heartbeats
 from runners.settings import Settings
 from runners.store.tables import Submission
-from tests.gateway.world import SECRETS, Keys, World, created, package_zip, suite_document
+from tests.gateway.world import (
+    SECRETS,
+    Keys,
+    World,
+    created,
+    new_assignment,
+    package_zip,
+    suite_document,
+)
 
 
 async def test_student_sees_own_submission_without_hidden_data(
@@ -220,3 +228,16 @@ async def test_metrics_report_container_start_latency(
     )
     assert int(lines["oopsengine_container_start_seconds_count"]) >= 3
     assert float(lines['oopsengine_container_start_seconds{quantile="0.5"}']) > 0
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+async def test_a_batch_chooses_its_isolation_over_the_suites(
+    api: httpx.AsyncClient, api_keys: Keys, isolation: str
+) -> None:
+    teacher = api_keys["instructor"]
+    assignment = await new_assignment(api, teacher)
+    entries = [{"student": "ann", "code": "print(1)"}, {"student": "bob", "code": "print(2)"}]
+    body = {"assignment_id": assignment, "submissions": entries, "isolation": isolation}
+    batch = await created(api, teacher, "/v1/batches", body)
+    rows = await Submission.select(Submission.isolation).where(Submission.batch == batch)
+    assert rows == [{"isolation": isolation}] * 2

@@ -28,9 +28,12 @@ PACKAGES = ROOT / "tests" / "grading" / "packages"
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
-    """The environment of a user with no servers: SQLite in `data_dir`, in-process queue."""
-    keep = ("OOPS_IMAGE_PREFIX",)  # which images `oops setup` built is the machine's, kept
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_") or k in keep}
+    """The environment of a user with no servers: SQLite in `data_dir`, in-process queue.
+
+    The image prefix stays: it names the sandbox images this deployment built.
+    """
+    kept = {"OOPS_IMAGE_PREFIX"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OOPS_") or k in kept}
     return {**env, "OOPS_DATA_DIR": str(data_dir)}
 
 
@@ -40,15 +43,18 @@ def oops(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def grade_json(data_dir: Path, suite: Path, submissions: Path) -> dict[str, Any]:
-    done = oops(data_dir, "grade", str(suite), str(submissions), "--json")
+def grade_json(data_dir: Path, suite: Path, submissions: Path, *options: str) -> dict[str, Any]:
+    done = oops(data_dir, "grade", str(suite), str(submissions), "--json", *options)
     assert done.returncode == 0, done.stderr
     by_student: dict[str, Any] = {r["student"]: r for r in json.loads(done.stdout)["results"]}
     return by_student
 
 
-def test_example_class_gets_every_verdict(tmp_path: Path) -> None:
-    results = grade_json(tmp_path, EXAMPLE / "suite.toml", EXAMPLE / "submissions")
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+def test_example_class_gets_every_verdict(tmp_path: Path, isolation: str) -> None:
+    results = grade_json(
+        tmp_path, EXAMPLE / "suite.toml", EXAMPLE / "submissions", "--isolation", isolation
+    )
     verdicts = {student: r["verdict"] for student, r in results.items()}
     assert verdicts == {
         "ada": "passed",
@@ -161,15 +167,24 @@ def test_bad_suite_says_what_to_fix(tmp_path: Path) -> None:
     assert "points" in done.stderr
 
 
+def test_unknown_isolation_names_the_choices(tmp_path: Path) -> None:
+    suite, submissions = str(EXAMPLE / "suite.toml"), str(EXAMPLE / "submissions")
+    done = oops(tmp_path, "grade", suite, submissions, "--isolation", "vm")
+    assert done.returncode == 2
+    assert "--isolation" in done.stderr
+    assert "'case', 'submission'" in done.stderr
+
+
 def test_missing_submissions_folder_says_so(tmp_path: Path) -> None:
     done = oops(tmp_path, "grade", str(EXAMPLE / "suite.toml"), str(tmp_path / "nowhere"))
     assert done.returncode == 2
     assert "not a folder" in done.stderr
 
 
+@pytest.mark.parametrize("isolation", ["case", "submission"])
 @pytest.mark.parametrize("package", ["addition", "circlearea", "factorize", "polyglot"])
 def test_kattis_package_submissions_get_their_expected_verdicts(
-    tmp_path: Path, package: str
+    tmp_path: Path, package: str, isolation: str
 ) -> None:
     """`polyglot` has C, C++, Java, JavaScript and Python submissions and a C++ validator."""
     root = PACKAGES / package
@@ -183,7 +198,7 @@ def test_kattis_package_submissions_get_their_expected_verdicts(
             student = f"{category}--{source.stem}"
             shutil.copy(source, students / f"{student}{source.suffix}")
             expected[student] = category
-    results = grade_json(tmp_path / "data", root, students)
+    results = grade_json(tmp_path / "data", root, students, "--isolation", isolation)
     for student, category in expected.items():
         result = results[student]
         if category == "accepted":

@@ -434,3 +434,43 @@ def test_hostile_case_gets_its_status_and_leaves_nothing_to_the_next(
     attack, probe = hostile_then_probe(sandbox, code, isolation)
     assert attack.status == status, attack
     assert (probe.status, probe.stdout) == ("ok", CLEAN), probe
+
+
+FILL_THE_MEMORY = """
+import sys
+if sys.stdin.read() == "fill":
+    with open("/sandbox/fill", "wb") as f:
+        while True:
+            f.write(b"x" * 1024**2)
+print("fine")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+def test_filling_the_tmpfs_past_the_memory_limit_spares_the_next_cases(
+    sandbox: Sandbox, isolation: str
+) -> None:
+    limits = resolve_limits(sandbox.settings, time_limit=PATIENT_SECONDS, memory_limit=48)
+    inputs = [CaseInput(limits=limits, stdin=stdin) for stdin in (b"a", b"fill", b"b", b"c")]
+    if isolation == "submission":
+        executions = sandbox.run_cases(Program(code=FILL_THE_MEMORY), inputs)
+    else:
+        requests = [RunRequest(code=FILL_THE_MEMORY, stdin=i.stdin, limits=limits) for i in inputs]
+        executions = [sandbox.run(request) for request in requests]
+    outcomes = [(e.result.status, e.result.stdout) for e in executions]
+    assert outcomes == [
+        ("ok", "fine\n"),
+        ("memory_limit", ""),
+        ("ok", "fine\n"),
+        ("ok", "fine\n"),
+    ]
+
+
+def test_cases_of_one_submission_each_get_their_own_memory_limit(sandbox: Sandbox) -> None:
+    code = "x = bytearray(200 * 1024**2)\nx[::4096] = b'1' * len(x[::4096])\nprint('fits')"
+    inputs = [
+        CaseInput(limits=resolve_limits(sandbox.settings, PATIENT_SECONDS, memory))
+        for memory in (384, 128, 384)
+    ]
+    executions = sandbox.run_cases(Program(code=code), inputs)
+    assert [e.result.status for e in executions] == ["ok", "memory_limit", "ok"]

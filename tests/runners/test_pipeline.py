@@ -8,7 +8,7 @@ import uuid
 import msgspec
 import pytest
 
-from grading.suite import Case, Suite
+from grading.suite import Case, Isolation, Suite
 from runners import pipeline
 from runners.builds import build_key
 from runners.pipeline import Entry
@@ -29,10 +29,30 @@ RIGHT = "print(2 * int(input()))"
 WRONG = "print(int(input()) + 2)"
 
 
-async def accepted_batch(settings: Settings, codes: dict[str, str]) -> pipeline.Accepted:
+async def accepted_batch(
+    settings: Settings, codes: dict[str, str], isolation: Isolation | None = None
+) -> pipeline.Accepted:
     assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
-    return await pipeline.accept(settings, assignment, SUITE, entries, batch=True)
+    return await pipeline.accept(
+        settings, assignment, SUITE, entries, batch=True, isolation=isolation
+    )
+
+
+async def grade_all(accepted: pipeline.Accepted) -> list[pipeline.Settled]:
+    """Run every task the accepted work needs, all at once, as racing workers would."""
+    work = accepted.work
+    return await asyncio.gather(
+        *(tasks.process(case) for case in work.cases),
+        *(tasks.process_submission(submission) for submission in work.submissions),
+    )
+
+
+async def verdicts(batch: uuid.UUID | None) -> dict[str, tuple[str, float]]:
+    rows = await Submission.select(Submission.student, Submission.verdict, Submission.score).where(
+        Submission.batch == batch
+    )
+    return {r["student"]: (r["verdict"], r["score"]) for r in rows}
 
 
 async def test_accept_records_every_case_before_anything_runs(
@@ -195,3 +215,73 @@ async def test_a_compiled_submission_in_submission_isolation_runs_its_artefact_f
     assert [r.verdict for r in results] == ["passed", "passed"]
     built = await Build.select(Build.status).where(Build.key == build_key("c", code, {}))
     assert built == [{"status": "done"}]
+
+
+async def test_submission_isolation_queues_one_task_per_submission(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, "submission")
+    assert accepted.work == pipeline.Work(submissions=accepted.submissions)
+    by_default = await accepted_batch(settings, {"ann": RIGHT})
+    assert by_default.work == pipeline.Work(cases=by_default.cases)
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+async def test_both_isolations_give_the_same_verdicts_and_settle_once(
+    database: None, settings: Settings, docker_engine: object, isolation: Isolation
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, isolation)
+    outcomes = await grade_all(accepted)
+    assert [o.completed_batch for o in outcomes if o.completed_batch] == [accepted.batch]
+    assert await verdicts(accepted.batch) == {
+        "ann": ("passed", 4.0),
+        "bob": ("wrong_answer", 3.0),
+    }
+
+
+async def test_a_submission_delivered_twice_records_each_case_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT}, "submission")
+    submission = accepted.submissions[0]
+    first, second = await asyncio.gather(
+        tasks.process_submission(submission), tasks.process_submission(submission)
+    )
+    again = await tasks.process_submission(submission)
+    rows = await CaseRun.select(CaseRun.attempts, CaseRun.status).where(
+        CaseRun.submission == submission
+    )
+    assert rows == [{"attempts": 1, "status": "done"}] * 2
+    assert [first.submission is None, second.submission is None].count(False) == 1
+    assert again == pipeline.Settled()
+
+
+async def test_a_submission_whose_worker_died_is_taken_over_and_recorded_once(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    from datetime import timedelta
+
+    accepted = await accepted_batch(settings, {"ann": RIGHT, "bob": WRONG}, "submission")
+    dead = accepted.submissions[0]
+    held = await pipeline.claim_submission(settings, dead, timedelta(seconds=60))
+    assert [claim.case.name for claim in held] == ["one", "two"]
+    assert await pipeline.claim_submission(settings, dead, timedelta(seconds=60)) == []
+    await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
+        CaseRun.submission == dead
+    )
+    await grade_all(accepted)
+    rows = await CaseRun.select(CaseRun.attempts, CaseRun.verdict).where(CaseRun.submission == dead)
+    assert rows == [{"attempts": 2, "verdict": "passed"}] * 2
+    assert await verdicts(accepted.batch) == {
+        "ann": ("passed", 4.0),
+        "bob": ("wrong_answer", 3.0),
+    }
+
+
+async def test_unfinished_work_of_a_whole_submission_is_the_submission_not_its_cases(
+    database: None, settings: Settings
+) -> None:
+    accepted = await accepted_batch(settings, {"ann": RIGHT}, "submission")
+    assert await pipeline.unfinished(accepted.submissions) == pipeline.Work(
+        submissions=accepted.submissions
+    )

@@ -318,20 +318,28 @@ class Capture:
 
 
 def pump(pid: int, captures: list[Capture], deadline: float) -> tuple[int | None, Any, bool]:
-    """Read output until the program exits, overflows or runs out of time."""
+    """Read output until the program exits, overflows or runs out of time.
+
+    A pidfd turns readable when the program exits, so its end wakes the loop at once even if
+    its pipes are already closed (or held open by a child it left behind).
+    """
     open_fds = {c.fd: c for c in captures}
-    while True:
-        finished = os.wait4(pid, os.WNOHANG)
-        if finished[0] == pid:
-            drain(open_fds)
-            return finished[1], finished[2], False
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or any(c.truncated for c in captures):
-            return None, None, remaining <= 0
-        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.05))
-        for fd in ready:
-            if not open_fds[fd].pull():
-                del open_fds[fd]
+    exited = os.pidfd_open(pid)
+    try:
+        while True:
+            finished = os.wait4(pid, os.WNOHANG)
+            if finished[0] == pid:
+                drain(open_fds)
+                return finished[1], finished[2], False
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or any(c.truncated for c in captures):
+                return None, None, remaining <= 0
+            ready, _, _ = select.select([exited, *open_fds], [], [], remaining)
+            for fd in ready:
+                if fd != exited and not open_fds[fd].pull():
+                    del open_fds[fd]
+    finally:
+        os.close(exited)
 
 
 def drain(open_fds: dict[int, Capture]) -> None:
