@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test setup lint lock bench clean
+.PHONY: demo test setup browser lint lock bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ demo: setup
 	$(BIN)/oops grade examples/sum/suite.toml examples/sum/submissions \
 		--csv $(DEMO_GRADEBOOK) --format canvas
 
-test: setup
+# The browser tests drive Debian's Chromium (never a browser Playwright would download).
+browser:
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium </dev/null >/dev/null; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -17,10 +17,11 @@ from taskiq import AsyncTaskiqTask
 from grading.scoring import plan
 from grading.suite import Isolation
 from runners import pipeline, runs
+from runners.compat import judge0
 from runners.errors import NotFound, TooMuchWork
 from runners.pipeline import Accepted, Entry, Work
 from runners.queue.tasks import execute_run, grade_case, grade_submission
-from runners.runs import RunSpec
+from runners.runs import Api, RunSpec
 from runners.settings import Settings
 from runners.store.tables import Submission
 
@@ -97,9 +98,24 @@ async def latest_entries(assignment_id: uuid.UUID) -> list[Entry]:
 
 
 async def submit_run(
-    config: Settings, spec: RunSpec, owner: str | None, callback_url: str | None = None
+    config: Settings,
+    spec: RunSpec,
+    owner: str | None,
+    callback_url: str | None = None,
+    api: Api = "v1",
 ) -> uuid.UUID:
     """Record a single run after checking it can be run as asked, then queue it."""
-    run_id = await runs.create(config, spec, owner=owner, callback_url=callback_url)
+    run_id = await runs.create(config, spec, owner=owner, callback_url=callback_url, api=api)
     await execute_run.kiq(str(run_id))
     return run_id
+
+
+async def submit_judge0(
+    config: Settings, requests: list[judge0.SubmissionRequest], encoded: bool, owner: str | None
+) -> list[uuid.UUID]:
+    """Judge0 submissions, one run each: all checked first, so a bad one records nothing."""
+    accepted = judge0.accept(config, requests, encoded)
+    return [
+        await submit_run(config, item.spec, owner, item.callback_url, api="judge0")
+        for item in accepted
+    ]

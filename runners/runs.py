@@ -1,18 +1,24 @@
 """Single runs asked for over the API: accepted at once, run by a worker, read back by id.
 
 A run's `status` is `queued` or `running` until it ends, then the status of its result (`ok`,
-`timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field.
+`timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field. Runs asked
+for through the Judge0 and Piston routes are the same rows (`api` says which API asked, so its
+callback takes that API's shape); every API reads every run.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 import anyio
 import msgspec
 
-from grading.outcome import RunOutput, RunResult
+from grading.compare import compare
+from grading.outcome import RunOutput, RunResult, Status, Verdict, verdict_of
+from grading.suite import Compare
+from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
 from runners.settings import Settings
@@ -24,15 +30,27 @@ from runners.views import Owned
 
 POLL_SECONDS = 0.1
 
+Api = Literal["v1", "judge0", "piston"]
+"""Which HTTP API asked for a run."""
+
 
 class RunSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """What a client asks to run: the body of `POST /v1/runs`."""
+    """What a client asks to run: the body of `POST /v1/runs`.
+
+    `args` follow the program's command; with `stderr_to_stdout` both streams go to stdout in
+    the order written. With `expected_output` the run's view says whether stdout matched it,
+    compared as suites compare by default (and as Judge0 does): lines right-trimmed, trailing
+    blank lines ignored.
+    """
 
     code: str
     language: str = "python"
     stdin: str = ""
     time_limit: float | None = None
     memory_limit: int | None = None
+    args: list[str] = msgspec.field(default_factory=list)
+    stderr_to_stdout: bool = False
+    expected_output: str | None = None
 
 
 class RunView(RunOutput, frozen=True, kw_only=True):
@@ -43,6 +61,19 @@ class RunView(RunOutput, frozen=True, kw_only=True):
 
     id: uuid.UUID
     status: str
+    verdict: Verdict | None = None
+
+
+class StoredRun(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything recorded about a run, for the APIs that show more than `RunView`."""
+
+    spec: RunSpec
+    view: RunView
+    api: Api
+    owner: str | None
+    callback_url: str | None
+    created_at: datetime
+    completed_at: datetime | None
 
 
 def request_of(config: Settings, spec: RunSpec) -> RunRequest:
@@ -53,12 +84,25 @@ def request_of(config: Settings, spec: RunSpec) -> RunRequest:
         code=spec.code,
         language=spec.language,
         stdin=spec.stdin.encode(),
+        args=spec.args,
+        stderr_to_stdout=spec.stderr_to_stdout,
         limits=resolve_limits(config, spec.time_limit, spec.memory_limit),
     )
 
 
+def longest_seconds(config: Settings, spec: RunSpec) -> float:
+    """How long the run may take in its sandbox: its time limit and its compile step's."""
+    lang = language(spec.language)
+    compiling = lang.compile_time_limit if lang.compile else 0.0
+    return (spec.time_limit or config.time_limit) + compiling
+
+
 async def create(
-    config: Settings, spec: RunSpec, owner: str | None = None, callback_url: str | None = None
+    config: Settings,
+    spec: RunSpec,
+    owner: str | None = None,
+    callback_url: str | None = None,
+    api: Api = "v1",
 ) -> uuid.UUID:
     """Record a queued run after checking it can be run as asked."""
     request_of(config, spec)
@@ -67,6 +111,7 @@ async def create(
         owner=owner,
         request=msgspec.json.encode(spec).decode(),
         callback_url=callback_url,
+        api=api,
     )
     await run.save()
     return uuid.UUID(str(run.id))
@@ -97,14 +142,42 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
 
 async def view(run_id: uuid.UUID) -> RunView | None:
     """The run as clients see it; None when there is no such run."""
-    row = await Run.select(Run.status, Run.result).where(Run.id == run_id).first()
+    stored = await load(run_id)
+    return None if stored is None else stored.view
+
+
+async def load(run_id: uuid.UUID) -> StoredRun | None:
+    """The run's request, view, origin and times; None when there is no such run."""
+    row = await Run.select().where(Run.id == run_id).first()
     if row is None:
         return None
-    if row["result"] is None:
-        return RunView(id=run_id, status=row["status"])
-    result = msgspec.json.decode(row["result"], type=RunResult)
+    spec = msgspec.json.decode(row["request"], type=RunSpec)
+    return StoredRun(
+        spec=spec,
+        view=_view(run_id, row["status"], row["result"], spec),
+        api=row["api"],
+        owner=row["owner"],
+        callback_url=row["callback_url"],
+        created_at=row["created_at"],
+        completed_at=row["completed_at"],
+    )
+
+
+def _view(run_id: uuid.UUID, status: str, stored: str | None, spec: RunSpec) -> RunView:
+    if stored is None:
+        return RunView(id=run_id, status=status)
+    result = msgspec.json.decode(stored, type=RunResult)
     fields = msgspec.structs.asdict(result)
-    return RunView(id=run_id, **{**fields, "status": result.status.value})
+    verdict = None if spec.expected_output is None else _verdict(result, spec.expected_output)
+    return RunView(id=run_id, **{**fields, "status": result.status.value, "verdict": verdict})
+
+
+def _verdict(result: RunResult, expected_output: str) -> Verdict:
+    """Passed or wrong answer for a run that ended normally, else how it failed."""
+    if result.status is not Status.OK:
+        return verdict_of(result.status)
+    matched = compare(expected_output, result.stdout, Compare()).passed
+    return Verdict.PASSED if matched else Verdict.WRONG_ANSWER
 
 
 async def owned(run_id: uuid.UUID) -> Owned | None:

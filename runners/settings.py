@@ -24,9 +24,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     HTTP connection open `keep_alive` seconds: longer than clients and load balancers keep theirs
     (httpx 5 s, most balancers 60 s), so the client always closes first and never sends a
     request on a connection the gateway is closing. Webhooks go only to public addresses unless
-    `allow_private_callbacks` is set. A compiled program may be at most `max_artefact_bytes`
-    (it is recorded with its submission and sent into every run); compiling gets
-    `compile_cpus` CPUs, more than a run's, since a compile's time is not the student's.
+    `allow_private_callbacks` is set. `secret_key` signs the web pages' CSRF tokens; every
+    gateway process behind one address needs the same (`oops serve` makes one for the
+    processes it starts when none is set). A compiled program may be at most
+    `max_artefact_bytes` (it is recorded with its submission and sent into every run);
+    compiling gets `compile_cpus` CPUs, more than a run's, since a compile's time is not the
+    student's.
     """
 
     time_limit: float = 3.0
@@ -53,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit: int = 600
     keep_alive: int = 75
     allow_private_callbacks: bool = False
+    secret_key: str = ""
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""

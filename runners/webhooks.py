@@ -3,6 +3,10 @@
 A delivery is recorded before anything is sent, so the database says what remains to send.
 Workers call `due` and `attempt`; nothing here is sent from a request's path. Every attempt is
 logged, and a delivery keeps one id across retries: receivers dedupe on its `webhook-id`.
+
+OopsEngine's own events are POSTed as `{"type", "timestamp", "data"}`. A `bare` delivery sends
+`data` alone, with the method asked for: Judge0's callbacks are a PUT of the submission itself.
+Both are signed and retried alike.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import ipaddress
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import anyio
@@ -110,15 +114,28 @@ def backoff(attempts: int) -> timedelta | None:
     return BACKOFF[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
 
 
-async def enqueue(subject: str, event_type: str, url: str, data: Any, api_key_id: UUID) -> UUID:
-    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`."""
+async def enqueue(
+    subject: str,
+    event_type: str,
+    url: str,
+    data: Any,
+    api_key_id: UUID,
+    *,
+    method: Literal["POST", "PUT"] = "POST",
+    bare: bool = False,
+) -> UUID:
+    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`.
+
+    With `bare` the body is `data` itself rather than the event envelope.
+    """
     validate_callback_url(url)
     await webhook_secret(api_key_id)
-    payload = {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
+    payload = data if bare else {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
     row = Delivery(
         subject=subject,
         event_type=event_type,
         url=url,
+        method=method,
         body=msgspec.json.encode(payload).decode(),
         api_key=api_key_id,
         next_attempt_at=datetime.now(UTC),
@@ -152,7 +169,9 @@ async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
             & (Delivery.status == DeliveryState.PENDING)
             & (Delivery.next_attempt_at <= now)
         )
-        .returning(Delivery.url, Delivery.body, Delivery.api_key, Delivery.attempts)
+        .returning(
+            Delivery.url, Delivery.method, Delivery.body, Delivery.api_key, Delivery.attempts
+        )
     )
     return rows[0] if rows else None
 
@@ -205,7 +224,7 @@ class _Target(msgspec.Struct, frozen=True):
 
 
 def _pinned(url: str, address: str | None, headers: dict[str, str]) -> _Target:
-    """The POST to `url`, sent to `address` when given, with the URL's host as Host and TLS name."""
+    """The request to `url`, sent to `address` if given, the URL's host as Host and TLS name."""
     target = httpx.URL(url)
     if address is None:
         return _Target(target, headers, {})
@@ -213,8 +232,8 @@ def _pinned(url: str, address: str | None, headers: dict[str, str]) -> _Target:
     return _Target(target.copy_with(host=address), headers | host, {"sni_hostname": target.host})
 
 
-async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
-    """POST once, without following redirects or reading the receiver's answer."""
+async def _send(method: str, url: str, headers: dict[str, str], body: bytes) -> _Outcome:
+    """Send once, without following redirects or reading the receiver's answer."""
     started = time.monotonic()
     destination = await _destination(url)
     if destination.refusal is not None:
@@ -225,7 +244,7 @@ async def _post(url: str, headers: dict[str, str], body: bytes) -> _Outcome:
             asyncio.timeout(TIMEOUT),
             httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client,
             client.stream(
-                "POST",
+                method,
                 target.url,
                 content=body,
                 headers=target.headers,
@@ -282,7 +301,7 @@ async def attempt(delivery_id: UUID) -> None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(secret, str(delivery_id), timestamp, body),
     }
-    outcome = await _post(claimed["url"], headers, body)
+    outcome = await _send(claimed["method"], claimed["url"], headers, body)
     await _record(delivery_id, claimed["attempts"] + 1, outcome)
 
 

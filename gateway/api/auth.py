@@ -4,9 +4,11 @@
     instructor   assignments, batches, runs, gradebooks, deliveries; reads everything
     student      its own runs and its own student's submissions, nothing else
 
-A request passes `authenticate` (a guard on the `/v1` router) and then the route's `allow`
-guard. The rate limit is a fixed window per key and minute, counted in Redis when one is
-configured (so every gateway process shares it) and in this process otherwise.
+A request passes `authenticate` (a guard on every keyed router: `/v1`, the metrics, and the
+Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
+`Authorization: Bearer KEY` or, as Judge0 clients send it, `X-Auth-Token: KEY`. The rate
+limit is a fixed window per key and minute, counted in Redis when one is configured (so every
+gateway process shares it) and in this process otherwise.
 """
 
 from __future__ import annotations
@@ -65,23 +67,37 @@ class MemoryCounter:
         return count + 1
 
 
-def bearer_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    """The key in `Authorization: Bearer KEY`, if the header is there and well formed."""
+def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The key in `Authorization: Bearer KEY`, else in `X-Auth-Token: KEY` (Judge0's header)."""
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
+    if scheme.lower() == "bearer" and key.strip():
+        return key.strip()
+    return connection.headers.get("x-auth-token", "").strip() or None
 
 
 async def authenticate_request(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard: the caller's key names a live principal, within its rate limit."""
-    key = bearer_key(connection)
-    principal = await authenticate(key) if key else None
+    principal = await principal_for(connection, presented_key(connection))
     if principal is None:
-        detail = "send a valid API key as `Authorization: Bearer KEY`"
+        detail = "send a valid API key as `Authorization: Bearer KEY` or `X-Auth-Token: KEY`"
         raise problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
-    await _limit_rate(connection.app.state.counter, principal)
-    connection.state.principal = principal
+
+
+async def principal_for(
+    connection: ASGIConnection[Any, Any, Any, Any], key: str | None
+) -> Principal | None:
+    """The principal `key` stands for, counted against its rate limit and kept on the request.
+
+    The API takes the key from the `Authorization` header, the web pages also from a cookie;
+    both come here, so a key has one principal and one rate limit however it is sent.
+    """
+    principal = await authenticate(key) if key else None
+    if principal is not None:
+        await _limit_rate(connection.app.state.counter, principal)
+        connection.state.principal = principal
+    return principal
 
 
 async def _limit_rate(counter: Counter, principal: Principal) -> None:

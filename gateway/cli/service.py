@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 
 import anyio
@@ -73,6 +74,8 @@ def serve_command(args: argparse.Namespace) -> int:
         os.execve(sys.executable, argv, env)  # noqa: S606 -- this Python, fixed argv: a re-exec
     import uvicorn
 
+    # Every gateway process must sign the pages' CSRF tokens alike.
+    os.environ.setdefault("OOPS_SECRET_KEY", secrets.token_hex(32))
     uvicorn.run(
         "gateway.api.app:create_app",
         factory=True,

@@ -20,6 +20,7 @@ from grading.results import CaseResult
 from grading.scoring import PlannedCase
 from runners import pipeline, runs, views, webhooks
 from runners.backend import current
+from runners.compat import judge0
 from runners.grader import Grader
 from runners.sandbox.sandbox import Sandbox, answering
 from runners.store.tables import CaseRun
@@ -132,10 +133,31 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
-    run = await runs.view(run_id)
-    owner = await runs.owned(run_id)
-    if run is not None and owner is not None:
-        await _announce(str(run_id), "run.completed", owner.callback_url, run, owner.owner)
+    stored = await runs.load(run_id)
+    if stored is None:
+        return
+    if stored.api == "judge0":
+        await _announce_judge0(stored)
+        return
+    url, owner = stored.callback_url, stored.owner
+    await _announce(str(run_id), "run.completed", url, stored.view, owner)
+
+
+async def _announce_judge0(stored: runs.StoredRun) -> None:
+    """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
+    if stored.callback_url is None or stored.owner is None:
+        return
+    body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
+    delivery = await webhooks.enqueue(
+        str(stored.view.id),
+        "judge0.submission",
+        stored.callback_url,
+        body,
+        uuid.UUID(stored.owner),
+        method="PUT",
+        bare=True,
+    )
+    await deliver.kiq(str(delivery))
 
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:

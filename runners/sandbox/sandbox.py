@@ -54,7 +54,8 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     """A program to run: its main file, extra files, arguments, stdin and limits.
 
     A program in a compiled language runs its `artefact`; without one it is compiled first, in
-    a sandbox of its own, and then run (a single run compiles once too).
+    a sandbox of its own, and then run (a single run compiles once too). With
+    `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
     """
 
     code: str
@@ -65,6 +66,7 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
     artefact: Artefact | None = None
+    stderr_to_stdout: bool = False
 
 
 class Program(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,6 +87,7 @@ class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
+    stderr_to_stdout: bool = False
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -313,7 +316,11 @@ class Sandbox:
     def _job(self, request: RunRequest) -> bytes:
         """The job of a single run: the program's line and its one case's line."""
         case = CaseInput(
-            limits=request.limits, stdin=request.stdin, args=request.args, collect=request.collect
+            limits=request.limits,
+            stdin=request.stdin,
+            args=request.args,
+            collect=request.collect,
+            stderr_to_stdout=request.stderr_to_stdout,
         )
         program = Program(
             code=request.code,
@@ -355,6 +362,7 @@ class Sandbox:
             "output_limit": case.limits.output_limit,
             "files": _encoded(case.files),
             "collect": case.collect,
+            "stderr_to_stdout": case.stderr_to_stdout,
         }
         return msgspec.json.encode(job) + b"\n"
 

@@ -12,7 +12,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.table import create_db_tables
+from piccolo.table import Table, create_db_tables
 
 from runners.settings import Settings
 from runners.store.tables import TABLES
@@ -50,25 +50,26 @@ def bound() -> AnyEngine:
 
 
 async def open_storage(engine: AnyEngine) -> None:
-    """Make sure the embedded tables exist, or start the Postgres connection pool."""
+    """Start the Postgres connection pool, or bring the embedded tables up to this version."""
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool()
         return
     await create_db_tables(*TABLES, if_not_exists=True)
-    await _add_new_columns()
-
-
-async def _add_new_columns() -> None:
-    """Add the columns a newer OopsEngine defines to an embedded file an older one made.
-
-    The embedded file has no migrations; new columns are only ever added, with defaults.
-    """
     for table in TABLES:
-        rows = await table.raw(f"PRAGMA table_info({table._meta.tablename})")
-        present = {row["name"] for row in rows}
-        for column in table._meta.columns:
-            if column._meta.db_column_name not in present:
-                await table.alter().add_column(column._meta.name, column)
+        await _add_missing_columns(table)
+
+
+async def _add_missing_columns(table: type[Table]) -> None:
+    """Add the columns a newer version declares to an embedded table made by an older one.
+
+    SQLite alters poorly, so the embedded schema only ever grows: a new column comes with a
+    default (or allows null) and is added here; Postgres gets the same through a migration.
+    """
+    found = await table.raw(f"PRAGMA table_info({table._meta.tablename})")
+    present = {row["name"] for row in found}
+    for column in table._meta.non_default_columns:
+        if column._meta.db_column_name not in present:
+            await table.alter().add_column(column._meta.name, column)
 
 
 async def close_storage(engine: AnyEngine) -> None:

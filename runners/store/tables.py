@@ -110,10 +110,14 @@ class Build(Table):
 
 
 class Run(Table):
-    """A single run asked for over the API: its request, and its result once it ran."""
+    """A single run asked for over the API: its request, and its result once it ran.
+
+    `api` is the API that asked for it (`v1`, `judge0`, `piston`): its callback takes that shape.
+    """
 
     id = UUID(primary_key=True)
     owner = Varchar(length=64, null=True, default=None, index=True)
+    api = Varchar(length=16, default="v1")
     status = Varchar(length=16, default=Leased.QUEUED.value, index=True)
     request = JSON()
     result = JSON(null=True, default=None)
@@ -139,12 +143,13 @@ class ApiKey(Table):
 
 
 class Delivery(Table):
-    """One event for one receiver: its exact body, and where its retries stand."""
+    """One event for one receiver: its exact body, the HTTP method, and where its retries stand."""
 
     id = UUID(primary_key=True)
     subject = Varchar(length=200, index=True)
     event_type = Varchar(length=64)
     url = Text()
+    method = Varchar(length=8, default="POST")
     body = Text()
     api_key = ForeignKey(references=ApiKey)
     status = Varchar(length=16, default=DeliveryState.PENDING.value)

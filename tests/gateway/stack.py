@@ -52,6 +52,7 @@ class Stack:
         self.database = f"oops_e2e_{uuid.uuid4().hex[:12]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OOPS_")},
+            "OOPS_IMAGE_PREFIX": os.environ.get("OOPS_IMAGE_PREFIX", "oopsengine"),
             "OOPS_DATABASE_URL": f"{POSTGRES}/{self.database}",
             "OOPS_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "OOPS_CASE_LEASE": "20",
@@ -61,6 +62,8 @@ class Stack:
             "OOPS_CONCURRENCY": "4",
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
+        if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built
+            self.env["OOPS_IMAGE_PREFIX"] = os.environ["OOPS_IMAGE_PREFIX"]
         self.redis: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []

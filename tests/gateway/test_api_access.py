@@ -131,6 +131,64 @@ async def _metrics(w: World, k: Keys) -> Call:
     return "GET", "/metrics", {}
 
 
+@route("judge0-create-submission", "2xx", "2xx", "2xx")
+async def _judge0_submit(w: World, k: Keys) -> Call:
+    return "POST", "/submissions", {"json": {"source_code": "print(1)", "language_id": 71}}
+
+
+@route("judge0-create-batch", "2xx", "2xx", "2xx")
+async def _judge0_batch(w: World, k: Keys) -> Call:
+    body = {"submissions": [{"source_code": "print(1)", "language_id": 71}] * 2}
+    return "POST", "/submissions/batch", {"json": body}
+
+
+@route("judge0-read-instructors-run", "2xx", "2xx", "404")
+async def _judge0_read(w: World, k: Keys) -> Call:
+    return "GET", f"/submissions/{w.run}?fields=*", {}
+
+
+@route("judge0-read-batch", "2xx", "2xx", "2xx")
+async def _judge0_read_batch(w: World, k: Keys) -> Call:
+    return "GET", f"/submissions/batch?tokens={w.run}", {}
+
+
+@route("judge0-languages", "2xx", "2xx", "2xx")
+async def _judge0_languages(w: World, k: Keys) -> Call:
+    return "GET", "/languages", {}
+
+
+@route("judge0-language", "2xx", "2xx", "2xx")
+async def _judge0_language(w: World, k: Keys) -> Call:
+    return "GET", "/languages/71", {}
+
+
+@route("judge0-statuses", "2xx", "2xx", "2xx")
+async def _judge0_statuses(w: World, k: Keys) -> Call:
+    return "GET", "/statuses", {}
+
+
+@route("judge0-about", "2xx", "2xx", "2xx")
+async def _judge0_about(w: World, k: Keys) -> Call:
+    return "GET", "/about", {}
+
+
+@route("judge0-config-info", "2xx", "2xx", "2xx")
+async def _judge0_config(w: World, k: Keys) -> Call:
+    return "GET", "/config_info", {}
+
+
+@route("piston-runtimes", "2xx", "2xx", "2xx")
+async def _piston_runtimes(w: World, k: Keys) -> Call:
+    return "GET", "/api/v2/runtimes", {}
+
+
+@route("piston-execute-unknown-language", "422", "422", "422")
+async def _piston_execute(w: World, k: Keys) -> Call:
+    """Past the key, refused for its language: a run would need a worker, which is not here."""
+    body = {"language": "cobol", "version": "*", "files": [{"content": "x"}]}
+    return "POST", "/api/v2/execute", {"json": body}
+
+
 @route("healthz", "2xx", "2xx", "2xx")
 async def _healthz(w: World, k: Keys) -> Call:
     return "GET", "/healthz", {}
@@ -177,3 +235,14 @@ async def test_route_answers_each_role(
         assert answer.headers["content-type"].startswith("application/problem+json")
     if role == "student":
         assert not any(secret in answer.text for secret in SECRETS), answer.text
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("instructor", 200), ("student", 404), ("bad-key", 401)]
+)
+async def test_x_auth_token_carries_a_key_as_a_bearer_header_does(
+    api: httpx.AsyncClient, api_keys: Keys, world: World, role: str, expected: int
+) -> None:
+    key = api_keys[role]["Authorization"].removeprefix("Bearer ")
+    answer = await api.get(f"/v1/runs/{world.run}", headers={"X-Auth-Token": key})
+    assert answer.status_code == expected, answer.text

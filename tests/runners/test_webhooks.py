@@ -43,10 +43,11 @@ pytestmark = pytest.mark.services
 class Received(msgspec.Struct, frozen=True):
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records each POST and answers the scripted codes."""
+    """An HTTP server on 127.0.0.1 that records each POST or PUT and answers the scripted codes."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
@@ -62,12 +63,14 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                receiver.requests.append(Received(headers, body))
+                receiver.requests.append(Received(headers, body, self.command))
                 time.sleep(receiver.delay)
                 self.send_response(receiver.replies.popleft() if receiver.replies else 200)
                 self.send_header("location", receiver.url)
                 self.send_header("content-length", "0")
                 self.end_headers()
+
+            do_PUT = do_POST
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -171,6 +174,25 @@ async def test_a_500_is_retried_on_schedule_then_delivered(receiver: Receiver, k
     assert shown.history[0].error == "HTTP 500"
     ids = {r.headers["webhook-id"] for r in receiver.requests}
     assert ids == {str(delivery_id)}, "receivers dedupe on one id across retries"
+
+
+async def test_a_bare_put_delivery_sends_the_data_itself_signed_and_retries_a_500(
+    receiver: Receiver, key: NewKey
+) -> None:
+    receiver.replies.extend([500, 200])
+    data = {"token": "t1", "status": {"id": 3, "description": "Accepted"}}
+    delivery_id = await enqueue(
+        str(uuid.uuid4()), "judge0.submission", receiver.url, data, key.id, method="PUT", bare=True
+    )
+    await attempt(delivery_id)
+    await make_due(delivery_id)
+    await attempt(delivery_id)
+
+    assert [r.method for r in receiver.requests] == ["PUT", "PUT"]
+    for request in receiver.requests:
+        assert Webhook(key.webhook_secret).verify(request.body, request.headers) == data
+    shown = await view(delivery_id)
+    assert (shown.status, [a.status_code for a in shown.history]) == ("delivered", [500, 200])
 
 
 async def test_a_refused_connection_counts_as_a_failed_attempt(
@@ -349,7 +371,7 @@ async def test_callbacks_to_non_public_addresses_are_refused_by_default(
     from runners.settings import Settings
 
     monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
-    outcome = await webhooks._post(url, {}, b"{}")
+    outcome = await webhooks._send("POST", url, {}, b"{}")
     assert outcome.status_code is None
     assert outcome.error is not None
     assert "not a public address" in outcome.error
@@ -375,7 +397,7 @@ async def test_an_attempt_connects_to_the_address_its_check_approved(
     monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
     monkeypatch.setattr(webhooks.anyio, "getaddrinfo", lookup)
     monkeypatch.setattr(webhooks, "_public", lambda ip: True)
-    outcome = await webhooks._post(f"http://hooks.invalid:{port}/hooks", {}, b"{}")
+    outcome = await webhooks._send("POST", f"http://hooks.invalid:{port}/hooks", {}, b"{}")
     assert outcome.error is None
     assert outcome.status_code == 200
     assert receiver.requests[0].headers["host"] == f"hooks.invalid:{port}"

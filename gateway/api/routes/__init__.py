@@ -1,4 +1,8 @@
-"""The HTTP routes, one module per resource; `/v1` needs a key, health checks do not."""
+"""The HTTP routes, one module per resource; `/v1` needs a key, health checks do not.
+
+The Judge0 and Piston routes (`gateway.api.compat`) sit at the root, as their clients expect,
+and need a key like `/v1`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
 from gateway.api.auth import authenticate_request, provide_principal
+from gateway.api.compat import judge0, piston
 from gateway.api.routes import (
     assignments,
     batches,
@@ -48,5 +53,6 @@ def keyed(path: str, handlers: list[ControllerRouterHandler]) -> Router:
 
 
 def routers() -> list[ControllerRouterHandler]:
-    """Every route: health checks open, metrics and `/v1` behind a key."""
-    return [health.healthz, health.readyz, keyed("/", [metrics.metrics]), keyed("/v1", V1)]
+    """Every route: health checks open; metrics, `/v1`, Judge0's and Piston's behind a key."""
+    root: list[ControllerRouterHandler] = [metrics.metrics, *judge0.ROUTES, *piston.ROUTES]
+    return [health.healthz, health.readyz, keyed("/", root), keyed("/v1", V1)]

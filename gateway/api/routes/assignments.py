@@ -52,17 +52,19 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 def _suite_of(document: dict[str, object]) -> Suite:
     suite = decode_suite(msgspec.json.encode(document), "json")
-    return _small_enough(suite)
+    return small_enough(suite)
 
 
-def _small_enough(suite: Suite) -> Suite:
+def small_enough(suite: Suite) -> Suite:
+    """The suite, unless it has more cases than one assignment may."""
     count = len(plan(suite))
     if count > MAX_CASES:
         raise too_large("suite", f"{count} cases; a suite has at most {MAX_CASES}")
     return suite
 
 
-async def _create(name: str, suite: Suite) -> AssignmentCreated:
+async def record_assignment(name: str, suite: Suite) -> AssignmentCreated:
+    """Record a checked suite as a new assignment, naming a refused limit as a suite field."""
     with _in_suite():
         return await assignments.create(settings(), name, suite)
 
@@ -80,7 +82,7 @@ def _in_suite() -> Iterator[None]:
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
 async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreated:
     """Record an assignment from a suite document."""
-    return await _create(data.name, _suite_of(data.suite))
+    return await record_assignment(data.name, _suite_of(data.suite))
 
 
 @post(
@@ -98,24 +100,27 @@ async def create_from_package(
         suite = suite_from_package(files, data.name, extension_map())
     except SuiteError as error:
         raise invalid("package", str(error)) from None
-    return await _create(data.name or suite.name, _small_enough(suite))
+    return await record_assignment(data.name or suite.name, small_enough(suite))
 
 
-def unpack(archive: bytes) -> dict[str, bytes]:
-    """Every file in a zip, refusing too many files or too many bytes once unpacked."""
+def unpack(archive: bytes, field: str = "package") -> dict[str, bytes]:
+    """Every file in a zip, refusing too many files or too many bytes once unpacked.
+
+    `field` names the form field the zip came in, in any refusal.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as package:
             members = [info for info in package.infolist() if not info.is_dir()]
             if len(members) > MAX_PACKAGE_FILES:
-                message = f"{len(members)} files; a package has at most {MAX_PACKAGE_FILES}"
-                raise too_large("package", message)
-            return dict(_read_bounded(package, members))
+                message = f"{len(members)} files; a zip has at most {MAX_PACKAGE_FILES}"
+                raise too_large(field, message)
+            return dict(_read_bounded(package, members, field))
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-        raise invalid("package", f"not a readable zip archive: {error}") from None
+        raise invalid(field, f"not a readable zip archive: {error}") from None
 
 
 def _read_bounded(
-    package: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+    package: zipfile.ZipFile, members: list[zipfile.ZipInfo], field: str
 ) -> Iterator[tuple[str, bytes]]:
     """Read members until the budget is spent: sizes in the headers may lie, reads do not."""
     budget = MAX_UNPACKED_BYTES
@@ -124,7 +129,7 @@ def _read_bounded(
             content = member.read(budget + 1)
         budget -= len(content)
         if budget < 0:
-            raise too_large("package", f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            raise too_large(field, f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
         yield info.filename, content
 
 

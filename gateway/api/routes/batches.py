@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import anyio
 import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
@@ -68,23 +67,14 @@ async def read_batch(batch_id: FromPath[uuid.UUID]) -> BatchView:
 @get("/batches/{batch_id:uuid}/events", guards=[allow("instructor")])
 async def batch_events(batch_id: FromPath[uuid.UUID]) -> ServerSentEvent:
     """Server-sent events: the batch view whenever it changes, ending once it is completed."""
-    first = await _batch(batch_id)
-    return ServerSentEvent(_changes(batch_id, first))
+    await _batch(batch_id)
+    return ServerSentEvent(batch_messages(batch_id))
 
 
-async def _changes(
-    batch_id: uuid.UUID, view: BatchView | None
-) -> AsyncIterator[ServerSentEventMessage]:
-    last = b""
-    while view is not None:
-        encoded = msgspec.json.encode(view)
-        if encoded != last:
-            last = encoded
-            yield ServerSentEventMessage(data=encoded.decode(), event="batch")
-        if view.status == WorkState.COMPLETED:
-            return
-        await anyio.sleep(EVENTS_POLL_SECONDS)
-        view = await views.batch_view(batch_id)
+async def batch_messages(batch_id: uuid.UUID) -> AsyncIterator[ServerSentEventMessage]:
+    """One `batch` event per change of the batch view, the last one once it is completed."""
+    async for view in views.batch_changes(batch_id, EVENTS_POLL_SECONDS):
+        yield ServerSentEventMessage(data=msgspec.json.encode(view).decode(), event="batch")
 
 
 @get("/batches/{batch_id:uuid}/deliveries", guards=[allow("instructor")])

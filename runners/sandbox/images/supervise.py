@@ -9,6 +9,9 @@ library is available here. The host writes the job on stdin as JSON lines and th
                `collect` directory whose files come back in the report, each cut at
                `collect_bytes` (checker feedback, or what a compiler built)
 
+A case with `"stderr_to_stdout": true` gives the program one pipe for both streams, so what it
+writes to each lands in stdout in the order it wrote it (Judge0's `redirect_stderr_to_stdout`).
+
 The supervisor writes the program's files into the sandbox's tmpfs and runs the compile step
 once; if it fails, the one report is the step's, marked `"stage": "compile"`, and no case runs.
 Otherwise it keeps the files as they stand after compiling (sources and artefacts) and gives
@@ -286,7 +289,7 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.setsid()
     os.dup2(stdin_fd, 0)
     os.dup2(out_w, 1)
-    os.dup2(err_w, 2)
+    os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     set_dumpable(True)
     with open("/proc/self/oom_score_adj", "w") as handle:

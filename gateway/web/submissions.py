@@ -1,0 +1,47 @@
+"""`/submissions/{id}`: every case's verdict, time, memory, message and highlighted diff, and
+the code with line numbers. A student sees only their own, redacted as the API redacts it."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+
+from gateway.api.problems import not_found
+from gateway.web.highlight import highlighted
+from gateway.web.session import page_allow
+from runners import assignments, views
+from runners.keys import Principal
+
+
+@get(
+    "/submissions/{submission_id:uuid}",
+    guards=[page_allow("instructor", "student")],
+    include_in_schema=False,
+)
+async def submission_page(
+    submission_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]
+) -> Template:
+    """The submission as `GET /v1/submissions/{id}` returns it to this key, made readable."""
+    owned = await views.submission_owner(submission_id)
+    is_student = principal.role == "student"
+    if owned is None or (is_student and owned.student != principal.student):
+        raise not_found("submission", submission_id)
+    view = await views.submission_view(submission_id, for_a_student=is_student)
+    source = await views.submission_source(submission_id)
+    if view is None or source is None:
+        raise not_found("submission", submission_id)
+    diffs = {case.name: highlighted(case.diff) for case in view.cases if case.diff}
+    assignment = None if is_student else await assignments.name_of(view.assignment_id)
+    context = {
+        "submission": view,
+        "source": source,
+        "diffs": diffs,
+        "principal": principal,
+        "assignment": assignment,
+        "lines": source.code.removesuffix("\n").split("\n"),
+    }
+    return Template("submission.html", context=context)
