@@ -123,17 +123,18 @@ class Grader:
         self, suite: Suite, planned: Sequence[PlannedCase], runs: list[RunResult]
     ) -> dict[int, CheckerRun]:
         """Run each checker once for every case of this submission that needs it."""
-        waiting: dict[Compare, list[tuple[int, CaseInput]]] = {}
+        checkers: dict[bytes, Compare] = {}
+        waiting: dict[bytes, list[tuple[int, CaseInput]]] = {}
         for index, (p, run) in enumerate(zip(planned, runs, strict=True)):
             spec = effective_compare(p.case, suite)
             if run.status is Status.OK and spec.mode == "checker":
-                waiting.setdefault(_checker_only(spec), []).append(
-                    (index, self._checker_input(p.case, spec, run))
-                )
+                key = msgspec.json.encode(_checker_only(spec))
+                checkers[key] = spec
+                waiting.setdefault(key, []).append((index, self._checker_input(p.case, spec, run)))
         checked: dict[int, CheckerRun] = {}
-        for spec, inputs in waiting.items():
+        for key, inputs in waiting.items():
             executions = await self._execute_cases(
-                await self._checker_program(spec), [case for _, case in inputs]
+                await self._checker_program(checkers[key]), [case for _, case in inputs]
             )
             for (index, _), execution in zip(inputs, executions, strict=True):
                 checked[index] = _checker_run(execution)
@@ -174,7 +175,7 @@ class Grader:
 
 
 def _checker_only(spec: Compare) -> Compare:
-    """What tells two checkers apart (not their flags, which are each case's arguments)."""
+    """What tells two checker programs apart (not their flags: each case's own arguments)."""
     return Compare(
         mode="checker",
         checker=spec.checker,

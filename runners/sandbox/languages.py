@@ -48,6 +48,8 @@ class Language(msgspec.Struct, frozen=True, kw_only=True):
     `memory_errors` are lines a runtime prints when the program outgrew its own memory bound
     (a JVM's heap, V8's old space), so the run is a `memory_limit`, not a crash.
     `version_command` prints the language's version; it is read once when the image is built.
+    `compile_time_limit` bounds the compile (and a `check`), `compile_memory_limit` the
+    compile's container. `class_named_file` makes `{main}` the Java class the code declares.
     """
 
     name: str
