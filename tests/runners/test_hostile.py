@@ -338,10 +338,10 @@ if sys.stdin.read() == "probe":
     others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
     with open("/proc/sysvipc/shm") as shm:
         segments = len(shm.read().splitlines()) - 1
-    print(sorted(os.listdir(".")), others, segments)
+    print(sorted(os.listdir(".")), others, segments, os.listdir("/dev/mqueue"))
     raise SystemExit
 """
-CLEAN = "['main.py'] [] 0\n"
+CLEAN = "['main.py'] [] 0 []\n"
 PATIENT_SECONDS = 10.0
 """Wall clock per case: a shared, busy machine must not turn a memory bomb into a timeout."""
 
@@ -405,6 +405,7 @@ LEFTOVERS = [
         "ok",
         id="sysv-shared-memory",
     ),
+    pytest.param("open('/dev/mqueue/leak', 'w')", "ok", id="posix-message-queue"),
     pytest.param(
         "import sys\nwhile True: sys.stdout.write('y' * 4096)",
         "output_limit",

@@ -20,7 +20,8 @@ every case a fresh start, reading the case's line only then:
 1. every other process in the container is killed (`kill(-1, SIGKILL)` from PID 1 reaches
    daemonised and orphaned ones too) and reaped, so nothing of an earlier case runs on;
 2. the tmpfs is emptied (directories a case made unreadable are opened up first) and System V
-   IPC objects are removed, so nothing an earlier case wrote can be read;
+   IPC objects and POSIX message queues are removed, so nothing an earlier case wrote can be
+   read;
 3. the program's files are written again from memory, so a case that changed or deleted them
    (or the compiled artefact) changes nothing for the next;
 4. the case runs as a fresh process with its own wall clock, output caps and stdin, and its
@@ -63,6 +64,7 @@ OOM_COUNTERS = (
     "/sys/fs/cgroup/memory.events",  # cgroup v2
 )
 SYSV_IPC = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+POSIX_QUEUES = "/dev/mqueue"
 
 Snapshot = dict[str, tuple[int, bytes]]
 """The program's files after compiling: relative path to (permission bits, content)."""
@@ -191,9 +193,10 @@ def _unused(root: str, spare: Iterator[int]) -> str:
 
 
 def clear_ipc() -> None:
-    """Remove the System V shared memory, message queues and semaphores a case left behind.
+    """Remove the IPC objects a case left behind: they outlive their creator.
 
-    They outlive their creator, and the container's IPC namespace is shared by its cases.
+    The container's IPC namespace is shared by its cases: System V shared memory, message
+    queues and semaphores, and POSIX message queues (Docker mounts them at /dev/mqueue).
     """
     libc = ctypes.CDLL(None, use_errno=True)
     for path, call in zip(SYSV_IPC, ("shmctl", "msgctl", "semctl"), strict=True):
@@ -208,6 +211,9 @@ def clear_ipc() -> None:
                 libc.semctl(ident, 0, IPC_RMID)
             else:
                 getattr(libc, call)(ident, IPC_RMID, None)
+    with contextlib.suppress(OSError):
+        for name in os.listdir(POSIX_QUEUES):
+            os.unlink(os.path.join(POSIX_QUEUES, name))
 
 
 def set_dumpable(dumpable: bool) -> None:
