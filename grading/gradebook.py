@@ -23,6 +23,8 @@ from grading.outcome import Verdict
 from grading.results import SubmissionResult
 
 Policy = Literal["latest", "best"]
+Format = Literal["plain", "canvas", "moodle"]
+FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")
 MoodleIdentifier = Literal["username", "email", "idnumber"]
 CanvasIdentifier = Literal["SIS User ID", "SIS Login ID"]
 

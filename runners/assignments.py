@@ -1,4 +1,9 @@
-"""Assignments as the API shows them, and the work done on a whole assignment at once."""
+"""Assignments as callers see them, within their scope, and the work done on a whole one at once.
+
+An assignment's suite holds its hidden cases' data, so only course staff read it: a student's
+scope lists its course's assignments without suites, and reads no suite. An assignment outside
+the caller's scope is `NotFound`, exactly as a missing one.
+"""
 
 from __future__ import annotations
 
@@ -9,72 +14,104 @@ import msgspec
 
 from grading.suite import Suite
 from runners import pipeline
+from runners.counters import Counter
 from runners.errors import Conflict, NotFound
 from runners.intake import latest_entries, submit_batch
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.tables import Assignment
 
 
 class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
-    """A recorded assignment."""
+    """An assignment without its suite: as creating one answers, and as a listing shows it."""
 
     id: uuid.UUID
     name: str
     version: int
+    course_id: uuid.UUID
 
 
 class AssignmentView(AssignmentCreated, frozen=True, kw_only=True):
-    """An assignment with its current suite document."""
+    """An assignment with its current suite document (hidden cases included: staff only)."""
 
     suite: dict[str, Any]
 
 
-async def create(config: Settings, name: str, suite: Suite) -> AssignmentCreated:
-    """Record a new assignment after checking its suite against the operator's limits."""
-    assignment_id = await pipeline.create_assignment(config, name, suite)
-    return AssignmentCreated(id=assignment_id, name=name, version=1)
+SUMMARY = (Assignment.id, Assignment.name, Assignment.version, Assignment.course)
 
 
-async def view(assignment_id: uuid.UUID) -> AssignmentView:
-    """The assignment and its current suite document."""
+def _summary(row: dict[str, Any]) -> AssignmentCreated:
+    return AssignmentCreated(
+        id=row["id"], name=row["name"], version=row["version"], course_id=row["course"]
+    )
+
+
+def _visible(assignment_id: uuid.UUID, scope: Scope) -> Any:
+    return (Assignment.id == assignment_id) & scope.in_courses(Assignment.course)
+
+
+async def create(config: Settings, name: str, suite: Suite, course: uuid.UUID) -> AssignmentCreated:
+    """Record a new assignment in `course` after checking its suite against the limits.
+
+    `runners.courses.course_for` chooses the course a caller's new assignment goes to.
+    """
+    assignment_id = await pipeline.create_assignment(config, name, suite, course)
+    return AssignmentCreated(id=assignment_id, name=name, version=1, course_id=course)
+
+
+async def listing(scope: Scope) -> list[AssignmentCreated]:
+    """The assignments of the caller's courses, newest first, without their suites."""
+    rows = (
+        await Assignment.select(*SUMMARY)
+        .where(scope.in_courses(Assignment.course))
+        .order_by(Assignment.created_at, ascending=False)
+    )
+    return [_summary(row) for row in rows]
+
+
+async def view(assignment_id: uuid.UUID, scope: Scope) -> AssignmentView:
+    """The assignment and its current suite document, for its course's staff."""
     row = (
-        await Assignment.select(Assignment.name, Assignment.version, Assignment.suite)
-        .where(Assignment.id == assignment_id)
+        await Assignment.select(*SUMMARY, Assignment.suite)
+        .where(_visible(assignment_id, scope))
         .first()
     )
-    if row is None:
+    if row is None or scope.for_a_student:
         raise NotFound("assignment", assignment_id)
     return AssignmentView(
-        id=assignment_id,
-        name=row["name"],
-        version=row["version"],
-        suite=msgspec.json.decode(row["suite"]),
+        **msgspec.structs.asdict(_summary(row)), suite=msgspec.json.decode(row["suite"])
     )
 
 
-async def name_of(assignment_id: uuid.UUID) -> str:
+async def name_of(assignment_id: uuid.UUID, scope: Scope) -> str:
     """The assignment's name."""
-    row = await Assignment.select(Assignment.name).where(Assignment.id == assignment_id).first()
+    row = await Assignment.select(Assignment.name).where(_visible(assignment_id, scope)).first()
     if row is None:
         raise NotFound("assignment", assignment_id)
     return str(row["name"])
 
 
-async def replace_suite(config: Settings, assignment_id: uuid.UUID, suite: Suite) -> AssignmentView:
+async def replace_suite(
+    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+) -> AssignmentView:
     """Swap the assignment's suite; recorded results stay until a regrade."""
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
+    if not await pipeline.replace_suite(config, assignment_id, suite, scope):
         raise NotFound("assignment", assignment_id)
-    await pipeline.replace_suite(config, assignment_id, suite)
-    return await view(assignment_id)
+    return await view(assignment_id, scope)
 
 
 async def regrade(
-    config: Settings, assignment_id: uuid.UUID, owner: str | None, callback_url: str | None
+    config: Settings,
+    assignment_id: uuid.UUID,
+    scope: Scope,
+    counter: Counter,
+    owner: str | None,
+    callback_url: str | None,
 ) -> uuid.UUID:
     """Grade every student's latest submission again, as a batch; the batch's id."""
-    if not await Assignment.exists().where(Assignment.id == assignment_id):
+    if not await Assignment.exists().where(_visible(assignment_id, scope)):
         raise NotFound("assignment", assignment_id)
-    entries = await latest_entries(assignment_id)
+    entries = await latest_entries(assignment_id, scope)
     if not entries:
         raise Conflict(f"assignment {assignment_id} has no submissions to regrade")
-    return await submit_batch(config, assignment_id, entries, owner, callback_url)
+    return await submit_batch(config, assignment_id, entries, owner, scope, counter, callback_url)

@@ -55,7 +55,7 @@ class Backend:
         _current[:] = [self]
 
     def docker_client(self) -> docker.DockerClient:
-        """The Docker client, made on first use; it may not have reached the engine yet."""
+        """The Docker client, made on first use (blocking); EngineUnavailable when none answers."""
         if self._docker is None:
             self._docker = client_for(self.settings)
         return self._docker

@@ -2,7 +2,7 @@
 
 Grading records everything: run it again after an interruption and it reuses the assignment
 (same name and suite) and each submission (same student and code), and runs only the cases
-that have no result yet.
+that have no result yet. It all goes to the default course: these commands never name one.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import uuid
 import msgspec
 
 from grading.documents import encode_suite
-from grading.gradebook import Policy
+from grading.gradebook import Format, Policy
 from grading.results import SubmissionResult
 from grading.suite import Isolation, Suite
-from runners import gradebooks, pipeline
-from runners.pipeline import Entry, Work, digest
+from runners import courses, gradebooks, pipeline
+from runners.pipeline import Entry, Target, Work, digest
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, CaseRun, Submission
@@ -30,25 +31,28 @@ class Progress(msgspec.Struct, frozen=True, kw_only=True):
     settled: bool
 
 
-async def assignment_for(config: Settings, suite: Suite) -> uuid.UUID:
-    """The assignment with this name and exactly this suite, created if new."""
+async def assignment_for(config: Settings, suite: Suite) -> Target:
+    """The default course's assignment with this name and exactly this suite, created if new."""
+    course = await courses.ensure_default()
     document_digest = digest(encode_suite(suite).decode())
     row = (
         await Assignment.select(Assignment.id)
-        .where((Assignment.name == suite.name) & (Assignment.suite_digest == document_digest))
+        .where(
+            (Assignment.name == suite.name)
+            & (Assignment.suite_digest == document_digest)
+            & (Assignment.course == course)
+        )
         .first()
     )
     if row is not None:
-        return uuid.UUID(str(row["id"]))
-    return await pipeline.create_assignment(config, suite.name, suite)
+        assignment = uuid.UUID(str(row["id"]))
+    else:
+        assignment = await pipeline.create_assignment(config, suite.name, suite, course)
+    return Target(assignment=assignment, course=course, suite=suite)
 
 
 async def submissions_for(
-    config: Settings,
-    assignment: uuid.UUID,
-    suite: Suite,
-    entries: list[Entry],
-    isolation: Isolation | None = None,
+    config: Settings, target: Target, entries: list[Entry], isolation: Isolation | None = None
 ) -> list[uuid.UUID]:
     """Reuse each student's recorded submission of the same code; accept the rest.
 
@@ -59,10 +63,10 @@ async def submissions_for(
         (row["student"], row["code_digest"]): uuid.UUID(str(row["id"]))
         for row in await Submission.select(
             Submission.id, Submission.student, Submission.code_digest
-        ).where(Submission.assignment == assignment)
+        ).where(Submission.assignment == target.assignment)
     }
     fresh = [e for e in entries if (e.student, digest(e.code)) not in known]
-    accepted = await pipeline.accept(config, assignment, suite, fresh, isolation=isolation)
+    accepted = await pipeline.accept(config, target, fresh, isolation=isolation)
     new_ids = iter(accepted.submissions)
     return [known.get((e.student, digest(e.code))) or next(new_ids) for e in entries]
 
@@ -94,15 +98,17 @@ async def results(submissions: list[uuid.UUID]) -> list[SubmissionResult]:
     return [msgspec.json.decode(by_id[str(s)], type=SubmissionResult) for s in submissions]
 
 
-async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str | None:
-    """The gradebook of the newest assignment called `assignment`; None if there is none."""
+async def export(assignment: str, fmt: Format, policy: Policy) -> str | None:
+    """The gradebook of the default course's newest assignment called `assignment`; None if
+    there is none."""
+    course = await courses.ensure_default()
     row = (
         await Assignment.select(Assignment.id)
-        .where(Assignment.name == assignment)
+        .where((Assignment.name == assignment) & (Assignment.course == course))
         .order_by(Assignment.created_at, ascending=False)
         .first()
     )
     if row is None:
         return None
-    graded = await gradebooks.rows(uuid.UUID(str(row["id"])))
+    graded = await gradebooks.rows(uuid.UUID(str(row["id"])), Scope.everything())
     return gradebooks.render(fmt, assignment, graded, policy)

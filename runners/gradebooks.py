@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
 import msgspec
 
 from grading import gradebook
-from grading.gradebook import GradebookRow, Policy
+from grading.gradebook import FORMATS, Format, GradebookRow, Policy
 from grading.results import SubmissionResult
+from runners.scope import Scope
 from runners.store.states import WorkState
 from runners.store.tables import Submission
 
-Format = Literal["plain", "canvas", "moodle"]
-FORMATS: tuple[Format, ...] = ("plain", "canvas", "moodle")
+__all__ = ["FORMATS", "Format", "render", "rows"]
 
 
-async def rows(assignment_id: uuid.UUID) -> list[GradebookRow]:
-    """Every completed submission of the assignment, oldest first."""
+async def rows(assignment_id: uuid.UUID, scope: Scope) -> list[GradebookRow]:
+    """Every completed submission of the assignment within the scope, oldest first."""
     found = (
         await Submission.select(Submission.student, Submission.result, Submission.submitted_at)
         .where(
-            (Submission.assignment == assignment_id) & (Submission.status == WorkState.COMPLETED)
+            (Submission.assignment == assignment_id)
+            & (Submission.status == WorkState.COMPLETED)
+            & scope.in_courses(Submission.course)
+            & scope.of_student(Submission.student)
         )
         .order_by(Submission.submitted_at)
     )

@@ -1,4 +1,8 @@
-"""API keys: who may call OopsEngine, in which role, and the secret that signs their webhooks.
+"""API keys: who may call OopsEngine, in which role and courses, and their webhook secret.
+
+An admin key spans every course; an instructor key belongs to one or more courses, a student key
+to exactly one (and speaks for one student). A key created without naming a course belongs to
+the default course, so a deployment with one class never names one.
 
 Only a hash of each key is stored; the key itself is shown once, when it is created.
 """
@@ -9,14 +13,17 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal, get_args
 from uuid import UUID
 
 import msgspec
 
+from runners import courses
 from runners.errors import RunnerError
-from runners.store.tables import ApiKey
+from runners.store.database import bound
+from runners.store.tables import ApiKey, KeyCourse
 
 Role = Literal["admin", "instructor", "student"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -36,6 +43,7 @@ class Principal(msgspec.Struct, frozen=True):
     key_id: UUID
     role: Role
     student: str | None
+    courses: tuple[UUID, ...] = ()
 
 
 class NewKey(msgspec.Struct, frozen=True):
@@ -46,6 +54,7 @@ class NewKey(msgspec.Struct, frozen=True):
     webhook_secret: str
     role: Role
     student: str | None
+    courses: list[UUID] = msgspec.field(default_factory=list)
 
 
 def hash_key(key: str) -> str:
@@ -68,9 +77,29 @@ def _check_request(role: str, student: str | None) -> Role:
     return role
 
 
-async def create_key(role: str, student: str | None = None) -> NewKey:
+async def _courses_for(role: Role, asked: Sequence[UUID] | None) -> list[UUID]:
+    """The courses a new key belongs to: none for an admin, the default when none is named."""
+    if role == "admin":
+        if asked:
+            raise KeyRequestError("an admin key spans every course; name no course for it")
+        return []
+    if not asked:
+        return [await courses.ensure_default()]
+    chosen = list(dict.fromkeys(asked))
+    if role == "student" and len(chosen) > 1:
+        raise KeyRequestError("a student key belongs to exactly one course")
+    missing = set(chosen) - set(await courses.existing(chosen))
+    if missing:
+        raise KeyRequestError(f"no course with id {', '.join(sorted(map(str, missing)))}")
+    return chosen
+
+
+async def create_key(
+    role: str, student: str | None = None, course_ids: Sequence[UUID] | None = None
+) -> NewKey:
     """Create a key and its webhook secret; the caller must hand `key` over now or never."""
     checked = _check_request(role, student)
+    chosen = await _courses_for(checked, course_ids)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
     row = ApiKey(
@@ -80,8 +109,13 @@ async def create_key(role: str, student: str | None = None) -> NewKey:
         student=student,
         webhook_secret=secret,
     )
-    await row.save()
-    return NewKey(id=row.id, key=key, webhook_secret=secret, role=checked, student=student)
+    async with bound().transaction():
+        await row.save()
+        if chosen:
+            await KeyCourse.insert(*(KeyCourse(api_key=row.id, course=c) for c in chosen))
+    return NewKey(
+        id=row.id, key=key, webhook_secret=secret, role=checked, student=student, courses=chosen
+    )
 
 
 async def authenticate(key: str) -> Principal | None:
@@ -94,7 +128,14 @@ async def authenticate(key: str) -> Principal | None:
         return None
     if not hmac.compare_digest(row.key_hash, digest):
         return None
-    return Principal(key_id=row.id, role=row.role, student=row.student)
+    return Principal(
+        key_id=row.id, role=row.role, student=row.student, courses=await _courses_of(row.id)
+    )
+
+
+async def _courses_of(key_id: UUID) -> tuple[UUID, ...]:
+    rows = await KeyCourse.select(KeyCourse.course).where(KeyCourse.api_key == key_id)
+    return tuple(sorted((UUID(str(row["course"])) for row in rows), key=str))
 
 
 async def revoke(key_id: UUID) -> None:

@@ -29,6 +29,7 @@ from grading.suite import Case, Isolation, Suite
 from runners.grader import case_limits
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.database import bound
@@ -64,6 +65,14 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True):
     work: Work
 
 
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """An assignment submissions go to: its current suite and the course it belongs to."""
+
+    assignment: uuid.UUID
+    course: uuid.UUID
+    suite: Suite
+
+
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
     """A case a worker now owns until its deadline: everything needed to grade it."""
 
@@ -90,25 +99,34 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def create_assignment(config: Settings, name: str, suite: Suite) -> uuid.UUID:
-    """Record a new assignment after checking every case's limits against the maxima."""
+async def create_assignment(
+    config: Settings, name: str, suite: Suite, course: uuid.UUID
+) -> uuid.UUID:
+    """Record a new assignment in `course` after checking every case's limits."""
     document = _checked_document(config, suite)
-    assignment = Assignment(name=name, suite=document, suite_digest=digest(document))
+    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
     await assignment.save()
     return uuid.UUID(str(assignment.id))
 
 
-async def replace_suite(config: Settings, assignment_id: uuid.UUID, suite: Suite) -> None:
-    """Swap an assignment's suite; existing results stay until a regrade."""
+async def replace_suite(
+    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+) -> bool:
+    """Swap an assignment's suite; existing results stay until a regrade. False: no such one."""
     document = _checked_document(config, suite)
-    await Assignment.update(
-        {
-            Assignment.suite: document,
-            Assignment.suite_digest: digest(document),
-            Assignment.version: Assignment.version + 1,
-            Assignment.updated_at: now(),
-        }
-    ).where(Assignment.id == assignment_id)
+    replaced = (
+        await Assignment.update(
+            {
+                Assignment.suite: document,
+                Assignment.suite_digest: digest(document),
+                Assignment.version: Assignment.version + 1,
+                Assignment.updated_at: now(),
+            }
+        )
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .returning(Assignment.id)
+    )
+    return bool(replaced)
 
 
 def _checked_document(config: Settings, suite: Suite) -> str:
@@ -118,16 +136,25 @@ def _checked_document(config: Settings, suite: Suite) -> str:
     return encode_suite(suite).decode()
 
 
-async def load_suite(assignment_id: uuid.UUID) -> Suite | None:
-    """The assignment's current suite, or None when there is no such assignment."""
-    row = await Assignment.select(Assignment.suite).where(Assignment.id == assignment_id).first()
-    return None if row is None else msgspec.json.decode(row["suite"], type=Suite)
+async def load_target(assignment_id: uuid.UUID, scope: Scope) -> Target | None:
+    """The assignment's suite and course, or None when there is no such one within the scope."""
+    row = (
+        await Assignment.select(Assignment.suite, Assignment.course)
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
+        .first()
+    )
+    if row is None:
+        return None
+    return Target(
+        assignment=assignment_id,
+        course=row["course"],
+        suite=msgspec.json.decode(row["suite"], type=Suite),
+    )
 
 
 async def accept(
     config: Settings,
-    assignment_id: uuid.UUID,
-    suite: Suite,
+    target: Target,
     entries: Sequence[Entry],
     batch: bool = False,
     callback_url: str | None = None,
@@ -140,17 +167,18 @@ async def accept(
     batch's webhook, or the single submission's when there is no batch. `isolation` overrides
     the suite's for these submissions.
     """
-    entries = [msgspec.structs.replace(e, language=e.language or suite.language) for e in entries]
+    entries = [
+        msgspec.structs.replace(e, language=e.language or target.suite.language) for e in entries
+    ]
     for index, entry in enumerate(entries):
         prefix = f"submissions[{index}]." if batch else ""
-        check_program(config, entry.code, entry.language or suite.language, prefix)
-    cases = plan(suite)
+        check_program(config, entry.code, entry.language or target.suite.language, prefix)
+    cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
-    mode = isolation or suite.isolation
+    mode = isolation or target.suite.isolation
     submissions = [
-        _submission_row(assignment_id, batch_id, entry, owner, own_callback, mode)
-        for entry in entries
+        _submission_row(target, batch_id, entry, owner, own_callback, mode) for entry in entries
     ]
     case_rows = [
         _case_row(row, planned.case.name, planned.index) for row in submissions for planned in cases
@@ -160,7 +188,8 @@ async def accept(
             await Batch.insert(
                 Batch(
                     id=batch_id,
-                    assignment=assignment_id,
+                    assignment=target.assignment,
+                    course=target.course,
                     total=len(submissions),
                     callback_url=callback_url,
                     owner=owner,
@@ -175,7 +204,7 @@ async def accept(
 
 
 def _submission_row(
-    assignment_id: uuid.UUID,
+    target: Target,
     batch_id: uuid.UUID | None,
     entry: Entry,
     owner: str | None,
@@ -184,7 +213,8 @@ def _submission_row(
 ) -> Submission:
     return Submission(
         id=uuid.uuid4(),
-        assignment=assignment_id,
+        assignment=target.assignment,
+        course=target.course,
         batch=batch_id,
         student=entry.student,
         language=entry.language or "python",

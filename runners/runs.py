@@ -3,11 +3,13 @@
 A run's `status` is `queued` or `running` until it ends, then the status of its result (`ok`,
 `timeout`, ...), as Judge0 reports "In Queue" and "Processing" in the same field. Runs asked
 for through the Judge0 and Piston routes are the same rows (`api` says which API asked, so its
-callback takes that API's shape); every API reads every run.
+callback takes that API's shape); every API reads every run. A run belongs to a course and to
+the key that asked for it: within the caller's `Scope`, only that key (or an admin) reads it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,6 +23,7 @@ from grading.suite import Compare
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
+from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.lease import take
@@ -100,14 +103,16 @@ def longest_seconds(config: Settings, spec: RunSpec) -> float:
 async def create(
     config: Settings,
     spec: RunSpec,
+    course: uuid.UUID,
     owner: str | None = None,
     callback_url: str | None = None,
     api: Api = "v1",
 ) -> uuid.UUID:
-    """Record a queued run after checking it can be run as asked."""
+    """Record a queued run in `course` after checking it can be run as asked."""
     request_of(config, spec)
     run = Run(
         id=uuid.uuid4(),
+        course=course,
         owner=owner,
         request=msgspec.json.encode(spec).decode(),
         callback_url=callback_url,
@@ -140,15 +145,16 @@ async def record(run_id: uuid.UUID, result: RunResult) -> bool:
     return bool(written)
 
 
-async def view(run_id: uuid.UUID) -> RunView | None:
-    """The run as clients see it; None when there is no such run."""
-    stored = await load(run_id)
+async def view(run_id: uuid.UUID, scope: Scope) -> RunView | None:
+    """The run as clients see it; None when there is no such run within the scope."""
+    stored = await load(run_id, scope)
     return None if stored is None else stored.view
 
 
-async def load(run_id: uuid.UUID) -> StoredRun | None:
-    """The run's request, view, origin and times; None when there is no such run."""
-    row = await Run.select().where(Run.id == run_id).first()
+async def load(run_id: uuid.UUID, scope: Scope) -> StoredRun | None:
+    """The run's request, view, origin and times; None when there is no such run in scope."""
+    visible = scope.in_courses(Run.course) & scope.of_owner(Run.owner)
+    row = await Run.select().where((Run.id == run_id) & visible).first()
     if row is None:
         return None
     spec = msgspec.json.decode(row["request"], type=RunSpec)
@@ -182,16 +188,31 @@ def _verdict(result: RunResult, expected_output: str) -> Verdict:
 
 async def owned(run_id: uuid.UUID) -> Owned | None:
     """The key that asked for the run and where its webhook goes, as for batches."""
-    row = await Run.select(Run.owner, Run.callback_url).where(Run.id == run_id).first()
-    return None if row is None else Owned(owner=row["owner"], callback_url=row["callback_url"])
+    row = await Run.select(Run.owner, Run.callback_url, Run.course).where(Run.id == run_id).first()
+    return None if row is None else Owned(**row)
 
 
-async def wait(run_id: uuid.UUID, timeout: float) -> RunView | None:
-    """The run once it has ended, or as it stands when `timeout` seconds have passed."""
+async def wait(
+    run_id: uuid.UUID, timeout: float, scope: Scope, ended: asyncio.Event | None = None
+) -> RunView | None:
+    """The run once it has ended, or as it stands when `timeout` seconds have passed.
+
+    `ended` (see `runners.queue.notices`) wakes the wait as soon as a worker recorded the run;
+    without it, or when a notice is lost, the database is polled every `POLL_SECONDS`.
+    """
     with anyio.move_on_after(timeout):
         while True:
-            found = await view(run_id)
+            found = await view(run_id, scope)
             if found is None or found.status not in tuple(Leased):
                 break
-            await anyio.sleep(POLL_SECONDS)
-    return await view(run_id)
+            await _pause(ended)
+    return await view(run_id, scope)
+
+
+async def _pause(ended: asyncio.Event | None) -> None:
+    if ended is None:
+        await anyio.sleep(POLL_SECONDS)
+        return
+    with anyio.move_on_after(POLL_SECONDS):
+        await ended.wait()
+    ended.clear()

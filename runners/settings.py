@@ -12,11 +12,15 @@ from pathlib import Path
 
 import msgspec
 
+MEMORY_SHARE = 0.75
+"""Of the machine's memory, the part sandboxes may fill when concurrency is derived."""
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator configuration. Per-run limits may be lowered or raised up to the `max_*` fields.
 
-    `concurrency` is how many sandboxes one process runs at once. A claimed case whose worker
+    `concurrency` is how many sandboxes one process runs at once; unless set, it is derived from
+    the machine's cores and memory (`machine_concurrency`). A claimed case whose worker
     has not recorded it within `case_lease` seconds is handed to another, up to `max_attempts`
     times; then it is recorded as an internal error. The embedded database
     lives in `data_dir`; `database_url` (Postgres) and `redis_url` select the served back end.
@@ -30,6 +34,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     `max_artefact_bytes` (it is recorded with its submission and sent into every run);
     compiling gets `compile_cpus` CPUs, more than a run's, since a compile's time is not the
     student's.
+
+    The warm pool (`runners.sandbox.pool`) keeps `pool_size` started containers for each of the
+    `pool_profiles` most recent profiles (image, memory, pids and CPU limits), creates at most
+    `pool_creates` at a time, and replaces one idle for `pool_idle_limit` seconds (under the
+    janitor's age limit); `pool_size` 0 turns it off.
     """
 
     time_limit: float = 3.0
@@ -47,6 +56,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_artefact_bytes: int = 8 * 1024 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
+    pool_size: int = 4
+    pool_creates: int = 2
+    pool_idle_limit: float = 60.0
+    pool_profiles: int = 4
     concurrency: int = 4
     case_lease: float = 120.0
     max_attempts: int = 3
@@ -87,9 +100,25 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         if f"OOPS_{field.upper()}" in environ
     }
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        read = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as error:
         raise SettingsError(f"invalid OOPS_* setting: {error}") from error
+    if "concurrency" in raw:
+        return read
+    return msgspec.structs.replace(read, concurrency=machine_concurrency(read))
+
+
+def machine_concurrency(config: Settings) -> int:
+    """Sandboxes one process runs at once unless told: what the cores and memory hold.
+
+    Each sandbox may use `cpus` cores and `memory_limit` MiB; count the cores this process may
+    run on, and leave a quarter of the memory to the engine, the database and the system.
+    """
+    cores = len(os.sched_getaffinity(0))
+    memory_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    by_cores = int(cores / config.cpus)
+    by_memory = int(memory_mib * MEMORY_SHARE) // config.memory_limit
+    return max(1, min(by_cores, by_memory))
 
 
 @cache

@@ -1,7 +1,8 @@
 """What clients read: assignments, batches and submissions, hidden cases redacted for students.
 
 The HTTP API and the web pages read the same functions, so what a caller may see is decided
-here once.
+here once: each takes the caller's `Scope` and keeps to it in its own query, so a row of another
+course (or another student's, for a student) reads as None, exactly as a missing one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from grading.outcome import Verdict
 from grading.redact import StudentView, student_view
 from grading.results import CaseResult, SubmissionResult
 from grading.suite import Suite
+from runners.scope import Scope
 from runners.store.states import WorkState
 from runners.store.tables import Assignment, Batch, Submission
 
@@ -74,14 +76,18 @@ class Owned(msgspec.Struct, frozen=True, kw_only=True):
 
     owner: str | None
     callback_url: str | None
+    course: uuid.UUID | None = None
     student: str | None = None
 
 
-async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
-    """The batch and each of its submissions, or None when there is no such batch."""
+async def batch_view(batch_id: uuid.UUID, scope: Scope) -> BatchView | None:
+    """The batch and each of its submissions, or None when there is no such batch in scope.
+
+    A student's scope, should one ask, lists only its own student's submissions.
+    """
     batch = (
         await Batch.select(Batch.assignment, Batch.status, Batch.total)
-        .where(Batch.id == batch_id)
+        .where((Batch.id == batch_id) & scope.in_courses(Batch.course))
         .first()
     )
     if batch is None:
@@ -95,7 +101,7 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
             Submission.score,
             Submission.max_score,
         )
-        .where(Submission.batch == batch_id)
+        .where((Submission.batch == batch_id) & scope.of_student(Submission.student))
         .order_by(Submission.student)
     )
     summaries = [SubmissionSummary(**row) for row in rows]
@@ -111,22 +117,43 @@ async def batch_view(batch_id: uuid.UUID) -> BatchView | None:
 
 async def batch_owner(batch_id: uuid.UUID) -> Owned | None:
     """The key that created the batch and where its webhook goes."""
-    row = await Batch.select(Batch.owner, Batch.callback_url).where(Batch.id == batch_id).first()
+    row = (
+        await Batch.select(Batch.owner, Batch.callback_url, Batch.course)
+        .where(Batch.id == batch_id)
+        .first()
+    )
     return None if row is None else Owned(**row)
 
 
 async def submission_owner(submission_id: uuid.UUID) -> Owned | None:
     """The key that sent the submission, its student and where its webhook goes."""
     row = (
-        await Submission.select(Submission.owner, Submission.callback_url, Submission.student)
+        await Submission.select(
+            Submission.owner, Submission.callback_url, Submission.course, Submission.student
+        )
         .where(Submission.id == submission_id)
         .first()
     )
     return None if row is None else Owned(**row)
 
 
-async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> SubmissionView | None:
-    """The submission with its cases; a student sees hidden cases without their data."""
+def _visible_submission(submission_id: uuid.UUID, scope: Scope) -> Any:
+    return (
+        (Submission.id == submission_id)
+        & scope.in_courses(Submission.course)
+        & scope.of_student(Submission.student)
+    )
+
+
+async def submission_view(
+    submission_id: uuid.UUID, scope: Scope, redacted: bool | None = None
+) -> SubmissionView | None:
+    """The submission with its cases, or None when there is no such one within the scope.
+
+    A student sees only its own student's, and hidden cases without their data; `redacted`
+    asks for that view whoever reads (a webhook that a student's receiver may get).
+    """
+    for_a_student = scope.for_a_student if redacted is None else redacted
     row = (
         await Submission.select(
             Submission.id,
@@ -137,7 +164,7 @@ async def submission_view(submission_id: uuid.UUID, for_a_student: bool) -> Subm
             Submission.language,
             Submission.result,
         )
-        .where(Submission.id == submission_id)
+        .where(_visible_submission(submission_id, scope))
         .first()
     )
     if row is None:
@@ -215,20 +242,22 @@ class AssignmentDetail(msgspec.Struct, frozen=True, kw_only=True):
     batches: list[BatchSummary]
 
 
-async def submission_source(submission_id: uuid.UUID) -> Source | None:
-    """The submission's language and code, or None when there is no such submission."""
+async def submission_source(submission_id: uuid.UUID, scope: Scope) -> Source | None:
+    """The submission's language and code, or None when there is no such one in the scope."""
     row = (
         await Submission.select(Submission.language, Submission.code)
-        .where(Submission.id == submission_id)
+        .where(_visible_submission(submission_id, scope))
         .first()
     )
     return None if row is None else Source(**row)
 
 
-async def batch_changes(batch_id: uuid.UUID, poll_seconds: float) -> AsyncIterator[BatchView]:
+async def batch_changes(
+    batch_id: uuid.UUID, poll_seconds: float, scope: Scope
+) -> AsyncIterator[BatchView]:
     """The batch view each time it changes, polled, ending after the view that is completed."""
     last = b""
-    view = await batch_view(batch_id)
+    view = await batch_view(batch_id, scope)
     while view is not None:
         encoded = msgspec.json.encode(view)
         if encoded != last:
@@ -237,15 +266,22 @@ async def batch_changes(batch_id: uuid.UUID, poll_seconds: float) -> AsyncIterat
         if view.status == WorkState.COMPLETED:
             return
         await anyio.sleep(poll_seconds)
-        view = await batch_view(batch_id)
+        view = await batch_view(batch_id, scope)
 
 
-async def assignment_list() -> list[AssignmentSummary]:
-    """Every assignment, newest first, with how many students and submissions it has."""
-    rows = await Assignment.select(
-        Assignment.id, Assignment.name, Assignment.version, Assignment.created_at
-    ).order_by(Assignment.created_at, ascending=False)
-    counted = await Submission.select(Submission.assignment, Submission.student)
+async def assignment_list(scope: Scope) -> list[AssignmentSummary]:
+    """The assignments of the caller's courses, newest first, with how many students and
+    submissions each has."""
+    rows = (
+        await Assignment.select(
+            Assignment.id, Assignment.name, Assignment.version, Assignment.created_at
+        )
+        .where(scope.in_courses(Assignment.course))
+        .order_by(Assignment.created_at, ascending=False)
+    )
+    counted = await Submission.select(Submission.assignment, Submission.student).where(
+        scope.in_courses(Submission.course) & scope.of_student(Submission.student)
+    )
     students: dict[object, set[str]] = {}
     totals: dict[object, int] = {}
     for row in counted:
@@ -261,14 +297,15 @@ async def assignment_list() -> list[AssignmentSummary]:
     ]
 
 
-async def assignment_detail(assignment_id: uuid.UUID) -> AssignmentDetail | None:
-    """The assignment, its suite, every student's standing and its batches; None if unknown."""
+async def assignment_detail(assignment_id: uuid.UUID, scope: Scope) -> AssignmentDetail | None:
+    """The assignment, its suite, every student's standing and its batches, for its course's
+    staff; None if unknown, of another course, or asked by a student (the suite is hidden)."""
     row = (
         await Assignment.select(Assignment.name, Assignment.version, Assignment.suite)
-        .where(Assignment.id == assignment_id)
+        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
         .first()
     )
-    if row is None:
+    if row is None or scope.for_a_student:
         return None
     batches = (
         await Batch.select(Batch.id, Batch.status, Batch.total, Batch.created_at)
@@ -332,8 +369,9 @@ class OwnSubmission(msgspec.Struct, frozen=True, kw_only=True):
     submitted_at: datetime
 
 
-async def student_submissions(student: str) -> list[OwnSubmission]:
-    """A student's own submissions, newest first: what a student key may open."""
+async def student_submissions(student: str, scope: Scope) -> list[OwnSubmission]:
+    """A student's own submissions in the caller's courses, newest first: what a student key
+    may open (the same student id in another course is another person)."""
     rows = (
         await Submission.select(
             Submission.id,
@@ -342,7 +380,7 @@ async def student_submissions(student: str) -> list[OwnSubmission]:
             Submission.verdict,
             Submission.submitted_at,
         )
-        .where(Submission.student == student)
+        .where((Submission.student == student) & scope.in_courses(Submission.course))
         .order_by(Submission.submitted_at, ascending=False)
     )
     return [OwnSubmission(**row) for row in rows]

@@ -28,6 +28,7 @@ import msgspec
 
 from runners.errors import RunnerError
 from runners.keys import webhook_secret
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.database import bound
 from runners.store.states import DeliveryState
@@ -120,11 +121,13 @@ async def enqueue(
     url: str,
     data: Any,
     api_key_id: UUID,
+    course: UUID | None,
     *,
     method: Literal["POST", "PUT"] = "POST",
     bare: bool = False,
 ) -> UUID:
-    """Record an event for delivery, due now, signed with the webhook secret of `api_key_id`.
+    """Record an event about `course`'s work for delivery, due now, signed with the webhook
+    secret of `api_key_id`.
 
     With `bare` the body is `data` itself rather than the event envelope.
     """
@@ -132,6 +135,7 @@ async def enqueue(
     await webhook_secret(api_key_id)
     payload = data if bare else {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
     row = Delivery(
+        course=course,
         subject=subject,
         event_type=event_type,
         url=url,
@@ -305,9 +309,13 @@ async def attempt(delivery_id: UUID) -> None:
     await _record(delivery_id, claimed["attempts"] + 1, outcome)
 
 
-async def redeliver(delivery_id: UUID) -> None:
+async def redeliver(delivery_id: UUID, scope: Scope) -> None:
     """Send a delivered or failed delivery again, due now with a fresh retry schedule."""
-    row = await Delivery.select(Delivery.status).where(Delivery.id == delivery_id).first()
+    row = (
+        await Delivery.select(Delivery.status)
+        .where((Delivery.id == delivery_id) & scope.in_courses(Delivery.course))
+        .first()
+    )
     if row is None:
         raise WebhookError(f"no webhook delivery with id {delivery_id}")
     if row["status"] == DeliveryState.PENDING:
@@ -321,10 +329,12 @@ async def redeliver(delivery_id: UUID) -> None:
     ).where((Delivery.id == delivery_id) & (Delivery.status != DeliveryState.PENDING))
 
 
-async def log(subject: str) -> list[DeliveryView]:
-    """Every delivery about `subject`, oldest first, each with all its attempts."""
+async def log(subject: str, scope: Scope) -> list[DeliveryView]:
+    """Every delivery about `subject` within the scope, oldest first, each with its attempts."""
     deliveries = (
-        await Delivery.select().where(Delivery.subject == subject).order_by(Delivery.created_at)
+        await Delivery.select()
+        .where((Delivery.subject == subject) & scope.in_courses(Delivery.course))
+        .order_by(Delivery.created_at)
     )
     ids = [row["id"] for row in deliveries]
     attempts = (

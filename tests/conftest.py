@@ -9,9 +9,10 @@ OOPS_TEST_REDIS_URL. The pure grading tests ask for none of them, and pass with 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import docker
+import msgspec
 import pytest
 
 from tests.helpers import (
@@ -65,6 +66,12 @@ def docker_engine(settings: Settings) -> docker.DockerClient:
 
 
 @pytest.fixture(scope="session")
-def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Sandbox:
-    """A sandbox on the real engine."""
-    return Sandbox(settings, docker_engine)
+def sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Iterator[Sandbox]:
+    """A sandbox on the real engine that creates every container cold, and closes after.
+
+    Without warm containers, a test may require that no container of ours is left between
+    runs; `tests/runners/test_pool.py` runs the same attacks in warm containers.
+    """
+    cold = Sandbox(msgspec.structs.replace(settings, pool_size=0), docker_engine)
+    yield cold
+    cold.close()

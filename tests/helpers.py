@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -41,11 +42,29 @@ def drop_database() -> None:
     psql(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
 
 
-def leftover_containers(client: docker.DockerClient) -> list[str]:
+def leftover_containers(client: docker.DockerClient, running: bool | None = None) -> list[str]:
     """Names of this deployment's sandbox containers still on the engine.
 
     Another deployment sharing the engine (its own OOPS_IMAGE_PREFIX) has containers of its own.
+    `running` keeps only those running (True: a warm pool's) or only the others (False).
     """
     prefix = f"{from_environment().image_prefix}/"
     found = client.api.containers(all=True, filters={"label": LABEL})
-    return [c["Names"][0].lstrip("/") for c in found if str(c["Image"]).startswith(prefix)]
+    return [
+        c["Names"][0].lstrip("/")
+        for c in found
+        if str(c["Image"]).startswith(prefix)
+        and (running is None or (c["State"] == "running") == running)
+    ]
+
+
+def leftovers_after_removal(client: docker.DockerClient, timeout: float = 60.0) -> list[str]:
+    """`leftover_containers` once the sandbox's background removals had time to finish.
+
+    A run hands its container to a background thread for removal, so right after the run
+    the container may still be there; what is still there after `timeout` is a leftover.
+    """
+    deadline = time.monotonic() + timeout
+    while (left := leftover_containers(client)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left

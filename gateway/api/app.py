@@ -17,13 +17,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from gateway.api.auth import MemoryCounter, RedisCounter
 from gateway.api.problems import problem_details
 from gateway.api.routes import routers
 from gateway.web import pages, templates
 from gateway.web.docs import SwaggerDocs
 from runners.backend import Backend
+from runners.counters import MemoryCounter, RedisCounter
+from runners.queue import notices
 from runners.queue.reconciler import reconcile_forever
+from runners.queue.tasks import close_grader
 from runners.settings import settings
 
 DEFAULT_BODY_BYTES = 1024 * 1024
@@ -32,7 +34,10 @@ DEFAULT_BODY_BYTES = 1024 * 1024
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Build and open the backend (and in embedded mode the reconciler); close them after."""
+    """Build and open the backend and start the background jobs; stop and close them after.
+
+    The embedded mode reconciles here; with Redis, run-ended notices are relayed to waiters.
+    """
     backend = Backend.build(settings())
     await backend.open()
     app.state.backend = backend
@@ -40,15 +45,22 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     app.state.counter = (
         RedisCounter(backend.redis) if backend.redis is not None else MemoryCounter()
     )
-    embedded = backend.settings.embedded
-    reconciler = asyncio.create_task(reconcile_forever(backend)) if embedded else None
+    background = [
+        asyncio.create_task(job)
+        for job in (
+            reconcile_forever(backend) if backend.settings.embedded else None,
+            notices.relay_forever(backend.redis) if backend.redis is not None else None,
+        )
+        if job is not None
+    ]
     try:
         yield
     finally:
-        if reconciler is not None:
-            reconciler.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await reconciler
+                await task
+        await close_grader()
         await backend.close()
 
 

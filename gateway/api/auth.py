@@ -1,8 +1,11 @@
 """Who may call what: bearer keys, roles, and a per-key rate limit shared by every gateway.
 
-    admin        everything
-    instructor   assignments, batches, runs, gradebooks, deliveries; reads everything
-    student      its own runs and its own student's submissions, nothing else
+    admin        everything, in every course; creates courses and sets their quotas
+    instructor   assignments, batches, runs, gradebooks, deliveries of its own courses
+    student      its course's assignment list, its own runs, its own student's submissions
+
+Roles are checked here (`allow`); what a key may see within its role, its courses and its
+student, is `runners.scope.Scope`, which every use case applies in its own queries.
 
 A request passes `authenticate` (a guard on every keyed router: `/v1`, the metrics, and the
 Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
@@ -14,57 +17,20 @@ gateway process shares it) and in this process otherwise.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import Any
 
 from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
-from redis.asyncio import Redis
 
 from gateway.api.problems import problem
+from runners.counters import Counter
 from runners.keys import Principal, Role, authenticate
+from runners.scope import Scope
 from runners.settings import settings
 
 WINDOW_SECONDS = 60
 RATE_KEY = "oopsengine:rate:{key_id}:{window}"
-
-
-class Counter(Protocol):
-    """Counts hits on a key within a window that expires on its own."""
-
-    def hit(self, key: str, ttl: int) -> Awaitable[int]:
-        """Count one more hit on `key` and return the window's total."""
-
-
-class RedisCounter:
-    """A counter every gateway process shares: INCR, and EXPIRE on the window's first hit."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
-
-    async def hit(self, key: str, ttl: int) -> int:
-        """Count one more hit on `key` and return the window's total."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
-
-
-class MemoryCounter:
-    """The embedded mode's counter: one process, so a dict, emptied of past windows."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, tuple[float, int]] = {}
-
-    async def hit(self, key: str, ttl: int) -> int:
-        """Count one more hit on `key` and return the window's total."""
-        moment = time.monotonic()
-        self.counts = {k: v for k, v in self.counts.items() if v[0] > moment}
-        expires, count = self.counts.get(key, (moment + ttl, 0))
-        self.counts[key] = (expires, count + 1)
-        return count + 1
 
 
 def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -130,6 +96,17 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     """Dependency: the authenticated caller."""
     return principal_of(request)
+
+
+async def provide_scope(request: Request[Any, Any, Any]) -> Scope:
+    """Dependency: what the authenticated caller may see."""
+    return Scope.of(principal_of(request))
+
+
+async def provide_counter(request: Request[Any, Any, Any]) -> Counter:
+    """Dependency: the hit counter every gateway process shares (quotas, rate limits)."""
+    counter: Counter = request.app.state.counter
+    return counter
 
 
 def owner_of(principal: Principal) -> str:

@@ -8,6 +8,8 @@ status (RFC 9457, section 4.2.1) and `urn:oopsengine:problem:<slug>` for OopsEng
     invalid-suite     a suite document or Kattis package that makes no sense     422
     too-large         too many submissions, cases or package files               413
     not-ready         `/readyz`: a part the gateway needs does not answer        503
+    quota-spent       the course sent its submissions-per-hour quota             429
+    course-exists     a course of that name exists already                       409
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from grading.errors import SuiteError
+from runners.courses import CourseError, CourseExists
 from runners.errors import Conflict, NotFound, RequestError, TooMuchWork
 from runners.keys import KeyRequestError
+from runners.quotas import QuotaSpent
 from runners.webhooks import WebhookError
 
 URN = "urn:oopsengine:problem:"
@@ -127,6 +131,16 @@ def _from_http(error: HTTPException) -> ProblemDetailsException:
     return problem(error.status_code, detail, headers=error.headers)
 
 
+def _from_quota(error: QuotaSpent) -> ProblemDetailsException:
+    headers = {"Retry-After": str(error.retry_after)}
+    return problem(429, str(error), slug="quota-spent", headers=headers)
+
+
+def _from_course_exists(error: CourseExists) -> ProblemDetailsException:
+    errors = [FieldError("name", str(error))]
+    return problem(409, str(error), slug="course-exists", errors=errors)
+
+
 def _from_anything(error: Exception) -> ProblemDetailsException:
     log.exception("unhandled error answering a request", exc_info=error)
     return problem(500, "the server failed to answer; the error is in its log")
@@ -144,6 +158,9 @@ def problem_details() -> ProblemDetailsConfig:
         SuiteError: _from_suite_error,
         WebhookError: _from_value_error,
         KeyRequestError: _from_value_error,
+        CourseError: _from_value_error,
+        CourseExists: _from_course_exists,
+        QuotaSpent: _from_quota,
         Exception: _from_anything,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)

@@ -25,14 +25,16 @@ Language = Annotated[str, Meta(min_length=1, max_length=32)]
 
 
 class RunCreate(RunSpec, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """`POST /v1/runs`: a program to run once, and where to announce its result."""
+    """`POST /v1/runs`: a program to run once, where to announce its result, and the course
+    it counts for (needed only from a key of several courses)."""
 
     callback_url: str | None = None
+    course_id: uuid.UUID | None = None
 
     def spec(self) -> RunSpec:
-        """The run itself, without the callback."""
+        """The run itself, without the callback and the course."""
         fields = msgspec.structs.asdict(self)
-        del fields["callback_url"]
+        del fields["callback_url"], fields["course_id"]
         return RunSpec(**fields)
 
 
@@ -44,10 +46,25 @@ class Created(msgspec.Struct, frozen=True):
 
 
 class AssignmentCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """`POST /v1/assignments`: a name and a suite document (the JSON form of a suite file)."""
+    """`POST /v1/assignments`: a name and a suite document (the JSON form of a suite file), in
+    the key's only course or in `course_id` when the key has several."""
 
     name: Name
     suite: dict[str, Any]
+    course_id: uuid.UUID | None = None
+
+
+class CourseCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/courses` (admins): a new course, and its submissions-per-hour quota if any."""
+
+    name: Name
+    submissions_per_hour: int | None = None
+
+
+class QuotaUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`PUT /v1/courses/{id}/quota` (admins): the new quota, or null to lift it."""
+
+    submissions_per_hour: int | None
 
 
 class SubmissionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -99,7 +116,18 @@ def checked_callback(url: str | None) -> str | None:
 
 @dataclass
 class PackageUpload:
-    """`POST /v1/assignments/package`: a zipped Kattis problem package, and optionally a name."""
+    """`POST /v1/assignments/package`: a zipped Kattis problem package, and optionally a name
+    and the course (as for `POST /v1/assignments`)."""
 
     package: UploadFile
     name: str | None = None
+    course_id: str | None = None
+
+    def course(self) -> uuid.UUID | None:
+        """The `course_id` form field as an id, or a 422 naming it."""
+        if not self.course_id:
+            return None
+        try:
+            return uuid.UUID(self.course_id)
+        except ValueError:
+            raise invalid("course_id", f"{self.course_id!r} is not a course id") from None

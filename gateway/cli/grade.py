@@ -11,25 +11,24 @@ import argparse
 import sys
 import uuid
 from pathlib import Path
-from typing import get_args
 
 import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
+from gateway.cli.errors import UsageError
 from grading.documents import decode_suite, suite_format
 from grading.errors import SuiteError
-from grading.gradebook import GradebookRow, Policy
+from grading.gradebook import Format, GradebookRow, Policy
 from grading.kattis import suite_from_package
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
 from grading.suite import Isolation, Suite
 from runners import classroom, gradebooks, intake
 from runners.backend import opened
-from runners.gradebooks import FORMATS
 from runners.pipeline import Entry
 from runners.queue import tasks
-from runners.sandbox.languages import LANGUAGES, by_extension, extension_map
+from runners.sandbox.languages import by_extension, extension_map
 from runners.settings import settings
 
 POLL_SECONDS = 0.25
@@ -45,38 +44,6 @@ MARKS = {
 }
 
 
-class InputError(Exception):
-    """A suite or submissions folder the user must fix; the message says how."""
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `oops grade` and `oops export`."""
-    marks = commands.add_parser("grade", help="grade a folder of submissions against a suite")
-    marks.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
-    marks.add_argument("submissions", type=Path, help="one file or folder per student")
-    marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
-    marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
-    marks.add_argument("--json", action="store_true", help="print results as one JSON object")
-    marks.add_argument(
-        "--language",
-        choices=sorted(LANGUAGES),
-        help="every submission's language (default: each file's extension, else the suite's)",
-    )
-    marks.add_argument(
-        "--isolation",
-        choices=get_args(Isolation),
-        help="one container per case, or per submission (default: the suite's `isolation`)",
-    )
-    marks.set_defaults(handler=grade_command)
-
-    export = commands.add_parser("export", help="render a gradebook from stored results")
-    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
-    export.add_argument("--format", choices=FORMATS, default="plain")
-    export.add_argument("--policy", choices=["latest", "best"], default="latest")
-    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    export.set_defaults(handler=export_command)
-
-
 def read_suite(path: Path) -> Suite:
     """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
     try:
@@ -84,9 +51,9 @@ def read_suite(path: Path) -> Suite:
             return suite_from_package(_read_tree(path), name=path.name, extensions=extension_map())
         return decode_suite(path.read_bytes(), suite_format(path.name))
     except SuiteError as error:
-        raise InputError(f"{path}: {error}") from None
+        raise UsageError(f"{path}: {error}") from None
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -104,12 +71,12 @@ def read_submissions(folder: Path, language: str | None) -> list[Entry]:
     no known extension take the suite's.
     """
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder of submissions")
+        raise UsageError(f"{folder} is not a folder of submissions")
     entries = [
         _entry(path, language) for path in sorted(folder.iterdir()) if not path.name.startswith(".")
     ]
     if not entries:
-        raise InputError(f"{folder} holds no submissions: add one file or folder per student")
+        raise UsageError(f"{folder} holds no submissions: add one file or folder per student")
     return entries
 
 
@@ -118,7 +85,7 @@ def _entry(path: Path, language: str | None) -> Entry:
     try:
         code = source.read_text()
     except UnicodeDecodeError:
-        raise InputError(f"{source} is not UTF-8 text") from None
+        raise UsageError(f"{source} is not UTF-8 text") from None
     found = by_extension(source.name)
     student = path.name if path.is_dir() else path.stem
     return Entry(student=student, code=code, language=language or (found.name if found else None))
@@ -129,7 +96,7 @@ def _main_file(folder: Path) -> Path:
     mains = sorted(p for p in folder.glob("main.*") if by_extension(p.name))
     mains = mains or sorted(folder.glob("*.java"))
     if len(mains) != 1:
-        raise InputError(
+        raise UsageError(
             f"{folder} is a folder without one main file: put the program in main.py, main.c, "
             "main.cpp or main.js (or one .java file)"
         )
@@ -145,14 +112,17 @@ async def grade(
     """
     async with opened(settings()) as backend:
         config = backend.settings
-        assignment = await classroom.assignment_for(config, suite)
-        submissions = await classroom.submissions_for(config, assignment, suite, entries, isolation)
+        target = await classroom.assignment_for(config, suite)
+        submissions = await classroom.submissions_for(config, target, entries, isolation)
         if config.embedded:
             await tasks.grader()  # this process runs the cases: fail now if Docker is missing
-        pending = await classroom.unfinished_work(config, submissions)
-        kicked = await intake.enqueue(pending)
-        await _wait(submissions, progress, kicked if config.embedded else [])
-        return await classroom.results(submissions)
+        try:
+            pending = await classroom.unfinished_work(config, submissions)
+            kicked = await intake.enqueue(pending)
+            await _wait(submissions, progress, kicked if config.embedded else [])
+            return await classroom.results(submissions)
+        finally:
+            await tasks.close_grader()
 
 
 async def _wait(
@@ -230,12 +200,12 @@ def _summary(result: SubmissionResult) -> dict[str, object]:
     }
 
 
-async def export(assignment: str, fmt: gradebooks.Format, policy: Policy) -> str:
+async def export(assignment: str, fmt: Format, policy: Policy) -> str:
     """The gradebook of the newest assignment called `assignment`, from stored results."""
     async with opened(settings()):
         text = await classroom.export(assignment, fmt, policy)
     if text is None:
-        raise InputError(f"no assignment called {assignment!r} has been graded here")
+        raise UsageError(f"no assignment called {assignment!r} has been graded here")
     return text
 
 

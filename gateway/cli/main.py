@@ -3,58 +3,65 @@
 Exit codes: 0 the command did its job (for `run`, the program ended `ok`), 1 the program or a
 submission did not succeed, 2 the command line or an input file is wrong, 3 the machine is not
 ready (no engine, no image).
+
+Each subcommand names its handler as `module:function`, imported only once that subcommand
+runs: `oops --help`, argument errors and `oops run` never import the queue, the database or
+the web framework, which cost about a second of start-up between them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-import time
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
+from typing import get_args
 
-import msgspec
-
-from gateway.cli import grade, service
-from gateway.cli.grade import InputError
+from gateway.cli.errors import UsageError
 from grading.errors import GradingError
-from grading.outcome import RunResult, Status
-from runners.errors import EngineUnavailable, ImageMissing, RequestError
-from runners.keys import KeyRequestError
-from runners.languages import list_languages
-from runners.sandbox.build import ensure_image, images_for
-from runners.sandbox.engine import ensure_engine
-from runners.sandbox.languages import LANGUAGES, by_extension
-from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import RunRequest, Sandbox, connect
-from runners.settings import settings
+from grading.gradebook import FORMATS
+from grading.suite import Isolation
+from runners.errors import EngineUnavailable, ImageMissing, RunnerError
+from runners.sandbox.languages import LANGUAGES
 
-EXIT_FAILED, EXIT_USAGE, EXIT_NOT_READY = 1, 2, 3
+EXIT_USAGE, EXIT_NOT_READY = 2, 3
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and dispatch to a subcommand."""
     args = parser().parse_args(argv)
     try:
-        return int(args.handler(args))
-    except (RequestError, UsageError, InputError, GradingError, KeyRequestError) as error:
-        print(f"oops: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return int(handler(args.handler)(args))
     except (EngineUnavailable, ImageMissing) as error:
         print(f"oops: {error}", file=sys.stderr)
         return EXIT_NOT_READY
+    except (RunnerError, UsageError, GradingError) as error:
+        print(f"oops: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
-class UsageError(Exception):
-    """A command-line argument or input file the user must fix."""
+def handler(spec: str) -> Handler:
+    """The function `module:name` names, importing its module now."""
+    module, _, name = spec.partition(":")
+    found: Handler = getattr(importlib.import_module(module), name)
+    return found
 
 
 def parser() -> argparse.ArgumentParser:
     """The `oops` argument parser with every subcommand."""
     root = argparse.ArgumentParser(prog="oops", description=__doc__.splitlines()[0])
     commands = root.add_subparsers(dest="command", required=True)
+    _sandbox_commands(commands)
+    _grading_commands(commands)
+    _service_commands(commands)
+    _course_commands(commands)
+    return root
 
+
+def _sandbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup = commands.add_parser("setup", help="install and start what sandboxes need (idempotent)")
     setup.add_argument("--offline", action="store_true", help="build images from Debian packages")
     setup.add_argument(
@@ -63,11 +70,11 @@ def parser() -> argparse.ArgumentParser:
         default=sorted(LANGUAGES),
         help=f"comma-separated languages to build images for (default: all of {_known()})",
     )
-    setup.set_defaults(handler=setup_command)
+    setup.set_defaults(handler="gateway.cli.run:setup_command")
 
     langs = commands.add_parser("languages", help="list the languages and their versions")
     langs.add_argument("--json", action="store_true", help="print one JSON object")
-    langs.set_defaults(handler=languages_command)
+    langs.set_defaults(handler="gateway.cli.languages:languages_command")
 
     run = commands.add_parser("run", help="run one program in a sandbox")
     run.add_argument("file", type=Path)
@@ -78,31 +85,7 @@ def parser() -> argparse.ArgumentParser:
         "--language", choices=sorted(LANGUAGES), help="default: from the file's extension"
     )
     run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.set_defaults(handler=run_command)
-
-    grade.add_commands(commands)
-    service.add_commands(commands)
-    return root
-
-
-def setup_command(args: argparse.Namespace) -> int:
-    """Bring up the engine and build every sandbox image, timing each step."""
-    config = settings()
-    _step("Docker engine", partial(ensure_engine, config))
-    client = connect(config)
-    for image in images_for(args.languages):
-        _step(
-            f"{image.name} image",
-            partial(ensure_image, client, config, image, offline=args.offline),
-        )
-    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
-    return 0
-
-
-def _step(title: str, action: Callable[[Callable[[str], None]], object]) -> None:
-    started = time.monotonic()
-    action(lambda line: print(f"  {line}", flush=True))
-    print(f"{title}: done in {time.monotonic() - started:.1f} s", flush=True)
+    run.set_defaults(handler="gateway.cli.run:run_command")
 
 
 def _known() -> str:
@@ -118,76 +101,89 @@ def _language_list(text: str) -> list[str]:
     return names
 
 
-def languages_command(args: argparse.Namespace) -> int:
-    """List every language: id, extensions, version (from its image) and title."""
-    listed = list_languages(settings())
-    if args.json:
-        sys.stdout.write(msgspec.json.encode({"languages": listed}).decode() + "\n")
-        return 0
-    for lang in listed:
-        extensions = " ".join(lang.extensions)
-        version = lang.version or "(image not built: run `oops setup`)"
-        print(f"{lang.id:<12}{extensions:<26}{version:<24}{lang.title}")
-    return 0
-
-
-def language_of(path: Path, chosen: str | None) -> str:
-    """The language named on the command line, else the one of the file's extension."""
-    if chosen is not None:
-        return chosen
-    found = by_extension(path.name)
-    if found is None:
-        raise UsageError(f"{path}: cannot tell the language from its extension: pass --language")
-    return found.name
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Run FILE once and print the result, readable or as JSON."""
-    config = settings()
-    request = RunRequest(
-        code=_read_text(args.file),
-        stdin=_read_bytes(args.stdin) if args.stdin else b"",
-        language=language_of(args.file, args.language),
-        limits=resolve_limits(config, args.time_limit, args.memory_limit),
+def _grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    marks = commands.add_parser("grade", help="grade a folder of submissions against a suite")
+    marks.add_argument("suite", type=Path, help="suite file (JSON/TOML/YAML) or Kattis package")
+    marks.add_argument("submissions", type=Path, help="one file or folder per student")
+    marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
+    marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
+    marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        help="every submission's language (default: each file's extension, else the suite's)",
     )
-    result = Sandbox(config).run(request).result
-    if args.json:
-        sys.stdout.write(msgspec.json.encode(result).decode() + "\n")
-    else:
-        print(describe(result))
-    return 0 if result.status is Status.OK else EXIT_FAILED
+    marks.add_argument(
+        "--isolation",
+        choices=get_args(Isolation),
+        help="one container per case, or per submission (default: the suite's `isolation`)",
+    )
+    marks.set_defaults(handler="gateway.cli.grade:grade_command")
+
+    export = commands.add_parser("export", help="render a gradebook from stored results")
+    export.add_argument("assignment", help="the assignment's name (the suite's `name`)")
+    export.add_argument("--format", choices=FORMATS, default="plain")
+    export.add_argument("--policy", choices=["latest", "best"], default="latest")
+    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler="gateway.cli.grade:export_command")
 
 
-def describe(result: RunResult) -> str:
-    """A person's view of a run: one summary line, then each stream that has output."""
-    ending = f"exit {result.exit_code}" if result.signal is None else f"signal {result.signal}"
-    lines = [
-        f"{result.status.value}  ({ending}, {result.time_ms} ms wall, {result.cpu_ms} ms cpu, "
-        f"{result.memory_kib / 1024:.1f} MiB peak)"
-    ]
-    if result.message:
-        lines.append(result.message)
-    for name, text, cut in (
-        ("stdout", result.stdout, result.stdout_truncated),
-        ("stderr", result.stderr, result.stderr_truncated),
-    ):
-        if text:
-            lines += [f"--- {name}{' (truncated)' if cut else ''} ---", text.rstrip("\n")]
-    return "\n".join(lines)
+def _service_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="serve the HTTP API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="gateway processes (served mode)")
+    serve.add_argument(
+        "--embedded", action="store_true", help="gateway, queue and runner in one process on SQLite"
+    )
+    serve.set_defaults(handler="gateway.cli.service:serve_command")
+
+    worker = commands.add_parser("worker", help="run queued cases and runs (taskiq worker)")
+    worker.add_argument("--concurrency", type=int, help="sandboxes at once (default: by machine)")
+    worker.set_defaults(handler="gateway.cli.service:worker_command")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler="gateway.cli.service:migrate_command")
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    actions = keys.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create",
+        help="create a key and its webhook secret",
+        description="Create a key. An admin key spans every course; an instructor key belongs "
+        "to one or more courses (repeat --course), a student key to one course and one student. "
+        "Without --course, a key belongs to the default course.",
+    )
+    create.add_argument("--role", required=True, choices=["admin", "instructor", "student"])
+    create.add_argument(
+        "--course",
+        action="append",
+        metavar="COURSE",
+        help="a course's id or name (see `oops courses list`); repeat for several",
+    )
+    create.add_argument("--student", help="the student id a student key acts as")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.set_defaults(handler="gateway.cli.service:keys_create_command")
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+def _course_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = commands.add_parser("courses", help="manage courses (one per class)")
+    actions = group.add_subparsers(dest="action", required=True)
 
+    create = actions.add_parser("create", help="create a course")
+    create.add_argument("name", help="a name people can type: unique in this deployment")
+    create.add_argument("--quota", type=int, help="submissions the course may send per hour")
+    create.add_argument("--json", action="store_true", help='print {"id": ..., "name": ...}')
+    create.set_defaults(handler="gateway.cli.courses:create_command")
 
-def _read_text(path: Path) -> str:
-    try:
-        return _read_bytes(path).decode()
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
+    listing = actions.add_parser("list", help="list every course")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.set_defaults(handler="gateway.cli.courses:list_command")
+
+    quota = actions.add_parser("quota", help="set or lift a course's submissions-per-hour quota")
+    quota.add_argument("course", help="the course's id or name")
+    quota.add_argument("per_hour", help="submissions per hour, or `none` to lift the quota")
+    quota.set_defaults(handler="gateway.cli.courses:quota_command")
 
 
 if __name__ == "__main__":

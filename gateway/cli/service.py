@@ -18,33 +18,6 @@ import msgspec
 WORKER_MODULES = ["runners.queue.worker:broker", "runners.queue.tasks"]
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the service commands."""
-    serve = commands.add_parser("serve", help="serve the HTTP API (uvicorn)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="gateway processes (served mode)")
-    serve.add_argument(
-        "--embedded", action="store_true", help="gateway, queue and runner in one process on SQLite"
-    )
-    serve.set_defaults(handler=serve_command)
-
-    worker = commands.add_parser("worker", help="run queued cases and runs (taskiq worker)")
-    worker.add_argument("--concurrency", type=int, default=None, help="sandboxes at once")
-    worker.set_defaults(handler=worker_command)
-
-    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.set_defaults(handler=migrate_command)
-
-    keys = commands.add_parser("keys", help="manage API keys")
-    actions = keys.add_subparsers(dest="action", required=True)
-    create = actions.add_parser("create", help="create a key and its webhook secret")
-    create.add_argument("--role", required=True, choices=["admin", "instructor", "student"])
-    create.add_argument("--student", help="the student id a student key acts as")
-    create.add_argument("--json", action="store_true", help="print one JSON object")
-    create.set_defaults(handler=keys_create_command)
-
-
 def serve_command(args: argparse.Namespace) -> int:
     """Serve the API; with --embedded, first drop the served back end from the environment."""
     from runners.settings import settings
@@ -126,13 +99,15 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def keys_create_command(args: argparse.Namespace) -> int:
     """Create an API key; its secret is shown once, here, and stored only hashed."""
+    from runners import courses
     from runners.backend import opened
     from runners.keys import NewKey, create_key
     from runners.settings import settings
 
     async def create() -> NewKey:
         async with opened(settings()):
-            return await create_key(args.role, args.student)
+            chosen = [await courses.resolve(c) for c in args.course] if args.course else None
+            return await create_key(args.role, args.student, chosen)
 
     new = anyio.run(create)
     if args.json:

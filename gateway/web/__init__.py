@@ -3,7 +3,7 @@
     home.py          `/`: sign in with an API key, then the assignments (or a student's own work)
     assignments.py   `/assignments/{id}`: cases, students, limits, regrade, gradebook downloads
     batches.py       `/batches/{id}`: upload a class's submissions, watch them being graded
-    submissions.py   `/submissions/{id}`: each case's verdict and diff, the code
+    submissions.py   `/results/{id}`: each case's verdict and diff, the code
     runs.py          `/run`: paste code, run it, see what it did
     docs.py          `/schema`: Swagger UI from a vendored package
     session.py       the sign-in cookie, bearer keys, CSRF; errors.py: problems as pages
@@ -27,6 +27,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
+from gateway.api.auth import provide_counter, provide_scope
 from gateway.web import assignments, batches, filters, home, runs, submissions
 from gateway.web.docs import swagger_assets
 from gateway.web.errors import error_handlers
@@ -80,7 +81,11 @@ def pages() -> list[ControllerRouterHandler]:
             runs.run_page,
             runs.run_code,
         ],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={
+            "principal": Provide(provide_principal),
+            "access": Provide(provide_scope),
+            "counter": Provide(provide_counter),
+        },
         middleware=[DefineMiddleware(PageCSRF, config=csrf_config())],
         exception_handlers=error_handlers(),
         response_headers=SECURITY_HEADERS,

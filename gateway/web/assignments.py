@@ -34,8 +34,10 @@ from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
 from runners import assignments, gradebooks, views
+from runners.counters import Counter
 from runners.gradebooks import FORMATS, Format
 from runners.keys import Principal
+from runners.scope import Scope
 from runners.settings import settings
 from runners.views import AssignmentDetail
 
@@ -59,9 +61,9 @@ class Limits(msgspec.Struct, frozen=True):
     memory_limit: str = ""
 
 
-async def detail(assignment_id: uuid.UUID) -> AssignmentDetail:
+async def detail(assignment_id: uuid.UUID, access: Scope) -> AssignmentDetail:
     """The assignment as its page shows it, or a 404 page."""
-    found = await views.assignment_detail(assignment_id)
+    found = await views.assignment_detail(assignment_id, access)
     if found is None:
         raise not_found("assignment", assignment_id)
     return found
@@ -69,10 +71,12 @@ async def detail(assignment_id: uuid.UUID) -> AssignmentDetail:
 
 @get("/assignments/{assignment_id:uuid}", guards=instructors, include_in_schema=False)
 async def assignment_page(
-    assignment_id: FromPath[uuid.UUID], saved: FromQuery[bool] = False
+    assignment_id: FromPath[uuid.UUID],
+    access: NamedDependency[Scope],
+    saved: FromQuery[bool] = False,
 ) -> Template:
     """Cases (hidden ones marked), students' latest and best scores, batches and downloads."""
-    found = await detail(assignment_id)
+    found = await detail(assignment_id, access)
     context = {
         "assignment": found,
         "cases": plan(found.suite),
@@ -89,10 +93,13 @@ async def assignment_page(
     request_max_body_size=SUITE_BODY_BYTES,
     include_in_schema=False,
 )
-async def create_assignment(data: Annotated[NewAssignment, Multipart]) -> Redirect:
+async def create_assignment(
+    data: Annotated[NewAssignment, Multipart], access: NamedDependency[Scope]
+) -> Redirect:
     """Record the uploaded suite or package and open the new assignment's page."""
     suite = await _suite_from(data.suite, data.name.strip() or None)
-    created = await record_assignment(data.name.strip() or suite.name, small_enough(suite))
+    name = data.name.strip() or suite.name
+    created = await record_assignment(name, small_enough(suite), access)
     return Redirect(f"/assignments/{created.id}", status_code=HTTP_303_SEE_OTHER)
 
 
@@ -112,16 +119,18 @@ async def _suite_from(upload: UploadFile, name: str | None) -> Suite:
 
 @post("/assignments/{assignment_id:uuid}/limits", guards=instructors, include_in_schema=False)
 async def edit_limits(
-    assignment_id: FromPath[uuid.UUID], data: Annotated[Limits, Form]
+    assignment_id: FromPath[uuid.UUID],
+    data: Annotated[Limits, Form],
+    access: NamedDependency[Scope],
 ) -> Redirect:
     """Set the suite's time and memory limits; results recorded so far stay until a regrade."""
-    found = await detail(assignment_id)
+    found = await detail(assignment_id, access)
     suite = msgspec.structs.replace(
         found.suite,
         time_limit=_number("time_limit", data.time_limit, float),
         memory_limit=_whole(_number("memory_limit", data.memory_limit, int)),
     )
-    await assignments.replace_suite(settings(), assignment_id, suite)
+    await assignments.replace_suite(settings(), assignment_id, suite, access)
     return Redirect(f"/assignments/{assignment_id}?saved=true", status_code=HTTP_303_SEE_OTHER)
 
 
@@ -145,23 +154,30 @@ def _whole(value: float | None) -> int | None:
 
 @post("/assignments/{assignment_id:uuid}/regrade", guards=instructors, include_in_schema=False)
 async def regrade(
-    assignment_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]
+    assignment_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
 ) -> Redirect:
     """Grade every student's latest code again as a batch, and watch it."""
-    await detail(assignment_id)
-    batch = await assignments.regrade(settings(), assignment_id, owner_of(principal), None)
+    await detail(assignment_id, access)
+    batch = await assignments.regrade(
+        settings(), assignment_id, access, counter, owner_of(principal), None
+    )
     return Redirect(f"/batches/{batch}", status_code=HTTP_303_SEE_OTHER)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=instructors, include_in_schema=False)
 async def gradebook(
     assignment_id: FromPath[uuid.UUID],
+    access: NamedDependency[Scope],
     format: FromQuery[Format] = "plain",
     policy: FromQuery[Policy] = "latest",
 ) -> Response[str]:
     """The gradebook as a CSV download, as `/v1/assignments/{id}/gradebook.csv` renders it."""
-    found = await detail(assignment_id)
-    text = gradebooks.render(format, found.name, await gradebooks.rows(assignment_id), policy)
+    found = await detail(assignment_id, access)
+    graded = await gradebooks.rows(assignment_id, access)
+    text = gradebooks.render(format, found.name, graded, policy)
     filename = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{found.name}-{format}-{policy}") + ".csv"
     return Response(
         text,

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from gateway.api.auth import principal_for
 from gateway.web.session import cleared_cookie, key_cookie, key_of
 from runners import views
+from runners.scope import Scope
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -31,10 +32,11 @@ async def home(request: Request[Any, Any, Any]) -> Template:
     found = await principal_for(request, key_of(request))
     if found is None:
         return Template("sign_in.html", context={"next": "/"})
+    access = Scope.of(found)
     if found.role == "student":
-        mine = await views.student_submissions(str(found.student))
+        mine = await views.student_submissions(str(found.student), access)
         return Template("student_home.html", context={"principal": found, "submissions": mine})
-    context = {"principal": found, "assignments": await views.assignment_list()}
+    context = {"principal": found, "assignments": await views.assignment_list(access)}
     return Template("home.html", context=context)
 
 

@@ -18,6 +18,7 @@ from runners import intake, runs
 from runners.keys import Principal
 from runners.runs import RunSpec
 from runners.sandbox.languages import LANGUAGES
+from runners.scope import Scope
 from runners.settings import settings
 
 runners_ = [page_allow("instructor", "student")]
@@ -41,6 +42,7 @@ async def run_page() -> Template:
 async def run_code(
     data: Annotated[RunForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
 ) -> Template:
     """Run the pasted code as `POST /v1/runs?wait=true` does, and show the result under it."""
     config = settings()
@@ -49,8 +51,8 @@ async def run_code(
         stdin=data.stdin.replace("\r\n", "\n"),
         language=data.language,
     )
-    run_id = await intake.submit_run(config, spec, owner_of(principal))
+    run_id = await intake.submit_run(config, spec, owner_of(principal), access)
     wait = min(config.time_limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS)
-    result = await runs.wait(run_id, wait)
+    result = await runs.wait(run_id, wait, access)
     context = {"form": data, "result": result, "languages": sorted(LANGUAGES)}
     return Template("run.html", context=context)

@@ -1,5 +1,6 @@
-"""`/submissions/{id}`: every case's verdict, time, memory, message and highlighted diff, and
-the code with line numbers. A student sees only their own, redacted as the API redacts it."""
+"""`/results/{id}`: a submission's every case, with verdict, time, memory, message and
+highlighted diff, and the code with line numbers. A student sees only their own, redacted as
+the API redacts it."""
 
 from __future__ import annotations
 
@@ -15,27 +16,27 @@ from gateway.web.highlight import highlighted
 from gateway.web.session import page_allow
 from runners import assignments, views
 from runners.keys import Principal
+from runners.scope import Scope
 
 
 @get(
-    "/submissions/{submission_id:uuid}",
+    "/results/{submission_id:uuid}",
     guards=[page_allow("instructor", "student")],
     include_in_schema=False,
 )
 async def submission_page(
-    submission_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]
+    submission_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
 ) -> Template:
     """The submission as `GET /v1/submissions/{id}` returns it to this key, made readable."""
-    owned = await views.submission_owner(submission_id)
-    is_student = principal.role == "student"
-    if owned is None or (is_student and owned.student != principal.student):
-        raise not_found("submission", submission_id)
-    view = await views.submission_view(submission_id, for_a_student=is_student)
-    source = await views.submission_source(submission_id)
+    view = await views.submission_view(submission_id, access)
+    source = await views.submission_source(submission_id, access)
     if view is None or source is None:
         raise not_found("submission", submission_id)
     diffs = {case.name: highlighted(case.diff) for case in view.cases if case.diff}
-    assignment = None if is_student else await assignments.name_of(view.assignment_id)
+    staff = not access.for_a_student
+    assignment = await assignments.name_of(view.assignment_id, access) if staff else None
     context = {
         "submission": view,
         "source": source,

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 
 from runners import webhooks
 from runners.backend import Backend
+from runners.errors import EngineUnavailable
 from runners.languages import publish_versions
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, kick_case
@@ -90,39 +91,42 @@ async def pass_once(config: Settings, redis: Redis | None) -> None:
         await deliver.kiq(str(delivery))
 
 
-async def announce(config: Settings, redis: Redis | None, client: docker.DockerClient) -> None:
+async def announce(backend: Backend) -> None:
     """Renew this worker's heartbeat, saying whether its Docker engine answers."""
-    if redis is None:
+    if backend.redis is None:
         return
     try:
+        client = await anyio.to_thread.run_sync(backend.docker_client)
         await anyio.to_thread.run_sync(client.ping)
         docker_ok = True
-    except docker.errors.DockerException:
+    except (docker.errors.DockerException, EngineUnavailable):
         docker_ok = False
-    await heartbeats.beat(redis, docker_ok, ttl=3 * config.reconcile_every + 10)
+    ttl = 3 * backend.settings.reconcile_every + 10
+    await heartbeats.beat(backend.redis, docker_ok, ttl=ttl)
 
 
-async def _publish_versions(
-    config: Settings, redis: Redis | None, client: docker.DockerClient
-) -> None:
-    """Tell gateways the languages' versions, as this worker's images' labels say."""
-    if redis is not None:
-        found = await anyio.to_thread.run_sync(versions, client, config)
-        await publish_versions(redis, found)
+async def sweep(backend: Backend) -> None:
+    """Remove containers that dead processes left behind, if the engine answers.
+
+    The same round tells gateways the languages' versions, as this worker's images' labels say.
+    """
+    client = await anyio.to_thread.run_sync(backend.docker_client)
+    await anyio.to_thread.run_sync(janitor.sweep, client, backend.settings)
+    if backend.redis is not None:
+        found = await anyio.to_thread.run_sync(versions, client, backend.settings)
+        await publish_versions(backend.redis, found)
 
 
 async def reconcile_forever(backend: Backend) -> None:
     """Every `reconcile_every` seconds: a heartbeat and a round; sweep every `sweep_every`."""
     config, redis = backend.settings, backend.redis
-    client = backend.docker_client()
     last_sweep = 0.0
     while True:
         try:
-            await announce(config, redis, client)
+            await announce(backend)
             await pass_once(config, redis)
             if anyio.current_time() - last_sweep > config.sweep_every:
-                await anyio.to_thread.run_sync(janitor.sweep, client, config)
-                await _publish_versions(config, redis, client)
+                await sweep(backend)
                 last_sweep = anyio.current_time()
         except Exception:  # a database or Redis hiccup must not stop reconciling for good
             log.exception("reconciler round failed; trying again")

@@ -22,21 +22,37 @@ from runners import pipeline, runs, views, webhooks
 from runners.backend import current
 from runners.compat import judge0
 from runners.grader import Grader
+from runners.queue import notices
 from runners.sandbox.sandbox import Sandbox, answering
+from runners.scope import Scope
 from runners.store.tables import CaseRun
+from runners.views import Owned
 
 _graders: list[Grader] = []
 
 
 async def grader() -> Grader:
-    """This process's grader, created on first use (connecting to Docker blocks: a thread)."""
+    """This process's grader, created on first use (connecting to Docker blocks: a thread).
+
+    Its sandbox starts keeping containers warm for the default limits at once.
+    """
     if not _graders:
         backend = current()
-        client = await anyio.to_thread.run_sync(answering, backend.docker_client())
+        client = await anyio.to_thread.run_sync(backend.docker_client)
+        await anyio.to_thread.run_sync(answering, client)
         sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
-        if not _graders:
+        if _graders:
+            await anyio.to_thread.run_sync(sandbox.close)
+        else:
+            sandbox.warm()
             _graders.append(Grader(backend.settings, sandbox, backend.redis))
     return _graders[0]
+
+
+async def close_grader() -> None:
+    """Remove every container this process's sandbox holds; returns once they are gone."""
+    while _graders:
+        await anyio.to_thread.run_sync(_graders.pop().sandbox.close)
 
 
 def lease() -> timedelta:
@@ -133,27 +149,29 @@ async def execute(run_id: uuid.UUID) -> None:
     result = await worker.run(runs.request_of(worker.config, spec))
     if not await runs.record(run_id, result):
         return
-    stored = await runs.load(run_id)
-    if stored is None:
+    await notices.announce(current().redis, run_id)
+    stored = await runs.load(run_id, Scope.everything())
+    owned = await runs.owned(run_id)
+    if stored is None or owned is None:
         return
     if stored.api == "judge0":
-        await _announce_judge0(stored)
+        await _announce_judge0(stored, owned)
         return
-    url, owner = stored.callback_url, stored.owner
-    await _announce(str(run_id), "run.completed", url, stored.view, owner)
+    await _announce(str(run_id), "run.completed", owned, stored.view)
 
 
-async def _announce_judge0(stored: runs.StoredRun) -> None:
+async def _announce_judge0(stored: runs.StoredRun, owned: Owned) -> None:
     """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
-    if stored.callback_url is None or stored.owner is None:
+    if owned.callback_url is None or owned.owner is None:
         return
     body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
     delivery = await webhooks.enqueue(
         str(stored.view.id),
         "judge0.submission",
-        stored.callback_url,
+        owned.callback_url,
         body,
-        uuid.UUID(stored.owner),
+        uuid.UUID(owned.owner),
+        owned.course,
         method="PUT",
         bare=True,
     )
@@ -162,28 +180,26 @@ async def _announce_judge0(stored: runs.StoredRun) -> None:
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:
     owned = await views.batch_owner(batch_id)
-    batch = await views.batch_view(batch_id)
+    batch = await views.batch_view(batch_id, Scope.everything())
     if owned is not None and batch is not None:
-        await _announce(str(batch_id), "batch.completed", owned.callback_url, batch, owned.owner)
+        await _announce(str(batch_id), "batch.completed", owned, batch)
 
 
 async def _announce_submission(submission_id: uuid.UUID) -> None:
     owned = await views.submission_owner(submission_id)
     if owned is None or owned.callback_url is None:
         return
-    submission = await views.submission_view(submission_id, for_a_student=True)
-    await _announce(
-        str(submission_id), "submission.completed", owned.callback_url, submission, owned.owner
-    )
+    submission = await views.submission_view(submission_id, Scope.everything(), redacted=True)
+    await _announce(str(submission_id), "submission.completed", owned, submission)
 
 
-async def _announce(
-    subject: str, event_type: str, url: str | None, data: object, owner: str | None
-) -> None:
-    """Queue a signed webhook when the request asked for one."""
-    if url is None or owner is None:
+async def _announce(subject: str, event_type: str, owned: Owned, data: object) -> None:
+    """Queue a signed webhook when the request asked for one; it belongs to the work's course."""
+    if owned.callback_url is None or owned.owner is None:
         return
-    delivery = await webhooks.enqueue(subject, event_type, url, data, uuid.UUID(owner))
+    delivery = await webhooks.enqueue(
+        subject, event_type, owned.callback_url, data, uuid.UUID(owned.owner), owned.course
+    )
     await deliver.kiq(str(delivery))
 
 

@@ -1,8 +1,10 @@
 """One run in one disposable, locked-down container.
 
-The life of a run: create the container with every limit set, attach to its stdin and output,
-start it, send the job (files, argv, stdin) to the supervisor that is its PID 1, read the
-supervisor's one-line report under a deadline, and remove the container whatever happened.
+The life of a run: take a started container from the pool (`runners.sandbox.pool`), or create
+one with every limit set and start it after attaching; send the job (files, argv, stdin) to the
+supervisor that is its PID 1 through the attached stdin, read the supervisor's one-line report
+under a deadline, and have the container removed whatever happened. A warm container and a cold
+one are created by the same call with the same settings, so results and isolation are the same.
 Code and input travel only through the attached stdin: the host never writes into a path the
 sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came from doing so).
 """
@@ -39,6 +41,7 @@ from runners.sandbox.languages import (
     source_name,
 )
 from runners.sandbox.limits import Limits, check_program, check_stdin
+from runners.sandbox.pool import REMOVERS, Pool, Profile
 from runners.settings import Settings
 
 SANDBOX_UID = "65534:65534"
@@ -119,23 +122,15 @@ class Report(msgspec.Struct, frozen=True):
 R = TypeVar("R", RunRequest, Program)
 
 
-class _Box(msgspec.Struct, frozen=True, kw_only=True):
-    """One container's limits: a run's, adjusted for its language, or a compile's."""
-
-    image: str
-    memory_mib: int
-    pids: int
-    cpus: float
-
-
 class Sandbox:
-    """Runs programs, each in a fresh container that is removed afterwards."""
+    """Runs programs, each in a fresh container that is removed afterwards; `close` when done."""
 
     def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
         self.settings = settings
         self.client = client or connect(settings)
         self._creating = threading.BoundedSemaphore(settings.max_concurrent_creates)
         janitor.sweep(self.client, settings)
+        self.pool = Pool(settings, self._start_warm, self._remove)
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
@@ -145,8 +140,8 @@ class Sandbox:
             return Execution(result=request.artefact.failure)
         payload = self._job(request)
         budget = request.limits.time_limit + (lang.compile_time_limit if lang.check else 0)
-        box = self._run_box(request.limits.memory_limit, lang)
-        execution = self._contain(box, payload, request.limits.output_limit, budget)
+        profile = self.profile(request.language, request.limits.memory_limit)
+        execution = self._contain(profile, payload, request.limits.output_limit, budget)
         return _adjusted(execution, lang)
 
     def built(self, request: R) -> R:
@@ -170,15 +165,15 @@ class Sandbox:
         lang = language(language_name)
         main = entry_point(lang, code)
         sources = {**(files or {}), source_name(lang, code): code.encode()}
-        box = _Box(
-            image=image_name(self.settings, lang),
-            memory_mib=lang.compile_memory_limit,
-            pids=lang.pids_limit or self.settings.pids_limit,
+        profile = Profile(
+            image_name(self.settings, lang),
+            lang.compile_memory_limit,
+            pids=lang.pids_limit or 0,
             cpus=self.settings.compile_cpus,
         )
         cap = 2 * self.settings.max_artefact_bytes + FEEDBACK_CAP
         job = self._compile_job(lang, main, sources)
-        execution = self._contain(box, job, cap, lang.compile_time_limit)
+        execution = self._contain(profile, job, cap, lang.compile_time_limit)
         result = execution.result
         if result.status is Status.INTERNAL_ERROR:
             return Artefact(language=lang.name, main=main, failure=result)
@@ -215,23 +210,56 @@ class Sandbox:
         }
         return msgspec.json.encode(program) + b"\n" + msgspec.json.encode(case) + b"\n"
 
-    def _run_box(self, memory_mib: int, lang: Language) -> _Box:
-        """A run's container: the memory asked plus what the language's runtime needs."""
-        return _Box(
-            image=image_name(self.settings, lang),
-            memory_mib=memory_mib + lang.memory_extra_mib,
-            pids=lang.pids_limit or self.settings.pids_limit,
-            cpus=self.settings.cpus,
+    def _contain(
+        self, profile: Profile, payload: bytes, output_limit: int, budget: float
+    ) -> Execution:
+        """Run a one-case job in a container of `profile` (warm or fresh); always removed."""
+        began = time.monotonic()
+        container, raw, cold = self._obtain(profile)
+        try:
+            return self._execute(container, raw, output_limit, payload, began, budget, cold)
+        finally:
+            self.pool.discard(container)
+
+    def _obtain(self, profile: Profile) -> tuple[str, socket.socket, bool]:
+        """A warm container if one is ready, else a new one; attached, and whether it is new."""
+        warm = self.pool.take(profile)
+        if warm is not None:
+            try:
+                return warm, self._attach(warm), False
+            except docker.errors.APIError:  # it stopped while it waited (the engine restarted?)
+                self.pool.discard(warm)
+        container = self._create(profile)
+        try:
+            return container, self._attach(container), True
+        except BaseException:
+            self.pool.discard(container)
+            raise
+
+    def _attach(self, container: str) -> socket.socket:
+        """The container's stdin, stdout and stderr as one socket (Docker's multiplexed stream)."""
+        params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        raw: socket.socket = self.client.api.attach_socket(container, params=params)._sock
+        return raw
+
+    def profile(self, language_name: str, memory_limit: int) -> Profile:
+        """The pool's key for a run: the language's image, the memory limit in MiB plus what
+        its runtime needs, its pids limit, and the operator's CPUs."""
+        lang = language(language_name)
+        return Profile(
+            image_name(self.settings, lang),
+            memory_limit + lang.memory_extra_mib,
+            pids=lang.pids_limit or 0,
+            cpus=0.0,
         )
 
-    def _contain(self, box: _Box, payload: bytes, output_limit: int, budget: float) -> Execution:
-        """Run a one-case job in a fresh container with `box`'s limits; always removed."""
-        began = time.monotonic()
-        container = self._create(box)
-        try:
-            return self._execute(container, output_limit, payload, began, budget)
-        finally:
-            self.client.api.remove_container(container, force=True)
+    def warm(self, language_name: str = "python") -> None:
+        """Keep containers for the default limits of `language_name` started ahead of need."""
+        self.pool.warm(self.profile(language_name, self.settings.memory_limit))
+
+    def close(self) -> None:
+        """Remove every container this sandbox holds or is removing; returns when all are gone."""
+        self.pool.close()
 
     def run_cases(self, program: Program, cases: Sequence[CaseInput]) -> list[Execution]:
         """Run every case of one program in one container; one execution per case, in order.
@@ -262,31 +290,32 @@ class Sandbox:
         """Run `cases` in one container; stops early (never empty) if the container fails."""
         memory = cases[0].limits.memory_limit + SUPERVISOR_HEADROOM_MIB
         began = time.monotonic()
-        container = self._create(self._run_box(memory, language(program.language)))
+        container, raw, cold = self._obtain(self.profile(program.language, memory))
         try:
-            return self._converse(container, program, cases, header + b"".join(lines), began)
+            job = header + b"".join(lines)
+            return self._converse(container, raw, cold, program, cases, job, began)
         finally:
-            self.client.api.remove_container(container, force=True)
+            self.pool.discard(container)
 
     def _converse(
         self,
         container: str,
+        raw: socket.socket,
+        cold: bool,
         program: Program,
         cases: list[CaseInput],
         job: bytes,
         began: float,
     ) -> list[Execution]:
-        """Start the container and read one report per case, each under its own deadline."""
+        """Start a cold container and read one report per case, each under its own deadline."""
         api = self.client.api
         lang = language(program.language)
-        stream = api.attach_socket(
-            container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
-        )
         done: list[Execution] = []
         try:
-            api.start(container)
+            if cold:
+                api.start(container)
             startup_ms = round((time.monotonic() - began) * 1000)
-            channel = Channel(stream._sock, job)
+            channel = Channel(raw, job)
             clock = time.monotonic() + (lang.compile_time_limit if lang.check else 0)
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
@@ -301,7 +330,7 @@ class Sandbox:
                 )
                 clock = time.monotonic()
         finally:
-            stream.close()
+            raw.close()
         done[0] = msgspec.structs.replace(done[0], startup_ms=startup_ms)
         return done
 
@@ -366,29 +395,45 @@ class Sandbox:
         }
         return msgspec.json.encode(job) + b"\n"
 
-    def _create(self, box: _Box) -> str:
+    def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
         api = self.client.api
         with self._creating:
             try:
                 created = api.create_container(
-                    box.image,
+                    profile.image,
                     labels=janitor.labels(),
                     environment={},
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=self._host_config(box),
+                    host_config=self._host_config(profile),
                 )
             except docker.errors.ImageNotFound:
                 raise ImageMissing(
-                    f"sandbox image {box.image} is missing: run `oops setup`"
+                    f"sandbox image {profile.image} is missing: run `oops setup`"
                 ) from None
         return str(created["Id"])
 
-    def _host_config(self, box: _Box) -> HostConfig:
-        """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
-        memory = f"{box.memory_mib}m"
+    def _start_warm(self, profile: Profile) -> str:
+        """A container created and started ahead of need; its supervisor waits on stdin."""
+        container = self._create(profile)
+        try:
+            self.client.api.start(container)
+        except docker.errors.APIError:
+            self._remove(container)
+            raise
+        return container
+
+    def _remove(self, container: str) -> None:
+        self.client.api.remove_container(container, force=True)
+
+    def _host_config(self, profile: Profile) -> HostConfig:
+        """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there.
+
+        A profile's pids or CPUs of 0 mean the operator's `pids_limit` or `cpus`.
+        """
+        memory = f"{profile.memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
         files = self.settings.open_files
         return self.client.api.create_host_config(
@@ -397,10 +442,10 @@ class Sandbox:
             tmpfs={"/sandbox": f"rw,exec,nosuid,nodev,size={disk},uid=65534,gid=65534"},
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
-            pids_limit=box.pids,
+            pids_limit=profile.pids or self.settings.pids_limit,
             mem_limit=memory,
             memswap_limit=memory,
-            nano_cpus=int(box.cpus * 1e9),
+            nano_cpus=int((profile.cpus or self.settings.cpus) * 1e9),
             ulimits=[
                 Ulimit(name="nofile", soft=files, hard=files),
                 Ulimit(name="fsize", soft=disk, hard=disk),
@@ -411,24 +456,33 @@ class Sandbox:
         )
 
     def _execute(
-        self, container: str, output_limit: int, payload: bytes, began: float, budget: float
+        self,
+        container: str,
+        raw: socket.socket,
+        output_limit: int,
+        payload: bytes,
+        began: float,
+        budget: float,
+        cold: bool = True,
     ) -> Execution:
-        """Start the container, send the job and read the report, waiting `budget` s and a grace."""
+        """Start a cold container, send the job and read the report within `budget` s.
+
+        A container started before it was attached to has lost nothing: its supervisor writes
+        only after it has read the job. Reading stops at the report's line, without waiting
+        for the engine to notice that the container exited.
+        """
         api = self.client.api
-        stream = api.attach_socket(
-            container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
-        )
-        raw: socket.socket = stream._sock
         try:
-            api.start(container)
+            if cold:
+                api.start(container)
             startup_ms = round((time.monotonic() - began) * 1000)
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             deadline = began + budget + STARTUP_GRACE
             cap = 3 * output_limit + REPORT_OVERHEAD
-            out, err, complete = read_frames(raw, deadline, cap)
+            out, err, complete = read_frames(raw, deadline, cap, report_lines=1)
         finally:
-            stream.close()
+            raw.close()
         if not complete:
             api.kill(container)
             return Execution(result=_unanswered(budget, err), startup_ms=startup_ms)
@@ -495,8 +549,24 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 
 
 def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs; it has not spoken yet."""
-    return docker.from_env(max_pool_size=max(10, settings.max_concurrent_creates * 4))
+    """A client for the local engine, sized for concurrent runs.
+
+    Making it asks the engine for its API version, so where no engine answers this is already
+    EngineUnavailable, saying what to do.
+    """
+    try:
+        return docker.from_env(max_pool_size=connections(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+
+
+def connections(settings: Settings) -> int:
+    """HTTP connections to the engine that this process's threads may use at once.
+
+    Every run holds one (its attach socket is taken out of the pool for good) and makes
+    calls on another; the pool's creators and removers hold one each.
+    """
+    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
 
 
 def answering(client: docker.DockerClient) -> docker.DockerClient:
@@ -510,19 +580,20 @@ def answering(client: docker.DockerClient) -> docker.DockerClient:
 
 def connect(settings: Settings) -> docker.DockerClient:
     """A client for the local engine that has answered."""
-    try:
-        return answering(client_for(settings))
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+    return answering(client_for(settings))
 
 
-def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool]:
+def read_frames(
+    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
+) -> tuple[bytes, bytes, bool]:
     """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
 
-    Returns stdout, stderr and whether the stream ended by itself.
+    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
+    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
     """
     streams = {1: bytearray(), 2: bytearray()}
     buffer = bytearray()
+    lines = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -539,8 +610,12 @@ def read_frames(raw: socket.socket, deadline: float, cap: int) -> tuple[bytes, b
             kind, size = struct.unpack(">BxxxL", buffer[:8])
             if len(buffer) < 8 + size:
                 break
-            streams.setdefault(kind, bytearray()).extend(buffer[8 : 8 + size])
+            frame = buffer[8 : 8 + size]
+            streams.setdefault(kind, bytearray()).extend(frame)
+            lines += frame.count(b"\n") if kind == 1 else 0
             del buffer[: 8 + size]
+        if report_lines is not None and lines >= report_lines:
+            return bytes(streams[1]), bytes(streams[2]), True
         if len(streams[1]) + len(streams[2]) > cap:
             return bytes(streams[1]), bytes(streams[2]), False
 

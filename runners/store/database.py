@@ -12,10 +12,11 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.table import Table, create_db_tables
+from piccolo.table import create_db_tables
 
 from runners.settings import Settings
 from runners.store.tables import TABLES
+from runners.store.upgrade import add_missing_columns, adopt_orphans
 
 SQLITE_BUSY_TIMEOUT = 30.0
 
@@ -54,22 +55,10 @@ async def open_storage(engine: AnyEngine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool()
         return
+    added = await add_missing_columns()
     await create_db_tables(*TABLES, if_not_exists=True)
-    for table in TABLES:
-        await _add_missing_columns(table)
-
-
-async def _add_missing_columns(table: type[Table]) -> None:
-    """Add the columns a newer version declares to an embedded table made by an older one.
-
-    SQLite alters poorly, so the embedded schema only ever grows: a new column comes with a
-    default (or allows null) and is added here; Postgres gets the same through a migration.
-    """
-    found = await table.raw(f"PRAGMA table_info({table._meta.tablename})")
-    present = {row["name"] for row in found}
-    for column in table._meta.non_default_columns:
-        if column._meta.db_column_name not in present:
-            await table.alter().add_column(column._meta.name, column)
+    if added:
+        await adopt_orphans()
 
 
 async def close_storage(engine: AnyEngine) -> None:

@@ -7,7 +7,7 @@ import os
 import msgspec
 
 from runners.settings import Settings
-from runners.store.database import engine_for, open_storage
+from runners.store.database import bind, engine_for, open_storage
 
 PICCOLO_CONF = "runners.store.piccolo_app"
 
@@ -22,7 +22,9 @@ class Migrated(msgspec.Struct, frozen=True):
 async def migrate(config: Settings) -> Migrated:
     """Run every migration not yet applied (Postgres), or create missing tables (SQLite)."""
     if config.embedded:
-        await open_storage(engine_for(config))
+        engine = engine_for(config)
+        bind(engine)  # the tables' queries need it; unbound, Piccolo looks for a piccolo_conf
+        await open_storage(engine)
         return Migrated(ok=True, message="embedded database ready")
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
     from piccolo.apps.migrations.commands.forwards import run_forwards

@@ -1,9 +1,15 @@
-"""What OopsEngine records: assignments and their suites, batches, submissions, case runs.
+"""What OopsEngine records: courses, assignments and their suites, batches, submissions, runs.
 
 The database, not the queue, is the record of what remains to be done: every case a submission
 needs has a `CaseRun` row from the moment the submission is accepted, and a case is finished
 only when its row says `done`. `CaseRun.key` (submission and case name) is unique, so a case
 delivered twice is recorded once.
+
+Every assignment, batch, submission, run and webhook delivery carries the course it belongs to
+(`course`), so a query can keep to the caller's courses with one condition on its own table;
+a batch's and a submission's course is their assignment's. Keys other than admin keys belong to
+courses through `KeyCourse`. `course` is nullable only so that older databases can gain it in
+place; every row written since has one (see `runners.courses`).
 """
 
 from __future__ import annotations
@@ -24,10 +30,24 @@ from piccolo.table import Table
 from runners.store.states import CaseState, DeliveryState, Leased, WorkState
 
 
+class Course(Table):
+    """One class: it owns its assignments, batches, submissions, runs, deliveries and keys.
+
+    `submissions_per_hour` caps the submissions the course may send in a clock hour (None: no
+    cap), beside each key's own rate limit.
+    """
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    submissions_per_hour = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Assignment(Table):
     """A named suite that submissions are graded against; `version` grows when it is replaced."""
 
     id = UUID(primary_key=True)
+    course = ForeignKey(references=Course, index=True)
     name = Varchar(length=200)
     suite = JSON()
     suite_digest = Varchar(length=64, index=True)
@@ -40,6 +60,7 @@ class Batch(Table):
     """Many students' submissions graded together; `completed` once every one is."""
 
     id = UUID(primary_key=True)
+    course = ForeignKey(references=Course, index=True)
     assignment = ForeignKey(references=Assignment)
     status = Varchar(length=16, default=WorkState.QUEUED.value, index=True)
     total = Integer(default=0)
@@ -57,6 +78,7 @@ class Submission(Table):
     """
 
     id = UUID(primary_key=True)
+    course = ForeignKey(references=Course, index=True)
     assignment = ForeignKey(references=Assignment, index=True)
     batch = ForeignKey(references=Batch, null=True, index=True)
     student = Varchar(length=200, index=True)
@@ -116,6 +138,7 @@ class Run(Table):
     """
 
     id = UUID(primary_key=True)
+    course = ForeignKey(references=Course, index=True)
     owner = Varchar(length=64, null=True, default=None, index=True)
     api = Varchar(length=16, default="v1")
     status = Varchar(length=16, default=Leased.QUEUED.value, index=True)
@@ -142,10 +165,18 @@ class ApiKey(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class KeyCourse(Table):
+    """A course a key belongs to: a student key has one, an instructor key one or more."""
+
+    api_key = ForeignKey(references=ApiKey, index=True)
+    course = ForeignKey(references=Course, index=True)
+
+
 class Delivery(Table):
     """One event for one receiver: its exact body, the HTTP method, and where its retries stand."""
 
     id = UUID(primary_key=True)
+    course = ForeignKey(references=Course, index=True)
     subject = Varchar(length=200, index=True)
     event_type = Varchar(length=64)
     url = Text()
@@ -173,6 +204,7 @@ class DeliveryAttempt(Table):
 
 
 TABLES: tuple[type[Table], ...] = (
+    Course,
     Assignment,
     Batch,
     Submission,
@@ -180,6 +212,7 @@ TABLES: tuple[type[Table], ...] = (
     Build,
     Run,
     ApiKey,
+    KeyCourse,
     Delivery,
     DeliveryAttempt,
 )

@@ -1,5 +1,5 @@
-"""Fixtures for the HTTP API tests: the gateway in this event loop, keys for every role, and
-graded work to read (see `world.py`)."""
+"""Fixtures for the HTTP API tests: the gateway in this event loop, keys for every role in two
+courses, and graded work to read in the first (see `world.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.api.app import create_app
+from runners import courses
 from runners.backend import Backend
 from runners.keys import create_key
 from runners.queue import heartbeats
@@ -64,15 +65,20 @@ async def api(database: Backend) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def api_keys(database: None) -> Keys:
-    """Fresh keys: an admin, an instructor, a student and another student."""
+    """Fresh keys: an admin; an instructor, a student and another student of a new course; an
+    instructor and a student (with the same student id) of a second new course."""
     student, other = f"s-{uuid.uuid4().hex[:8]}", f"o-{uuid.uuid4().hex[:8]}"
+    course = await courses.create(f"course-{uuid.uuid4().hex[:8]}")
+    elsewhere = await courses.create(f"other-{uuid.uuid4().hex[:8]}")
     keys = {
         "admin": await create_key("admin"),
-        "instructor": await create_key("instructor"),
-        "student": await create_key("student", student),
-        "other-student": await create_key("student", other),
+        "instructor": await create_key("instructor", course_ids=[course.id]),
+        "student": await create_key("student", student, [course.id]),
+        "other-student": await create_key("student", other, [course.id]),
+        "other-course-instructor": await create_key("instructor", course_ids=[elsewhere.id]),
+        "other-course-student": await create_key("student", student, [elsewhere.id]),
     }
-    return Keys(keys, student, other)
+    return Keys(keys, student, other, str(course.id), str(elsewhere.id))
 
 
 @pytest.fixture
@@ -90,9 +96,10 @@ async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
     batch_view = (await api.get(f"/v1/batches/{batch}", headers=teacher)).json()
     in_batch = [uuid.UUID(s["id"]) for s in batch_view["submissions"]]
     await grade([uuid.UUID(mine), uuid.UUID(theirs), *in_batch])
-    delivery = await failed_delivery(batch, api_keys.ids["instructor"])
+    delivery = await failed_delivery(batch, api_keys.ids["instructor"], api_keys.course)
     run = await created(api, teacher, "/v1/runs", {"code": "print(4)"})
     return World(
+        course=api_keys.course,
         assignment=assignment,
         submission=mine,
         other_submission=theirs,

@@ -20,6 +20,9 @@ import httpx
 
 from tests.helpers import OOPS, POSTGRES
 
+POOL_SIZE = 2
+"""Warm containers each worker keeps ready."""
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -60,6 +63,7 @@ class Stack:
             "OOPS_RECONCILE_EVERY": "1",
             "OOPS_SWEEP_EVERY": "5",
             "OOPS_CONCURRENCY": "4",
+            "OOPS_POOL_SIZE": str(POOL_SIZE),
             "OOPS_ALLOW_PRIVATE_CALLBACKS": "1",
         }
         if "OOPS_IMAGE_PREFIX" in os.environ:  # the sandbox images this checkout built

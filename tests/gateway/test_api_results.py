@@ -16,6 +16,7 @@ from gateway.api.routes import runs
 from grading.outcome import RunResult, Status
 from runners import intake
 from runners import runs as run_records
+from runners.counters import MemoryCounter
 from runners.queue import heartbeats
 from runners.settings import Settings
 from runners.store.tables import Submission
@@ -120,11 +121,13 @@ async def test_replacing_the_suite_raises_its_version(
 async def test_package_upload_becomes_an_assignment(api: httpx.AsyncClient, api_keys: Keys) -> None:
     files = {"package": ("addition.zip", package_zip(), "application/zip")}
     name = f"addition-{uuid.uuid4().hex[:6]}"
+    form = {"name": name, "course_id": api_keys.course}
     answer = await api.post(
-        "/v1/assignments/package", files=files, data={"name": name}, headers=api_keys["admin"]
+        "/v1/assignments/package", files=files, data=form, headers=api_keys["admin"]
     )
     assert answer.status_code == 201, answer.text
-    read = await api.get(f"/v1/assignments/{answer.json()['id']}", headers=api_keys["admin"])
+    assert answer.json()["course_id"] == api_keys.course
+    read = await api.get(f"/v1/assignments/{answer.json()['id']}", headers=api_keys["instructor"])
     assert read.json()["name"] == name
     assert read.json()["suite"]["groups"]
 
@@ -168,7 +171,7 @@ async def test_rate_limit_answers_429_with_retry_after(
 
 
 async def test_memory_counter_counts_per_key_and_forgets_past_windows() -> None:
-    counter = auth.MemoryCounter()
+    counter = MemoryCounter()
     assert [await counter.hit("a", 60) for _ in range(3)] == [1, 2, 3]
     assert await counter.hit("b", 60) == 1
     assert await counter.hit("gone", 0) == 1

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.gateway.stack import Stack, free_port, wait_until
+from tests.gateway.stack import POOL_SIZE, Stack, free_port, wait_until
 from tests.helpers import leftover_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
@@ -152,8 +152,12 @@ def case_rows(stack: Stack, batch_id: str) -> list[tuple[str, int]]:
     return [(line.split(",")[0], int(line.split(",")[1])) for line in out.split()]
 
 
-def no_container_left() -> bool:
-    return not leftover_containers(docker.from_env())
+def only_warm_containers_left(stack: Stack) -> bool:
+    """Every used container is gone; what is left waits, started, in a live worker's pool."""
+    left = leftover_containers(docker.from_env(), running=False)
+    return not left and len(leftover_containers(docker.from_env())) <= POOL_SIZE * len(
+        stack.workers
+    )
 
 
 def test_batch_is_graded_signed_and_exported(
@@ -250,7 +254,7 @@ def grade_through(stack: Stack, key: dict[str, str], interruption: Callable[[], 
     rows = case_rows(stack, batch_id)
     assert len(rows) == 100
     assert {status for status, _ in rows} == {"done"}
-    wait_until(no_container_left, 60, "every container of ours being removed")
+    wait_until(lambda: only_warm_containers_left(stack), 60, "every used container being removed")
 
 
 def test_worker_killed_mid_batch_loses_nothing(stack: Stack, instructor: dict[str, str]) -> None:

@@ -231,3 +231,32 @@ def test_grading_without_a_docker_engine_says_to_run_setup(tmp_path: Path) -> No
     assert done.returncode == 3
     assert "oops setup" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def readme_demo_table() -> list[str]:
+    """The table the README shows `oops grade` printing for the example class."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index("$ .venv/bin/oops grade examples/sum/suite.toml")
+    block = text[start : text.index("```", start)]
+    return block.splitlines()[1:]
+
+
+def test_the_demo_prints_the_readmes_table_and_names_no_course(tmp_path: Path) -> None:
+    book = tmp_path / "canvas.csv"
+    done = oops(
+        tmp_path,
+        "grade",
+        str(EXAMPLE / "suite.toml"),
+        str(EXAMPLE / "submissions"),
+        "--csv",
+        str(book),
+        "--format",
+        "canvas",
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.replace(str(book), "canvas.csv").splitlines()
+    expected = readme_demo_table()
+    # Each student's verdicts are checked above; this is about the table's shape and words.
+    assert [printed[0], *printed[-2:]] == [expected[0], *expected[-2:]]
+    assert [line.split()[0] for line in printed] == [line.split()[0] for line in expected]
+    assert "course" not in done.stdout + done.stderr

@@ -204,7 +204,7 @@ def test_a_batch_upload_fills_the_table_live_until_complete(
 def test_a_failing_case_shows_its_diff_with_changed_characters_marked(
     browser: Browser, desk: Desk
 ) -> None:
-    page = browser.open(f"/submissions/{desk.submissions['bob']}")
+    page = browser.open(f"/results/{desk.submissions['bob']}")
     first = page.locator("details.case").first
     expect(first).to_contain_text("Wrong answer")
     expect(first.locator(".message")).to_contain_text("line 1")
@@ -297,7 +297,7 @@ def test_a_student_sees_their_own_submission_without_hidden_data(
     expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.locator("tbody tr").first).to_contain_text("Addition")
     browser.shot("student-home")
-    page = browser.open(f"/submissions/{desk.submissions['dora']}")
+    page = browser.open(f"/results/{desk.submissions['dora']}")
     cases = page.locator("table.cases tbody tr")
     expect(cases).to_have_count(3)
     expect(cases.filter(has_text="Hidden")).to_have_count(1)
@@ -312,7 +312,7 @@ def test_a_student_sees_their_own_submission_without_hidden_data(
 def test_a_student_cannot_open_others_work_or_instructor_pages(
     browser: Browser, desk: Desk
 ) -> None:
-    page = browser.open(f"/submissions/{desk.submissions['ada']}")
+    page = browser.open(f"/results/{desk.submissions['ada']}")
     expect(page.get_by_role("alert")).to_contain_text("no submission with id")
     page = browser.open(f"/assignments/{desk.assignment}")
     expect(page.get_by_role("alert")).to_contain_text("a student key may not open this page")

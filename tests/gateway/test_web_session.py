@@ -11,7 +11,10 @@ import msgspec
 import pytest
 
 from runners import views
+from runners.scope import Scope
 from tests.gateway.world import SECRETS, Keys, World
+
+EVERYTHING = Scope.everything()
 
 
 @pytest.fixture
@@ -75,12 +78,12 @@ async def test_a_form_posted_without_its_csrf_token_is_refused_and_writes_nothin
     browser: httpx.AsyncClient, api_keys: Keys
 ) -> None:
     await signed_in(browser, api_keys, "instructor")
-    before = len(await views.assignment_list())
+    before = len(await views.assignment_list(EVERYTHING))
     files = {"suite": ("s.json", b'{"name": "s", "cases": [{"name": "a"}]}', "application/json")}
     answer = await browser.post("/assignments", files=files)
     assert answer.status_code == 403
     assert "reload the page" in answer.text
-    assert len(await views.assignment_list()) == before
+    assert len(await views.assignment_list(EVERYTHING)) == before
 
 
 async def test_a_form_posted_with_its_csrf_token_is_accepted(
@@ -114,7 +117,7 @@ async def test_pages_take_a_bearer_key_as_the_api_does(
         headers=api_keys["instructor"],
     )
     assert limits.status_code == 303
-    view = await views.assignment_detail(uuid.UUID(world.assignment))
+    view = await views.assignment_detail(uuid.UUID(world.assignment), EVERYTHING)
     assert view is not None
     assert view.suite.time_limit == 2.0
 
@@ -122,10 +125,10 @@ async def test_pages_take_a_bearer_key_as_the_api_does(
 async def test_a_page_opened_without_a_key_shows_the_sign_in_form(
     browser: httpx.AsyncClient, world: World
 ) -> None:
-    page = await browser.get(f"/submissions/{world.submission}")
+    page = await browser.get(f"/results/{world.submission}")
     assert page.status_code == 401
     assert 'name="key"' in page.text
-    assert f'value="/submissions/{world.submission}"' in page.text
+    assert f'value="/results/{world.submission}"' in page.text
 
 
 @pytest.mark.parametrize(
@@ -133,11 +136,27 @@ async def test_a_page_opened_without_a_key_shows_the_sign_in_form(
     [
         pytest.param("student", "/assignments/{assignment}", 403, id="student-assignment"),
         pytest.param("student", "/batches/{batch}", 403, id="student-batch"),
-        pytest.param("student", "/submissions/{other_submission}", 404, id="student-others"),
-        pytest.param("student", "/submissions/{submission}", 200, id="student-own"),
-        pytest.param("instructor", "/submissions/{other_submission}", 200, id="instructor-any"),
+        pytest.param("student", "/results/{other_submission}", 404, id="student-others"),
+        pytest.param("student", "/results/{submission}", 200, id="student-own"),
+        pytest.param("instructor", "/results/{other_submission}", 200, id="instructor-any"),
         pytest.param("instructor", "/batches/{batch}", 200, id="instructor-batch"),
         pytest.param("admin", "/assignments/{assignment}", 200, id="admin-assignment"),
+        pytest.param(
+            "other-course-instructor",
+            "/assignments/{assignment}",
+            404,
+            id="other-course-assignment",
+        ),
+        pytest.param("other-course-instructor", "/batches/{batch}", 404, id="other-course-batch"),
+        pytest.param(
+            "other-course-instructor",
+            "/results/{submission}",
+            404,
+            id="other-course-submission",
+        ),
+        pytest.param(
+            "other-course-student", "/results/{submission}", 404, id="same-student-id-elsewhere"
+        ),
         pytest.param("bad-key", "/", 200, id="bad-key-signs-in"),
         pytest.param("bad-key", "/run", 401, id="bad-key-run"),
     ],
@@ -153,9 +172,20 @@ async def test_each_role_opens_the_pages_the_api_lets_it_read(
 async def test_a_students_own_page_holds_nothing_of_a_hidden_case(
     api: httpx.AsyncClient, api_keys: Keys, world: World
 ) -> None:
-    page = await api.get(f"/submissions/{world.submission}", headers=api_keys["student"])
+    page = await api.get(f"/results/{world.submission}", headers=api_keys["student"])
     assert page.status_code == 200
     assert "Hidden" in page.text
     assert [secret for secret in SECRETS if secret in page.text] == []
-    teacher = await api.get(f"/submissions/{world.submission}", headers=api_keys["instructor"])
+    teacher = await api.get(f"/results/{world.submission}", headers=api_keys["instructor"])
     assert all(secret in teacher.text for secret in ("SECRET-STDIN", "SECRET-MESSAGE"))
+
+
+async def test_another_courses_keys_see_nothing_of_this_course_on_their_home_page(
+    api: httpx.AsyncClient, api_keys: Keys, world: World
+) -> None:
+    for role in ("other-course-instructor", "other-course-student"):
+        page = await api.get("/", headers=api_keys[role])
+        assert page.status_code == 200
+        shown = [i for i in (world.assignment, world.submission, world.batch) if i in page.text]
+        assert shown == []
+        assert [secret for secret in SECRETS if secret in page.text] == []

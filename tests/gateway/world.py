@@ -26,15 +26,21 @@ SECRETS = ("SECRET-STDIN", "SECRET-EXPECTED", "SECRET-ACTUAL", "SECRET-DIFF", "S
 
 
 class Keys:
-    """Authorization headers for each kind of caller, and the students the student keys are."""
+    """Authorization headers for each kind of caller, the students the student keys are, and
+    the two courses: `course` (the instructor's and students') and `other_course`, whose
+    keys are `other-course-instructor` and `other-course-student`."""
 
-    def __init__(self, keys: dict[str, NewKey], student: str, other: str) -> None:
+    def __init__(
+        self, keys: dict[str, NewKey], student: str, other: str, course: str, other_course: str
+    ) -> None:
         self.ids = {role: key.id for role, key in keys.items()}
         self.headers = {role: {"Authorization": f"Bearer {k.key}"} for role, k in keys.items()}
         self.headers["no-key"] = {}
         self.headers["bad-key"] = {"Authorization": "Bearer oops_" + "x" * 43}
         self.student = student
         self.other_student = other
+        self.course = course
+        self.other_course = other_course
 
     def __getitem__(self, role: str) -> dict[str, str]:
         return self.headers[role]
@@ -96,8 +102,10 @@ async def grade(submission_ids: list[uuid.UUID]) -> None:
 
 
 class World(msgspec.Struct, kw_only=True):
-    """Graded work to read: an assignment, each student's submission, a batch, a run."""
+    """Graded work to read in one course: an assignment, each student's submission, a batch,
+    a webhook delivery about it, a run."""
 
+    course: str
     assignment: str
     submission: str
     other_submission: str
@@ -120,9 +128,11 @@ async def new_assignment(api: httpx.AsyncClient, headers: dict[str, str]) -> str
     return await created(api, headers, "/v1/assignments", body)
 
 
-async def failed_delivery(batch: str, key_id: uuid.UUID) -> uuid.UUID:
+async def failed_delivery(batch: str, key_id: uuid.UUID, course: str) -> uuid.UUID:
     """A webhook about the batch whose retries are spent, ready to be redelivered."""
     url = "http://127.0.0.1:9/hook"
-    delivery = await webhooks.enqueue(batch, "batch.completed", url, {"id": batch}, key_id)
+    delivery = await webhooks.enqueue(
+        batch, "batch.completed", url, {"id": batch}, key_id, uuid.UUID(course)
+    )
     await Delivery.update({Delivery.status: DeliveryState.FAILED}).where(Delivery.id == delivery)
     return delivery

@@ -21,7 +21,7 @@ import pytest
 from grading.outcome import RunResult
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
-from tests.helpers import OOPS, leftover_containers
+from tests.helpers import OOPS, leftovers_after_removal
 
 pytestmark = pytest.mark.docker
 
@@ -46,7 +46,7 @@ def oops_run(tmp_path: Path, code: str, *options: str, stdin: bytes | None = Non
 def engine_stays_clean(tmp_path: Path, docker_engine: docker.DockerClient) -> Iterator[None]:
     """After each attack: no container of ours remains and an ordinary run works."""
     yield
-    assert leftover_containers(docker_engine) == []
+    assert leftovers_after_removal(docker_engine) == []
     after = oops_run(tmp_path, "print(6 * 7)")
     assert (after["status"], after["stdout"]) == ("ok", "42\n")
 

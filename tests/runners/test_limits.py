@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from runners.errors import LimitError, RequestError
@@ -40,6 +42,19 @@ def test_operator_raises_maxima_through_the_environment() -> None:
     config = from_environment({"OOPS_MAX_TIME_LIMIT": "60", "OOPS_MEMORY_LIMIT": "256"})
     assert resolve_limits(config, time_limit=45).time_limit == 45
     assert resolve_limits(config).memory_limit == 256
+
+
+def test_concurrency_follows_the_cores_unless_the_operator_sets_it() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert from_environment({"OOPS_CPUS": "0.5"}).concurrency == 2 * cores
+    assert from_environment({"OOPS_CPUS": "1"}).concurrency == cores
+    assert from_environment({"OOPS_CPUS": "0.5", "OOPS_CONCURRENCY": "3"}).concurrency == 3
+
+
+def test_concurrency_stays_within_memory_when_runs_may_use_much() -> None:
+    total_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    config = from_environment({"OOPS_CPUS": "0.01", "OOPS_MEMORY_LIMIT": str(total_mib // 4)})
+    assert 1 <= config.concurrency <= 3
 
 
 def test_a_malformed_setting_names_the_variable() -> None:

@@ -9,9 +9,9 @@ import msgspec
 import pytest
 
 from grading.suite import Case, Isolation, Suite
-from runners import pipeline
+from runners import courses, pipeline
 from runners.builds import build_key
-from runners.pipeline import Entry
+from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
 from runners.store.tables import Batch, Build, CaseRun, Submission
@@ -29,14 +29,23 @@ RIGHT = "print(2 * int(input()))"
 WRONG = "print(int(input()) + 2)"
 
 
+async def c_target(settings: Settings) -> Target:
+    """A fresh assignment of the doubling suite in C, in the default course."""
+    course = await courses.ensure_default()
+    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
+    assignment = await pipeline.create_assignment(settings, suite.name, suite, course)
+    return Target(assignment=assignment, course=course, suite=suite)
+
+
 async def accepted_batch(
     settings: Settings, codes: dict[str, str], isolation: Isolation | None = None
 ) -> pipeline.Accepted:
-    assignment = await pipeline.create_assignment(settings, f"double-{uuid.uuid4()}", SUITE)
+    course = await courses.ensure_default()
+    name = f"double-{uuid.uuid4()}"
+    assignment = await pipeline.create_assignment(settings, name, SUITE, course)
+    target = Target(assignment=assignment, course=course, suite=SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
-    return await pipeline.accept(
-        settings, assignment, SUITE, entries, batch=True, isolation=isolation
-    )
+    return await pipeline.accept(settings, target, entries, batch=True, isolation=isolation)
 
 
 async def grade_all(accepted: pipeline.Accepted) -> list[pipeline.Settled]:
@@ -118,7 +127,7 @@ async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
 
     greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
     with pytest.raises(LimitError, match="time_limit"):
-        await pipeline.create_assignment(settings, "greedy", greedy)
+        await pipeline.create_assignment(settings, "greedy", greedy, await courses.ensure_default())
 
 
 async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
@@ -145,24 +154,27 @@ async def test_a_finished_run_queues_its_signed_webhook(
 ) -> None:
     from runners import runs
     from runners.keys import create_key
+    from runners.scope import Scope
     from runners.store.tables import Delivery
 
     key = await create_key("instructor")
     run_id = await runs.create(
         settings,
         runs.RunSpec(code="print(6 * 7)"),
+        key.courses[0],
         owner=str(key.id),
         callback_url="http://127.0.0.1:9/hook",
     )
     await tasks.execute(run_id)
     await tasks.execute(run_id)
-    view = await runs.view(run_id)
+    view = await runs.view(run_id, Scope.everything())
     assert view is not None
     assert (view.status, view.stdout) == ("ok", "42\n")
-    deliveries = await Delivery.select(Delivery.event_type, Delivery.url).where(
+    deliveries = await Delivery.select(Delivery.event_type, Delivery.url, Delivery.course).where(
         Delivery.subject == str(run_id)
     )
-    assert deliveries == [{"event_type": "run.completed", "url": "http://127.0.0.1:9/hook"}]
+    hook = "http://127.0.0.1:9/hook"
+    assert deliveries == [{"event_type": "run.completed", "url": hook, "course": key.courses[0]}]
 
 
 DOUBLE_C = (
@@ -173,10 +185,9 @@ DOUBLE_C = (
 async def test_a_compiled_submission_compiles_once_for_all_its_cases(
     database: None, settings: Settings, docker_engine: object
 ) -> None:
-    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
-    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    target = await c_target(settings)
     entries = [Entry(student="ann", code=DOUBLE_C), Entry(student="bob", code=DOUBLE_C + " ")]
-    accepted = await pipeline.accept(settings, assignment, suite, entries, batch=True)
+    accepted = await pipeline.accept(settings, target, entries, batch=True)
     await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
     rows = await Submission.select(Submission.verdict).where(Submission.batch == accepted.batch)
     assert [row["verdict"] for row in rows] == ["passed", "passed"]
@@ -188,12 +199,9 @@ async def test_a_compiled_submission_compiles_once_for_all_its_cases(
 async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_words(
     database: None, settings: Settings, docker_engine: object
 ) -> None:
-    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
-    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    target = await c_target(settings)
     broken = DOUBLE_C.replace(";", "", 1) + f"// {uuid.uuid4()}\n"
-    accepted = await pipeline.accept(
-        settings, assignment, suite, [Entry(student="cy", code=broken)]
-    )
+    accepted = await pipeline.accept(settings, target, [Entry(student="cy", code=broken)])
     await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
     results = await pipeline.case_results(accepted.submissions[0])
     assert [r.verdict for r in results] == ["compile_error", "compile_error"]
@@ -204,11 +212,10 @@ async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_wo
 async def test_a_compiled_submission_in_submission_isolation_runs_its_artefact_for_every_case(
     database: None, settings: Settings, docker_engine: object
 ) -> None:
-    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
-    assignment = await pipeline.create_assignment(settings, suite.name, suite)
+    target = await c_target(settings)
     code = DOUBLE_C + f"// {uuid.uuid4()}\n"
     entries = [Entry(student="dee", code=code)]
-    accepted = await pipeline.accept(settings, assignment, suite, entries, isolation="submission")
+    accepted = await pipeline.accept(settings, target, entries, isolation="submission")
     assert accepted.work.submissions == accepted.submissions
     await tasks.process_submission(accepted.submissions[0])
     results = await pipeline.case_results(accepted.submissions[0])

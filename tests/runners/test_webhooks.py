@@ -20,6 +20,7 @@ from standardwebhooks.webhooks import Webhook
 
 from runners import webhooks
 from runners.keys import ApiKey, NewKey, create_key
+from runners.scope import Scope
 from runners.webhooks import (
     BACKOFF,
     JITTER,
@@ -78,6 +79,9 @@ class Receiver:
         return Handler
 
 
+EVERYTHING = Scope.everything()
+
+
 @pytest.fixture(scope="module", autouse=True)
 async def webhook_tables(database: None) -> AsyncIterator[None]:
     """The key and delivery tables on the test database, created if missing and kept."""
@@ -114,7 +118,9 @@ def closed_port_url() -> str:
 async def send(url: str, key: NewKey, data: object = None) -> uuid.UUID:
     """Enqueue a batch.completed event under a fresh subject and return its delivery id."""
     subject = str(uuid.uuid4())
-    return await enqueue(subject, "batch.completed", url, data or {"batch": subject}, key.id)
+    return await enqueue(
+        subject, "batch.completed", url, data or {"batch": subject}, key.id, key.courses[0]
+    )
 
 
 async def make_due(delivery_id: uuid.UUID) -> None:
@@ -126,7 +132,7 @@ async def make_due(delivery_id: uuid.UUID) -> None:
 async def view(delivery_id: uuid.UUID) -> DeliveryView:
     subject = await Delivery.select(Delivery.subject).where(Delivery.id == delivery_id).first()
     assert subject is not None
-    (only,) = await log(subject["subject"])
+    (only,) = await log(subject["subject"], EVERYTHING)
     return only
 
 
@@ -182,7 +188,14 @@ async def test_a_bare_put_delivery_sends_the_data_itself_signed_and_retries_a_50
     receiver.replies.extend([500, 200])
     data = {"token": "t1", "status": {"id": 3, "description": "Accepted"}}
     delivery_id = await enqueue(
-        str(uuid.uuid4()), "judge0.submission", receiver.url, data, key.id, method="PUT", bare=True
+        str(uuid.uuid4()),
+        "judge0.submission",
+        receiver.url,
+        data,
+        key.id,
+        key.courses[0],
+        method="PUT",
+        bare=True,
     )
     await attempt(delivery_id)
     await make_due(delivery_id)
@@ -264,7 +277,7 @@ async def test_redelivery_sends_again_with_the_same_id_and_keeps_the_log(
 ) -> None:
     delivery_id = await send(receiver.url, key)
     await attempt(delivery_id)
-    await redeliver(delivery_id)
+    await redeliver(delivery_id, EVERYTHING)
     assert delivery_id in await due()
     await attempt(delivery_id)
 
@@ -281,26 +294,30 @@ async def test_redelivering_a_pending_or_unknown_delivery_is_refused(
     receiver: Receiver, key: NewKey
 ) -> None:
     with pytest.raises(WebhookError, match="still pending"):
-        await redeliver(await send(receiver.url, key))
+        await redeliver(await send(receiver.url, key), EVERYTHING)
     with pytest.raises(WebhookError, match="no webhook delivery"):
-        await redeliver(uuid.uuid4())
+        await redeliver(uuid.uuid4(), EVERYTHING)
 
 
 async def test_the_log_lists_every_delivery_about_a_subject(
     receiver: Receiver, key: NewKey
 ) -> None:
     subject = str(uuid.uuid4())
-    first = await enqueue(subject, "batch.completed", receiver.url, {"n": 1}, key.id)
-    second = await enqueue(subject, "batch.regraded", receiver.url, {"n": 2}, key.id)
+    first = await enqueue(
+        subject, "batch.completed", receiver.url, {"n": 1}, key.id, key.courses[0]
+    )
+    second = await enqueue(
+        subject, "batch.regraded", receiver.url, {"n": 2}, key.id, key.courses[0]
+    )
     await attempt(first)
-    shown = await log(subject)
+    shown = await log(subject, EVERYTHING)
     assert [(d.id, d.event_type, d.status) for d in shown] == [
         (first, "batch.completed", "delivered"),
         (second, "batch.regraded", "pending"),
     ]
     assert len(shown[0].history) == 1
     assert shown[1].history == []
-    assert await log(str(uuid.uuid4())) == []
+    assert await log(str(uuid.uuid4()), EVERYTHING) == []
 
 
 @pytest.mark.parametrize(
@@ -318,7 +335,7 @@ async def test_a_callback_url_that_is_not_http_is_refused(url: str, key: NewKey)
     with pytest.raises(WebhookError, match="callback URL"):
         validate_callback_url(url)
     with pytest.raises(WebhookError):
-        await enqueue("s", "batch.completed", url, {}, key.id)
+        await enqueue("s", "batch.completed", url, {}, key.id, key.courses[0])
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGI
 from runners import intake, runs
 from runners.compat import judge0, judge0_info
 from runners.keys import Principal
+from runners.scope import Scope
 from runners.settings import settings
 
 Encoded = Annotated[bool, QueryParameter(description="source, input and output fields are base64")]
@@ -38,6 +39,7 @@ Fields = Annotated[
 async def create_submission(
     data: JSONBody[judge0.SubmissionRequest],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
     base64_encoded: Encoded = False,
     wait: Annotated[bool, QueryParameter(description="answer once it ran (up to 30 s)")] = False,
     fields: Fields = None,
@@ -45,14 +47,14 @@ async def create_submission(
     """Queue a submission and answer its token; with `?wait=true`, the finished submission."""
     wanted = judge0.parse_fields(fields)
     owner = owner_of(principal)
-    (run_id,) = await intake.submit_judge0(settings(), [data], base64_encoded, owner)
+    (run_id,) = await intake.submit_judge0(settings(), [data], base64_encoded, owner, access)
     if not wait:
         return {"token": str(run_id)}
-    stored = await runs.load(run_id)
+    stored = await runs.load(run_id, access)
     if stored is not None:
         budget = runs.longest_seconds(settings(), stored.spec) + WAIT_MARGIN_SECONDS
-        await runs.wait(run_id, min(budget, MAX_WAIT_SECONDS))
-        stored = await runs.load(run_id)
+        await runs.wait(run_id, min(budget, MAX_WAIT_SECONDS), access)
+        stored = await runs.load(run_id, access)
     if stored is None:
         raise not_found("submission", run_id)
     return judge0.render(stored, wanted, base64_encoded)
@@ -67,17 +69,20 @@ async def create_submission(
 async def create_batch(
     data: JSONBody[judge0.BatchRequest],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
     base64_encoded: Encoded = False,
 ) -> list[dict[str, str]]:
     """Queue up to 20 submissions at once; answers their tokens in order."""
     owner = owner_of(principal)
-    created = await intake.submit_judge0(settings(), data.submissions, base64_encoded, owner)
+    created = await intake.submit_judge0(
+        settings(), data.submissions, base64_encoded, owner, access
+    )
     return [{"token": str(run_id)} for run_id in created]
 
 
 @get("/submissions/batch", guards=[allow("instructor", "student")])
 async def read_batch(
-    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
     tokens: Annotated[str, QueryParameter(description="comma-separated tokens")],
     base64_encoded: Encoded = False,
     fields: Fields = None,
@@ -87,7 +92,7 @@ async def read_batch(
     named = [token.strip() for token in tokens.split(",") if token.strip()]
     if len(named) > judge0.MAX_BATCH:
         raise too_large("tokens", f"ask for at most {judge0.MAX_BATCH} tokens at once")
-    found = [await _readable(principal, token) for token in named]
+    found = [await _readable(access, token) for token in named]
     shown = [
         None if stored is None else judge0.render(stored, wanted, base64_encoded)
         for stored in found
@@ -98,30 +103,25 @@ async def read_batch(
 @get("/submissions/{token:str}", guards=[allow("instructor", "student")])
 async def read_submission(
     token: FromPath[str],
-    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
     base64_encoded: Encoded = False,
     fields: Fields = None,
 ) -> dict[str, Any]:
     """One submission; only the key that made it (or an admin) may read it."""
     wanted = judge0.parse_fields(fields)
-    stored = await _readable(principal, token)
+    stored = await _readable(access, token)
     if stored is None:
         raise not_found("submission", token)
     return judge0.render(stored, wanted, base64_encoded)
 
 
-async def _readable(principal: Principal, token: str) -> runs.StoredRun | None:
-    """The run `token` names, if this caller may see it."""
+async def _readable(access: Scope, token: str) -> runs.StoredRun | None:
+    """The run `token` names, if this caller may see it (its own key's, in its courses)."""
     try:
         run_id = uuid.UUID(token)
     except ValueError:
         return None
-    stored = await runs.load(run_id)
-    if stored is None:
-        return None
-    if principal.role != "admin" and stored.owner != owner_of(principal):
-        return None
-    return stored
+    return await runs.load(run_id, access)
 
 
 @get("/languages")

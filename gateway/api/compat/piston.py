@@ -18,6 +18,7 @@ from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGI
 from runners import intake, runs
 from runners.compat import piston
 from runners.keys import Principal
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import Leased
 
@@ -29,14 +30,16 @@ from runners.store.states import Leased
     status_code=HTTP_200_OK,
 )
 async def execute(
-    data: JSONBody[piston.ExecuteRequest], principal: NamedDependency[Principal]
+    data: JSONBody[piston.ExecuteRequest],
+    principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
 ) -> Response[piston.ExecuteAnswer]:
     """Run a program and answer once it ended, in Piston's shape."""
     config = settings()
     spec = piston.spec_of(config, data)
-    run_id = await intake.submit_run(config, spec, owner_of(principal), api="piston")
+    run_id = await intake.submit_run(config, spec, owner_of(principal), access, api="piston")
     budget = runs.longest_seconds(config, spec) + WAIT_MARGIN_SECONDS
-    view = await runs.wait(run_id, min(budget, MAX_WAIT_SECONDS))
+    view = await runs.wait(run_id, min(budget, MAX_WAIT_SECONDS), access)
     where = f"/v1/runs/{run_id}"
     if view is None or view.status in tuple(Leased):
         detail = f"the run has not finished yet; read its result at {where}"

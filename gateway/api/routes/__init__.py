@@ -10,11 +10,12 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
-from gateway.api.auth import authenticate_request, provide_principal
+from gateway.api.auth import authenticate_request, provide_counter, provide_principal, provide_scope
 from gateway.api.compat import judge0, piston
 from gateway.api.routes import (
     assignments,
     batches,
+    courses,
     health,
     languages,
     metrics,
@@ -24,8 +25,12 @@ from gateway.api.routes import (
 
 V1: list[ControllerRouterHandler] = [
     languages.read_languages,
+    courses.list_courses,
+    courses.create_course,
+    courses.set_quota,
     runs.create_run,
     runs.read_run,
+    assignments.list_assignments,
     assignments.create_assignment,
     assignments.create_from_package,
     assignments.read_assignment,
@@ -43,12 +48,18 @@ V1: list[ControllerRouterHandler] = [
 
 
 def keyed(path: str, handlers: list[ControllerRouterHandler]) -> Router:
-    """A router whose every route needs a key, and may take the caller as `principal`."""
+    """A router whose every route needs a key, and may take the caller as `principal`, what
+    it may see as `access` (a `runners.scope.Scope`), and the shared hit counter as `counter`.
+    """
     return Router(
         path,
         route_handlers=handlers,
         guards=[authenticate_request],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={
+            "principal": Provide(provide_principal),
+            "access": Provide(provide_scope),
+            "counter": Provide(provide_counter),
+        },
     )
 
 

@@ -1,4 +1,7 @@
-"""Assignments: suites to grade against, their replacement and regrading, and gradebooks."""
+"""Assignments: suites to grade against, their replacement and regrading, and gradebooks.
+
+Each is in one course; a key reads and changes only its own courses' (see `runners.scope`).
+"""
 
 from __future__ import annotations
 
@@ -28,16 +31,17 @@ from gateway.api.schemas import (
 )
 from grading.documents import decode_suite
 from grading.errors import SuiteError
-from grading.gradebook import Policy
+from grading.gradebook import Format, Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import assignments, gradebooks
+from runners import assignments, courses, gradebooks
 from runners.assignments import AssignmentCreated, AssignmentView
+from runners.counters import Counter
 from runners.errors import RequestError
-from runners.gradebooks import Format
 from runners.keys import Principal
 from runners.sandbox.languages import extension_map
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 
@@ -63,10 +67,16 @@ def small_enough(suite: Suite) -> Suite:
     return suite
 
 
-async def record_assignment(name: str, suite: Suite) -> AssignmentCreated:
-    """Record a checked suite as a new assignment, naming a refused limit as a suite field."""
+async def record_assignment(
+    name: str, suite: Suite, access: Scope, course_id: uuid.UUID | None = None
+) -> AssignmentCreated:
+    """Record a checked suite as a new assignment, naming a refused limit as a suite field.
+
+    It goes to `course_id`, or to the caller's only course (`courses.course_for`).
+    """
+    course = await courses.course_for(access, course_id)
     with _in_suite():
-        return await assignments.create(settings(), name, suite)
+        return await assignments.create(settings(), name, suite, course)
 
 
 @contextlib.contextmanager
@@ -80,9 +90,17 @@ def _in_suite() -> Iterator[None]:
 
 
 @post("/assignments", guards=[allow("instructor")], request_max_body_size=SUITE_BODY_BYTES)
-async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreated:
-    """Record an assignment from a suite document."""
-    return await record_assignment(data.name, _suite_of(data.suite))
+async def create_assignment(
+    data: JSONBody[AssignmentCreate], access: NamedDependency[Scope]
+) -> AssignmentCreated:
+    """Record an assignment from a suite document, in the key's course or in `course_id`."""
+    return await record_assignment(data.name, _suite_of(data.suite), access, data.course_id)
+
+
+@get("/assignments", guards=[allow("instructor", "student")])
+async def list_assignments(access: NamedDependency[Scope]) -> list[AssignmentCreated]:
+    """The assignments of the caller's courses, newest first, without their suites."""
+    return await assignments.listing(access)
 
 
 @post(
@@ -92,15 +110,17 @@ async def create_assignment(data: JSONBody[AssignmentCreate]) -> AssignmentCreat
     status_code=HTTP_201_CREATED,
 )
 async def create_from_package(
-    data: MultipartBody[PackageUpload],
+    data: MultipartBody[PackageUpload], access: NamedDependency[Scope]
 ) -> AssignmentCreated:
     """Record an assignment from a zipped Kattis problem package (form field `package`)."""
+    course_id = data.course()
     files = await anyio.to_thread.run_sync(unpack, await data.package.read())
     try:
         suite = suite_from_package(files, data.name, extension_map())
     except SuiteError as error:
         raise invalid("package", str(error)) from None
-    return await record_assignment(data.name or suite.name, small_enough(suite))
+    name = data.name or suite.name
+    return await record_assignment(name, small_enough(suite), access, course_id)
 
 
 def unpack(archive: bytes, field: str = "package") -> dict[str, bytes]:
@@ -134,9 +154,11 @@ def _read_bounded(
 
 
 @get("/assignments/{assignment_id:uuid}", guards=[allow("instructor")])
-async def read_assignment(assignment_id: FromPath[uuid.UUID]) -> AssignmentView:
+async def read_assignment(
+    assignment_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
+) -> AssignmentView:
     """The assignment and its current suite document."""
-    return await assignments.view(assignment_id)
+    return await assignments.view(assignment_id, access)
 
 
 @put(
@@ -145,12 +167,14 @@ async def read_assignment(assignment_id: FromPath[uuid.UUID]) -> AssignmentView:
     request_max_body_size=SUITE_BODY_BYTES,
 )
 async def replace_suite(
-    assignment_id: FromPath[uuid.UUID], data: JSONBody[dict[str, object]]
+    assignment_id: FromPath[uuid.UUID],
+    data: JSONBody[dict[str, object]],
+    access: NamedDependency[Scope],
 ) -> AssignmentView:
     """Replace the suite; recorded results stay until a regrade."""
     suite = _suite_of(data)
     with _in_suite():
-        return await assignments.replace_suite(settings(), assignment_id, suite)
+        return await assignments.replace_suite(settings(), assignment_id, suite, access)
 
 
 @post(
@@ -161,23 +185,29 @@ async def replace_suite(
 async def regrade(
     assignment_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
     data: JSONBody[Regrade | None] = None,
 ) -> Created:
     """Grade every student's latest submission again, against the current suite, as a batch."""
     callback = checked_callback(data.callback_url if data else None)
-    batch = await assignments.regrade(settings(), assignment_id, owner_of(principal), callback)
+    batch = await assignments.regrade(
+        settings(), assignment_id, access, counter, owner_of(principal), callback
+    )
     return Created(batch, WorkState.QUEUED)
 
 
 @get("/assignments/{assignment_id:uuid}/gradebook.csv", guards=[allow("instructor")])
 async def gradebook(
     assignment_id: FromPath[uuid.UUID],
+    access: NamedDependency[Scope],
     format: FromQuery[Format] = "plain",
     policy: FromQuery[Policy] = "latest",
 ) -> Stream:
     """The gradebook as CSV: `plain`, or ready to import into Canvas or Moodle."""
-    name = await assignments.name_of(assignment_id)
-    text = gradebooks.render(format, name, await gradebooks.rows(assignment_id), policy)
+    name = await assignments.name_of(assignment_id, access)
+    graded = await gradebooks.rows(assignment_id, access)
+    text = gradebooks.render(format, name, graded, policy)
     filename = f"gradebook-{assignment_id}-{format}.csv"
     return Stream(
         iter(text.splitlines(keepends=True)),

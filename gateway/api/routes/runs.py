@@ -15,7 +15,9 @@ from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate, checked_callback
 from runners import intake, runs
 from runners.keys import Principal
+from runners.queue import notices
 from runners.runs import RunView
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import Leased
 
@@ -34,6 +36,7 @@ RUN_BODY_BYTES = 2 * (settings().max_code_bytes + settings().max_stdin_bytes) + 
 async def create_run(
     data: JSONBody[RunCreate],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
     wait: Annotated[
         bool, QueryParameter(description="answer once the run ended (up to 30 s)")
     ] = False,
@@ -42,11 +45,14 @@ async def create_run(
     config = settings()
     callback = checked_callback(data.callback_url)
     spec = data.spec()
-    run_id = await intake.submit_run(config, spec, owner_of(principal), callback)
+    run_id = await intake.submit_run(
+        config, spec, owner_of(principal), access, callback, data.course_id
+    )
     if not wait:
         return Response(Created(run_id, Leased.QUEUED), status_code=HTTP_202_ACCEPTED)
-    limit = spec.time_limit or config.time_limit
-    view = await runs.wait(run_id, min(limit + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS))
+    limit = min((spec.time_limit or config.time_limit) + WAIT_MARGIN_SECONDS, MAX_WAIT_SECONDS)
+    with notices.waiting(run_id) as ended:  # a notice sent before this finds the result recorded
+        view = await runs.wait(run_id, limit, access, ended)
     if view is None:
         raise not_found("run", run_id)
     finished = view.status not in tuple(Leased)
@@ -54,11 +60,9 @@ async def create_run(
 
 
 @get("/runs/{run_id:uuid}", guards=[allow("instructor", "student")])
-async def read_run(run_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]) -> RunView:
+async def read_run(run_id: FromPath[uuid.UUID], access: NamedDependency[Scope]) -> RunView:
     """The run and, once it ended, its result; only its own key (or an admin) may read it."""
-    view, owned = await runs.view(run_id), await runs.owned(run_id)
-    if view is None or owned is None:
-        raise not_found("run", run_id)
-    if principal.role != "admin" and owned.owner != owner_of(principal):
+    view = await runs.view(run_id, access)
+    if view is None:
         raise not_found("run", run_id)
     return view

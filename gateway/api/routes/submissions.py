@@ -13,8 +13,10 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import invalid, not_found, problem
 from gateway.api.schemas import Created, SubmissionCreate, checked_callback
 from runners import intake, views
+from runners.counters import Counter
 from runners.keys import Principal
 from runners.pipeline import Entry
+from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 from runners.views import SubmissionView
@@ -44,27 +46,31 @@ async def create_submission(
     assignment_id: FromPath[uuid.UUID],
     data: JSONBody[SubmissionCreate],
     principal: NamedDependency[Principal],
+    access: NamedDependency[Scope],
+    counter: NamedDependency[Counter],
 ) -> Created:
     """Accept one student's code for grading; its result is at `/v1/submissions/{id}`."""
     student = student_for(principal, data.student)
     callback = checked_callback(data.callback_url)
     entry = Entry(student=student, code=data.code, language=data.language)
     accepted = await intake.submit(
-        settings(), assignment_id, [entry], owner_of(principal), callback_url=callback
+        settings(),
+        assignment_id,
+        [entry],
+        owner_of(principal),
+        access,
+        counter,
+        callback_url=callback,
     )
     return Created(accepted.submissions[0], WorkState.QUEUED)
 
 
 @get("/submissions/{submission_id:uuid}", guards=[allow("instructor", "student")])
 async def read_submission(
-    submission_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]
+    submission_id: FromPath[uuid.UUID], access: NamedDependency[Scope]
 ) -> SubmissionView:
     """The submission and its cases; a student sees only its own, hidden cases without data."""
-    owned = await views.submission_owner(submission_id)
-    is_student = principal.role == "student"
-    if owned is None or (is_student and owned.student != principal.student):
-        raise not_found("submission", submission_id)
-    view = await views.submission_view(submission_id, for_a_student=is_student)
+    view = await views.submission_view(submission_id, access)
     if view is None:
         raise not_found("submission", submission_id)
     return view

@@ -33,7 +33,7 @@
     var tr = document.createElement("tr");
     tr.dataset.id = s.id;
     var link = document.createElement("a");
-    link.href = "/submissions/" + s.id;
+    link.href = "/results/" + s.id;
     link.textContent = s.student;
     cell(tr, link);
     cell(tr, badge(s.status));
