@@ -13,11 +13,10 @@ import docker
 import pytest
 
 from grading.outcome import RunResult, Status
-from runners.sandbox import janitor
-from runners.sandbox.janitor import OWNER
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
 from runners.settings import Settings
+from tests.helpers import leftovers_after_removal
 
 pytestmark = pytest.mark.docker
 
@@ -82,10 +81,9 @@ RUN_SECONDS = 6
 
 @pytest.fixture(autouse=True)
 def engine_stays_clean(docker_engine: docker.DockerClient) -> Iterator[None]:
-    """After each test no container this process made is left on the engine."""
+    """After each test no container of ours is left, once background removals have finished."""
     yield
-    mine = {"label": f"{OWNER}={janitor.labels()[OWNER]}"}
-    assert docker_engine.containers.list(all=True, filters=mine) == []
+    assert leftovers_after_removal(docker_engine) == []
 
 
 def run(
