@@ -21,10 +21,15 @@ How the package maps onto a suite:
   `accept_if_any_accepted` is ignored. `max` scoring, `always_accept`, custom graders, a
   `reject_score` other than 0 and interactive validation are refused.
 - `validation: default` gives Compare(mode="tokens") with `validator_flags`; `custom` gives
-  Compare(mode="checker") with the single Python output validator's source. With `custom score`
-  the judge reads `score.txt` as the fraction in [0, 1] of `accept_score` a case earns, where
-  Kattis reads an absolute score. A group's `output_validator_flags` are appended to the
-  problem's flags for its cases.
+  Compare(mode="checker") with the single output validator program: its language from its
+  files' extensions (as for submissions), its entry point the one source file or the one named
+  `validate.*` or `main.*`, every other file of the program (headers, more sources) beside it.
+  A compiled validator is compiled once per suite by the runner.
+- Submissions are the files directly in `submissions/<verdict>/` whose extension names a
+  language (`.c`, `.cc`/`.cpp`, `.java`, `.js`, `.py`); `compile_error/` expects that verdict.
+- With `custom score` the judge reads `score.txt` as the fraction in [0, 1] of `accept_score`
+  a case earns, where Kattis reads an absolute score. A group's `output_validator_flags` are
+  appended to the problem's flags for its cases.
 - The time limit is `limits.time_limit` (2023-07) or DEFAULT_TIME_LIMIT seconds: legacy
   `time_multiplier` scales the slowest accepted run, which takes running them, not reading.
   `limits.memory` is in MiB, as `Suite.memory_limit` is.
@@ -50,13 +55,17 @@ EXPECTED_VERDICTS = {
     "wrong_answer": Verdict.WRONG_ANSWER,
     "time_limit_exceeded": Verdict.TIMEOUT,
     "run_time_error": Verdict.RUNTIME_ERROR,
+    "compile_error": Verdict.COMPILE_ERROR,
 }
 """The verdict each `submissions/` directory promises its programs get."""
 
 _TOGGLES = ("case_sensitive", "space_change_sensitive")
 _TOLERANCES = ("float_tolerance", "float_absolute_tolerance", "float_relative_tolerance")
-_VALIDATOR_NAMES = ("validate.py", "main.py", "__main__.py")
+_VALIDATOR_STEMS = ("validate", "main", "__main__")
 _DOCS = (".md", ".txt", "README")
+_HEADERS = (".h", ".hpp", ".hh")
+PYTHON_ONLY: Mapping[str, str] = {".py": "python"}
+"""The default extension-to-language map; callers pass the runner's table of languages."""
 
 ScoreMode = Literal["sum", "min", "avg"]
 _SCORE_MODES: dict[str, ScoreMode] = {"sum": "sum", "min": "min", "avg": "avg"}
@@ -93,12 +102,17 @@ class _Grader(msgspec.Struct, frozen=True):
     ignore_sample: bool = False
 
 
-def suite_from_package(files: Mapping[str, bytes], name: str | None = None) -> Suite:
-    """The suite a Kattis problem package describes."""
+def suite_from_package(
+    files: Mapping[str, bytes],
+    name: str | None = None,
+    extensions: Mapping[str, str] = PYTHON_ONLY,
+) -> Suite:
+    """The suite a Kattis problem package describes; `extensions` maps `.cc` to `cpp`."""
     files = _rooted(files)
     problem = _load(files, "problem.yaml", _Problem)
     scoring = "scoring" in _types(problem)
-    compare = _compare(files, problem, problem.validator_flags, "problem.yaml")
+    validator = _validator(files, problem, extensions)
+    compare = _compare(validator, problem, problem.validator_flags, "problem.yaml")
     dirs = _case_dirs(files)
     _check_parents(files, dirs, scoring)
     ignore_sample = scoring and _grader(files, "data").ignore_sample
@@ -107,18 +121,27 @@ def suite_from_package(files: Mapping[str, bytes], name: str | None = None) -> S
         time_limit=problem.limits.time_limit or DEFAULT_TIME_LIMIT,
         memory_limit=problem.limits.memory,
         compare=compare,
-        groups=[_group(files, d, problem, scoring, ignore_sample) for d in dirs],
+        groups=[_group(files, d, problem, scoring, ignore_sample, validator) for d in dirs],
     )
 
 
-def package_submissions(files: Mapping[str, bytes]) -> dict[str, list[str]]:
-    """Python example submissions by expected-verdict directory (`accepted`, `wrong_answer`...)."""
+def package_submissions(
+    files: Mapping[str, bytes], extensions: Mapping[str, str] = PYTHON_ONLY
+) -> dict[str, list[str]]:
+    """Example submissions by expected-verdict directory (`accepted`, `compile_error`...).
+
+    A submission is a file directly in its directory whose extension names a language.
+    """
     found: dict[str, list[str]] = {}
     for path in sorted(_rooted(files)):
         parts = path.split("/")
-        if len(parts) == 3 and parts[0] == "submissions" and path.endswith(".py"):
+        if len(parts) == 3 and parts[0] == "submissions" and _suffix(path) in extensions:
             found.setdefault(parts[1], []).append(path)
     return found
+
+
+def _suffix(path: str) -> str:
+    return posixpath.splitext(path)[1]
 
 
 def _rooted(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -159,17 +182,38 @@ def _title(problem: _Problem) -> str:
     raise PackageError("problem.yaml: `name` is missing: add one or pass a suite name")
 
 
-def _compare(files: Mapping[str, bytes], problem: _Problem, flags: str, source: str) -> Compare:
-    """How output is judged: the default validator with its flags, or the Python checker."""
+class _Validator(msgspec.Struct, frozen=True):
+    """A custom output validator program: its language, entry point source and other files."""
+
+    language: str
+    source: str
+    files: dict[str, str]
+
+
+def _validator(
+    files: Mapping[str, bytes], problem: _Problem, extensions: Mapping[str, str]
+) -> _Validator | None:
+    """The package's output validator when validation is custom, else None."""
     words = problem.validation.split()
     if not words or words[0] not in ("default", "custom") or "interactive" in words:
         raise PackageError(
             f"problem.yaml: validation {problem.validation!r} is not supported: "
             "use `default`, `custom` or `custom score`"
         )
-    if words[0] == "default":
+    return _checker_program(files, extensions) if words[0] == "custom" else None
+
+
+def _compare(validator: _Validator | None, problem: _Problem, flags: str, source: str) -> Compare:
+    """How output is judged: the default validator with its flags, or the custom checker."""
+    if validator is None:
         return _token_compare(flags.split(), source)
-    return Compare(mode="checker", checker=_checker_source(files), checker_flags=flags.split())
+    return Compare(
+        mode="checker",
+        checker=validator.source,
+        checker_language=validator.language,
+        checker_files=validator.files,
+        checker_flags=flags.split(),
+    )
 
 
 def _token_compare(flags: list[str], source: str) -> Compare:
@@ -200,8 +244,8 @@ def _tolerance(flag: str, value: str, source: str) -> float:
     return tolerance
 
 
-def _checker_source(files: Mapping[str, bytes]) -> str:
-    """The source of the package's one output validator, which must be Python."""
+def _checker_program(files: Mapping[str, bytes], extensions: Mapping[str, str]) -> _Validator:
+    """The package's one output validator program, in any language the runner knows."""
     programs: dict[str, list[str]] = {}
     for path in sorted(files):
         parts = path.split("/")
@@ -213,21 +257,28 @@ def _checker_source(files: Mapping[str, bytes]) -> str:
             f"program, found {len(programs)}"
         )
     [(where, paths)] = programs.items()
-    return _text(files, _entry_point(where, paths))
-
-
-def _entry_point(where: str, paths: list[str]) -> str:
-    """The Python file that runs the validator program."""
     code = [p for p in paths if not p.endswith(_DOCS)]
-    python = [p for p in code if p.endswith(".py")]
-    if not python or len(python) != len(code):
-        raise PackageError(f"{where}: only Python output validators (.py files) are supported")
-    if len(python) == 1:
-        return python[0]
-    for candidate in _VALIDATOR_NAMES:
-        if f"{where}/{candidate}" in python:
-            return f"{where}/{candidate}"
-    raise PackageError(f"{where}: several .py files: name the entry point validate.py")
+    sources = [p for p in code if _suffix(p) in extensions]
+    languages = {extensions[_suffix(p)] for p in sources}
+    if len(languages) != 1 or any(p not in sources and _suffix(p) not in _HEADERS for p in code):
+        known = " ".join(sorted(extensions))
+        raise PackageError(
+            f"{where}: a validator is source files of one language ({known}) and headers"
+        )
+    entry = _entry_point(where, sources)
+    beside = {p[len(where) + 1 :]: _text(files, p) for p in code if p != entry}
+    return _Validator(language=languages.pop(), source=_text(files, entry), files=beside)
+
+
+def _entry_point(where: str, sources: list[str]) -> str:
+    """The source file that starts the validator: the only one, else `validate.*`/`main.*`."""
+    if len(sources) == 1:
+        return sources[0]
+    for stem in _VALIDATOR_STEMS:
+        named = [p for p in sources if posixpath.splitext(posixpath.basename(p))[0] == stem]
+        if len(named) == 1:
+            return named[0]
+    raise PackageError(f"{where}: several source files: name the entry point validate.*")
 
 
 def _case_dirs(files: Mapping[str, bytes]) -> list[str]:
@@ -256,7 +307,12 @@ def _check_parents(files: Mapping[str, bytes], dirs: list[str], scoring: bool) -
 
 
 def _group(
-    files: Mapping[str, bytes], where: str, problem: _Problem, scoring: bool, ignore_sample: bool
+    files: Mapping[str, bytes],
+    where: str,
+    problem: _Problem,
+    scoring: bool,
+    ignore_sample: bool,
+    validator: _Validator | None,
 ) -> Group:
     """One directory's cases as a group."""
     settings = _settings(files, where)
@@ -269,7 +325,7 @@ def _group(
     compare = None
     if settings.output_validator_flags:
         flags = f"{problem.validator_flags} {settings.output_validator_flags}"
-        compare = _compare(files, problem, flags, _settings_path(files, where))
+        compare = _compare(validator, problem, flags, _settings_path(files, where))
     cases = [_case(files, path, worth, visibility, compare) for path in _inputs(files, where)]
     mode = _grader(files, where).mode if scoring else "sum"
     return Group(

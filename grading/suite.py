@@ -21,7 +21,8 @@ class Compare(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
     `lines` (the default) right-trims each line and ignores trailing blank lines, as Judge0 does.
     `tokens` is the Kattis default output validator with its flags. `checker` runs `checker`
-    (Python source) in a sandbox under the Kattis output-validator protocol.
+    (source in `checker_language`, with `checker_files` beside it, such as a header) in a
+    sandbox under the Kattis output-validator protocol; a compiled checker compiles once.
     """
 
     mode: CompareMode = "lines"
@@ -31,6 +32,8 @@ class Compare(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     float_relative_tolerance: float | None = None
     float_tolerance: float | None = None
     checker: str | None = None
+    checker_language: str = "python"
+    checker_files: dict[str, str] = msgspec.field(default_factory=dict)
     checker_flags: list[str] = msgspec.field(default_factory=list)
 
 
@@ -66,6 +69,7 @@ class Group(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 class Suite(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A whole test suite. Top-level `cases` form an implicit group scored by `sum`.
 
+    `language` is the submissions' language unless a submission names its own.
     `isolation` is what a container serves: one `case` (the default), or every case of one
     `submission`, each case still a fresh process in a fresh, empty directory with its own
     limits (see docs/sandbox.md for what each protects against). Verdicts are the same.

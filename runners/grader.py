@@ -4,6 +4,9 @@ In `case` isolation each case is one run in its own container (`grade`); in `sub
 isolation all the cases a worker holds of one submission run in one container, and their
 checkers in one more (`grade_submission`). The sandbox is synchronous (the Docker SDK is), so
 runs go to worker threads, at most `Settings.concurrency` at a time per process.
+
+A compiled program (the submission's, or a compiled checker) is compiled once for all its runs,
+by whichever worker needs it first (`runners.builds`), and every run gets its artefact.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from grading.results import CaseResult
 from grading.scoring import PlannedCase
 from grading.suite import Case, Compare, Suite
 from runners import metrics
-from runners.sandbox.limits import Limits, resolve_limits
+from runners.builds import compiled
+from runners.sandbox.artefact import Artefact
+from runners.sandbox.languages import language
+from runners.sandbox.limits import Limits, check_program, resolve_limits
 from runners.sandbox.sandbox import CaseInput, Execution, Program, RunRequest, Sandbox
 from runners.settings import Settings
 
@@ -47,7 +53,7 @@ class Grader:
     async def grade(
         self, suite: Suite, case: Case, group: str, code: str, language: str
     ) -> CaseResult:
-        """Run `code` on `case` and judge the result."""
+        """Run `code` on `case` and judge the result; compiled code is compiled once, for all."""
         run = await self.run(
             RunRequest(
                 code=code,
@@ -55,6 +61,7 @@ class Grader:
                 stdin=case.stdin.encode(),
                 args=case.args,
                 limits=case_limits(self.config, suite, case),
+                artefact=await self.artefact(language, code),
             )
         )
         spec = effective_compare(case, suite)
@@ -62,6 +69,15 @@ class Grader:
         if run.status is Status.OK and spec.mode == "checker":
             checker = await self._check(case, spec, run)
         return msgspec.structs.replace(judge_case(case, suite, run, checker), group=group)
+
+    async def artefact(
+        self, language_name: str, code: str, files: dict[str, bytes] | None = None
+    ) -> Artefact | None:
+        """The compiled program shared by every run of this code; None if it needs no compile."""
+        check_program(self.config, code, language_name)
+        if not language(language_name).compiled:
+            return None
+        return await compiled(self.sandbox, self.limiter, language_name, code, files)
 
     async def run(self, request: RunRequest) -> RunResult:
         """Run one program in a sandbox, waiting for a free slot."""
@@ -85,7 +101,10 @@ class Grader:
             )
             for p in planned
         ]
-        executions = await self._execute_cases(Program(code=code, language=language), cases)
+        program = Program(
+            code=code, language=language, artefact=await self.artefact(language, code)
+        )
+        executions = await self._execute_cases(program, cases)
         runs = [execution.result for execution in executions]
         checked = await self._check_together(suite, planned, runs)
         return [
@@ -104,17 +123,18 @@ class Grader:
         self, suite: Suite, planned: Sequence[PlannedCase], runs: list[RunResult]
     ) -> dict[int, CheckerRun]:
         """Run each checker once for every case of this submission that needs it."""
-        waiting: dict[str, list[tuple[int, CaseInput]]] = {}
+        checkers: dict[bytes, Compare] = {}
+        waiting: dict[bytes, list[tuple[int, CaseInput]]] = {}
         for index, (p, run) in enumerate(zip(planned, runs, strict=True)):
             spec = effective_compare(p.case, suite)
             if run.status is Status.OK and spec.mode == "checker":
-                waiting.setdefault(spec.checker or "", []).append(
-                    (index, self._checker_input(p.case, spec, run))
-                )
+                key = msgspec.json.encode(_checker_only(spec))
+                checkers[key] = spec
+                waiting.setdefault(key, []).append((index, self._checker_input(p.case, spec, run)))
         checked: dict[int, CheckerRun] = {}
-        for checker, inputs in waiting.items():
+        for key, inputs in waiting.items():
             executions = await self._execute_cases(
-                Program(code=checker), [case for _, case in inputs]
+                await self._checker_program(checkers[key]), [case for _, case in inputs]
             )
             for (index, _), execution in zip(inputs, executions, strict=True):
                 checked[index] = _checker_run(execution)
@@ -123,15 +143,25 @@ class Grader:
     async def _check(self, case: Case, spec: Compare, run: RunResult) -> CheckerRun:
         """Run the suite's checker under the Kattis output-validator protocol."""
         checker = self._checker_input(case, spec, run)
+        program = await self._checker_program(spec)
         request = RunRequest(
-            code=spec.checker or "",
-            files=checker.files,
+            code=program.code,
+            language=program.language,
+            artefact=program.artefact,
+            files={**program.files, **checker.files},
             args=checker.args,
             stdin=checker.stdin,
             collect=checker.collect,
             limits=checker.limits,
         )
         return _checker_run(await self._execute(request))
+
+    async def _checker_program(self, spec: Compare) -> Program:
+        """The suite's checker as a program: its source, language, files beside it, artefact."""
+        code = spec.checker or ""
+        files = {name: text.encode() for name, text in spec.checker_files.items()}
+        artefact = await self.artefact(spec.checker_language, code, files)
+        return Program(code=code, language=spec.checker_language, files=files, artefact=artefact)
 
     def _checker_input(self, case: Case, spec: Compare, run: RunResult) -> CaseInput:
         """The checker's run for one output: input and answer files, the output on stdin."""
@@ -142,6 +172,16 @@ class Grader:
             collect=FEEDBACK_DIR,
             limits=resolve_limits(self.config, min(CHECKER_TIME_LIMIT, self.config.max_time_limit)),
         )
+
+
+def _checker_only(spec: Compare) -> Compare:
+    """What tells two checker programs apart (not their flags: each case's own arguments)."""
+    return Compare(
+        mode="checker",
+        checker=spec.checker,
+        checker_language=spec.checker_language,
+        checker_files=spec.checker_files,
+    )
 
 
 def _checker_run(execution: Execution) -> CheckerRun:

@@ -48,7 +48,8 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
 
     student: str
     code: str
-    language: str = "python"
+    language: str | None = None
+    """None: the suite's language."""
 
 
 class Work(msgspec.Struct, frozen=True, kw_only=True):
@@ -170,8 +171,12 @@ async def accept(
     batch's webhook, or the single submission's when there is no batch. `isolation` overrides
     the suite's for these submissions.
     """
+    entries = [
+        msgspec.structs.replace(e, language=e.language or target.suite.language) for e in entries
+    ]
     for index, entry in enumerate(entries):
-        check_program(config, entry.code, entry.language, f"submissions[{index}]." if batch else "")
+        prefix = f"submissions[{index}]." if batch else ""
+        check_program(config, entry.code, entry.language or target.suite.language, prefix)
     await check_room(config)
     cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
@@ -217,7 +222,7 @@ def _submission_row(
         course=target.course,
         batch=batch_id,
         student=entry.student,
-        language=entry.language,
+        language=entry.language or "python",
         isolation=isolation,
         code=entry.code,
         code_digest=digest(entry.code),

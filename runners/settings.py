@@ -38,10 +38,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     unless `allow_private_callbacks` is set; `webhook_backoff_scale` stretches or shrinks their
     retry schedule (5 s, 30 s, 2 min ... 8 h). `secret_key` signs the web pages' CSRF tokens;
     every gateway process behind one address needs the same (`oops serve` makes one for the
-    processes it starts when none is set).
+    processes it starts when none is set). A compiled program may be at most
+    `max_artefact_bytes` (it is recorded with its submission and sent into every run);
+    compiling gets `compile_cpus` CPUs, more than a run's, since a compile's time is not the
+    student's.
 
     The warm pool (`runners.sandbox.pool`) keeps `pool_size` started containers for each of the
-    `pool_profiles` most recent profiles (image and memory limit), creates at most
+    `pool_profiles` most recent profiles (image, memory, pids and CPU limits), creates at most
     `pool_creates` at a time, and replaces one idle for `pool_idle_limit` seconds (under the
     janitor's age limit); `pool_size` 0 turns it off.
     """
@@ -49,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     time_limit: float = 3.0
     memory_limit: int = 512
     cpus: float = 0.5
+    compile_cpus: float = 1.0
     output_limit: int = 1024 * 1024
     max_time_limit: float = 30.0
     max_memory_limit: int = 2048
@@ -58,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     disk_limit: int = 64
     disk_inodes: int = 4096
     max_code_bytes: int = 512 * 1024
+    max_artefact_bytes: int = 8 * 1024 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
     max_concurrent_creates: int = 4
     pool_size: int = 4

@@ -64,6 +64,7 @@ class SubmissionView(msgspec.Struct, frozen=True, kw_only=True):
     batch_id: uuid.UUID | None
     student: str
     status: str
+    language: str = "python"
     verdict: Verdict | None = None
     score: float | None = None
     max_score: float | None = None
@@ -160,6 +161,7 @@ async def submission_view(
             Submission.batch,
             Submission.student,
             Submission.status,
+            Submission.language,
             Submission.result,
         )
         .where(_visible_submission(submission_id, scope))
@@ -173,6 +175,7 @@ async def submission_view(
         batch_id=row["batch"],
         student=row["student"],
         status=row["status"],
+        language=row["language"],
     )
     if row["result"] is None:
         return base

@@ -72,7 +72,8 @@ class SubmissionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
     code: str
     student: Student | None = None
-    language: Language = "python"
+    language: Language | None = None
+    """The submission's language; by default the assignment suite's."""
     callback_url: str | None = None
 
 
@@ -81,7 +82,8 @@ class BatchEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     student: Student
     code: str
-    language: Language = "python"
+    language: Language | None = None
+    """The submission's language; by default the assignment suite's."""
 
 
 class BatchCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -28,6 +28,7 @@ from runners import classroom, gradebooks, intake
 from runners.backend import opened
 from runners.pipeline import Entry
 from runners.queue import tasks
+from runners.sandbox.languages import by_extension, extension_map
 from runners.settings import settings
 
 POLL_SECONDS = 0.25
@@ -47,7 +48,7 @@ def read_suite(path: Path) -> Suite:
     """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
     try:
         if path.is_dir():
-            return suite_from_package(_read_tree(path), name=path.name)
+            return suite_from_package(_read_tree(path), name=path.name, extensions=extension_map())
         return decode_suite(path.read_bytes(), suite_format(path.name))
     except SuiteError as error:
         raise UsageError(f"{path}: {error}") from None
@@ -63,8 +64,12 @@ def _read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def read_submissions(folder: Path, language: str) -> list[Entry]:
-    """One entry per student: `ID.py` files, or `ID/` folders whose `main.py` runs."""
+def read_submissions(folder: Path, language: str | None) -> list[Entry]:
+    """One entry per student: `ID.c`, `ID.py`... files, or `ID/` folders holding `main.*`.
+
+    Each program's language is `language` when given, else its file's extension's; files with
+    no known extension take the suite's.
+    """
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
     entries = [
@@ -75,16 +80,27 @@ def read_submissions(folder: Path, language: str) -> list[Entry]:
     return entries
 
 
-def _entry(path: Path, language: str) -> Entry:
-    source = path / "main.py" if path.is_dir() else path
-    if not source.is_file():
-        raise UsageError(f"{path} is a folder without main.py: put the program to run there")
+def _entry(path: Path, language: str | None) -> Entry:
+    source = _main_file(path) if path.is_dir() else path
     try:
         code = source.read_text()
     except UnicodeDecodeError:
         raise UsageError(f"{source} is not UTF-8 text") from None
+    found = by_extension(source.name)
     student = path.name if path.is_dir() else path.stem
-    return Entry(student=student, code=code, language=language)
+    return Entry(student=student, code=code, language=language or (found.name if found else None))
+
+
+def _main_file(folder: Path) -> Path:
+    """The `main.*` file of a student's folder (a Java folder's one `.java` file will do)."""
+    mains = sorted(p for p in folder.glob("main.*") if by_extension(p.name))
+    mains = mains or sorted(folder.glob("*.java"))
+    if len(mains) != 1:
+        raise UsageError(
+            f"{folder} is a folder without one main file: put the program in main.py, main.c, "
+            "main.cpp or main.js (or one .java file)"
+        )
+    return mains[0]
 
 
 async def grade(
@@ -196,7 +212,7 @@ async def export(assignment: str, fmt: Format, policy: Policy) -> str:
 def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
-    entries = read_submissions(args.submissions, suite.language)
+    entries = read_submissions(args.submissions, args.language)
     progress = not args.json and sys.stderr.isatty()
     results = anyio.run(grade, suite, entries, progress, args.isolation)
     if args.json:

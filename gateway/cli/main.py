@@ -64,16 +64,41 @@ def parser() -> argparse.ArgumentParser:
 def _sandbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup = commands.add_parser("setup", help="install and start what sandboxes need (idempotent)")
     setup.add_argument("--offline", action="store_true", help="build images from Debian packages")
+    setup.add_argument(
+        "--languages",
+        type=_language_list,
+        default=sorted(LANGUAGES),
+        help=f"comma-separated languages to build images for (default: all of {_known()})",
+    )
     setup.set_defaults(handler="gateway.cli.run:setup_command")
+
+    langs = commands.add_parser("languages", help="list the languages and their versions")
+    langs.add_argument("--json", action="store_true", help="print one JSON object")
+    langs.set_defaults(handler="gateway.cli.languages:languages_command")
 
     run = commands.add_parser("run", help="run one program in a sandbox")
     run.add_argument("file", type=Path)
     run.add_argument("--stdin", type=Path, help="file to feed the program on stdin")
     run.add_argument("--time-limit", type=float, help="wall-clock seconds (default 3)")
     run.add_argument("--memory-limit", type=int, help="MiB (default 512)")
-    run.add_argument("--language", default="python", choices=sorted(LANGUAGES))
+    run.add_argument(
+        "--language", choices=sorted(LANGUAGES), help="default: from the file's extension"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler="gateway.cli.run:run_command")
+
+
+def _known() -> str:
+    return ", ".join(sorted(LANGUAGES))
+
+
+def _language_list(text: str) -> list[str]:
+    """`c,java` as a list of known language ids."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LANGUAGES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown language {unknown!r}: choose from {_known()}")
+    return names
 
 
 def _grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,6 +108,11 @@ def _grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     marks.add_argument("--csv", type=Path, help="also write the gradebook to this file")
     marks.add_argument("--format", choices=FORMATS, default="plain", help="gradebook format")
     marks.add_argument("--json", action="store_true", help="print results as one JSON object")
+    marks.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        help="every submission's language (default: each file's extension, else the suite's)",
+    )
     marks.add_argument(
         "--isolation",
         choices=get_args(Isolation),

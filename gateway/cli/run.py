@@ -17,9 +17,9 @@ import msgspec
 
 from gateway.cli.errors import UsageError
 from grading.outcome import RunResult, Status
-from runners.sandbox.build import ensure_image
+from runners.sandbox.build import ensure_image, images_for
 from runners.sandbox.engine import ensure_engine
-from runners.sandbox.languages import LANGUAGES
+from runners.sandbox.languages import by_extension
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.sandbox import RunRequest, Sandbox, connect
 from runners.settings import settings
@@ -32,10 +32,10 @@ def setup_command(args: argparse.Namespace) -> int:
     config = settings()
     _step("Docker engine", partial(ensure_engine, config))
     client = connect(config)
-    for lang in LANGUAGES.values():
+    for image in images_for(args.languages):
         _step(
-            f"{lang.name} image",
-            partial(ensure_image, client, config, lang, offline=args.offline),
+            f"{image.name} image",
+            partial(ensure_image, client, config, image, offline=args.offline),
         )
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     return 0
@@ -47,13 +47,23 @@ def _step(title: str, action: Callable[[Callable[[str], None]], object]) -> None
     print(f"{title}: done in {time.monotonic() - started:.1f} s", flush=True)
 
 
+def language_of(path: Path, chosen: str | None) -> str:
+    """The language named on the command line, else the one of the file's extension."""
+    if chosen is not None:
+        return chosen
+    found = by_extension(path.name)
+    if found is None:
+        raise UsageError(f"{path}: cannot tell the language from its extension: pass --language")
+    return found.name
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run FILE once and print the result, readable or as JSON."""
     config = msgspec.structs.replace(settings(), pool_size=0)
     request = RunRequest(
         code=_read_text(args.file),
         stdin=_read_bytes(args.stdin) if args.stdin else b"",
-        language=args.language,
+        language=language_of(args.file, args.language),
         limits=resolve_limits(config, args.time_limit, args.memory_limit),
     )
     sandbox = Sandbox(config)

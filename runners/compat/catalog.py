@@ -60,7 +60,7 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
 
 def version_of(language: Language) -> str:
     """The version in the tag of the language's base image (`python:3.11-alpine`: `3.11`)."""
-    found = _VERSION.match(language.base_image.partition(":")[2])
+    found = _VERSION.match(languages.IMAGES[language.image].base_image.partition(":")[2])
     return found.group(0) if found else "latest"
 
 

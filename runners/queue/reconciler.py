@@ -36,9 +36,11 @@ from redis.asyncio import Redis
 from runners import webhooks
 from runners.backend import Backend
 from runners.errors import EngineUnavailable
+from runners.languages import publish_versions
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, held, kick_case
 from runners.sandbox import janitor
+from runners.sandbox.build import versions
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.states import Leased
@@ -221,9 +223,15 @@ async def beat_forever(backend: Backend) -> None:
 
 
 async def sweep(backend: Backend) -> None:
-    """Remove containers that dead processes left behind, if the engine answers."""
+    """Remove containers that dead processes left behind, if the engine answers.
+
+    The same round tells gateways the languages' versions, as this worker's images' labels say.
+    """
     client = await anyio.to_thread.run_sync(backend.docker_client)
     await anyio.to_thread.run_sync(janitor.sweep, client, backend.settings)
+    if backend.redis is not None:
+        found = await anyio.to_thread.run_sync(versions, client, backend.settings)
+        await publish_versions(backend.redis, found)
 
 
 async def reconcile_forever(backend: Backend) -> None:

@@ -1,7 +1,9 @@
 """Sandbox images: their names, and building them with or without a registry.
 
-An image's tag is a digest of its Dockerfile and the supervisor, so changing either makes
-`oops setup` build a new image and the sandbox refuse to run on a stale one.
+An image's tag is a digest of its Dockerfile, the supervisor and what its base is made of, so
+changing any of them makes `oops setup` build a new image and the sandbox refuse a stale one.
+Each language's version is read once, when its image is built, by running the language's
+`version_command` in the base, and kept as a label of the image (`oopsengine.version.<id>`).
 """
 
 from __future__ import annotations
@@ -10,58 +12,106 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import docker
 
 from runners.sandbox.engine import apt_install
-from runners.sandbox.languages import Language
+from runners.sandbox.languages import IMAGES, LANGUAGES, Image, Language
 from runners.settings import Settings
 
 IMAGES_DIR = Path(__file__).parent / "images"
 DEBIAN_SUITE = "bookworm"
+VERSION_LABEL = "oopsengine.version."
 
 
 def image_name(settings: Settings, lang: Language) -> str:
-    """The tag of the sandbox image for `lang` as this version of OopsEngine builds it."""
-    return f"{settings.image_prefix}/{lang.image}:{_digest(lang)}"
+    """The tag of the sandbox image `lang` runs in, as this version of OopsEngine builds it."""
+    return tag_of(settings, IMAGES[lang.image])
 
 
-def _digest(lang: Language) -> str:
+def tag_of(settings: Settings, image: Image) -> str:
+    """The tag of `image` as this version of OopsEngine builds it."""
+    return f"{settings.image_prefix}/{image.name}:{_digest(image)}"
+
+
+def _digest(image: Image) -> str:
     sha = hashlib.sha256()
-    for path in (IMAGES_DIR / lang.image / "Dockerfile", IMAGES_DIR / "supervise.py"):
+    for path in (IMAGES_DIR / image.name / "Dockerfile", IMAGES_DIR / "supervise.py"):
         sha.update(path.read_bytes())
+    sha.update(f"{image.base_image} {' '.join(image.debian_packages)}".encode())
     return sha.hexdigest()[:12]
+
+
+def images_for(names: Iterable[str]) -> list[Image]:
+    """The images the named languages run in, each once, in table order."""
+    wanted = {LANGUAGES[name].image for name in names}
+    return [image for image in IMAGES.values() if image.name in wanted]
 
 
 def ensure_image(
     client: docker.DockerClient,
     settings: Settings,
-    lang: Language,
+    image: Image,
     say: Callable[[str], None],
     offline: bool = False,
 ) -> str:
-    """Build the sandbox image for `lang` unless it exists; returns its name."""
-    name = image_name(settings, lang)
+    """Build `image` unless it exists, labelled with its languages' versions; returns its tag."""
+    name = tag_of(settings, image)
     if _exists(client, name):
         say(f"image {name} already built")
         return name
-    base = None if offline else _pull(client, lang.base_image, say)
+    base = None if offline else _pull(client, image.base_image, say)
     if base is None:
-        base = _debian_base(client, settings, lang, say)
+        base = _debian_base(client, settings, image, say)
+    labels = _versions(client, base, image)
     client.images.build(
         path=str(IMAGES_DIR),
-        dockerfile=f"{lang.image}/Dockerfile",
+        dockerfile=f"{image.name}/Dockerfile",
         tag=name,
         buildargs={"BASE": base},
+        labels=labels,
         pull=False,
         rm=True,
         forcerm=True,
     )
-    say(f"built image {name} on {base}")
+    say(f"built image {name} on {base}: {', '.join(labels.values())}")
     _remove_superseded(client, name, say)
     return name
+
+
+def _versions(client: docker.DockerClient, base: str, image: Image) -> dict[str, str]:
+    """Each language of `image` and its version, read by running its version command."""
+    labels = {}
+    for lang in LANGUAGES.values():
+        if lang.image == image.name and lang.version_command:
+            output = client.containers.run(
+                base,
+                list(lang.version_command),
+                entrypoint=[],
+                network_disabled=True,
+                remove=True,
+                stdout=True,
+                stderr=True,
+            )
+            first = output.decode(errors="replace").strip().splitlines()[:1]
+            labels[f"{VERSION_LABEL}{lang.name}"] = first[0] if first else "unknown"
+    return labels
+
+
+def versions(client: docker.DockerClient, settings: Settings) -> dict[str, str]:
+    """Every language whose image is built, and its version as the image's label says."""
+    found: dict[str, str] = {}
+    for image in IMAGES.values():
+        try:
+            labels = client.images.get(tag_of(settings, image)).labels or {}
+        except docker.errors.ImageNotFound:
+            continue
+        for key, value in labels.items():
+            if key.startswith(VERSION_LABEL):
+                found[key.removeprefix(VERSION_LABEL)] = value
+    return found
 
 
 def _remove_superseded(
@@ -101,11 +151,17 @@ def _pull(client: docker.DockerClient, reference: str, say: Callable[[str], None
 
 
 def _debian_base(
-    client: docker.DockerClient, settings: Settings, lang: Language, say: Callable[[str], None]
+    client: docker.DockerClient, settings: Settings, image: Image, say: Callable[[str], None]
 ) -> str:
-    """A base image made from Debian's archive with mmdebstrap, imported into the engine."""
-    repository = f"{settings.image_prefix}/{lang.image}-base"
-    name = f"{repository}:{DEBIAN_SUITE}"
+    """A base image made from Debian's archive with mmdebstrap, imported into the engine.
+
+    The `essential` variant plus the image's packages (and what they depend on, no
+    recommends): no apt, no documentation beyond what the packages ship.
+    """
+    repository = f"{settings.image_prefix}/{image.name}-base"
+    packages = ",".join(image.debian_packages)
+    tag = f"{DEBIAN_SUITE}-{hashlib.sha256(packages.encode()).hexdigest()[:8]}"
+    name = f"{repository}:{tag}"
     if _exists(client, name):
         say(f"base image {name} already imported")
         return name
@@ -119,13 +175,13 @@ def _debian_base(
                 "mmdebstrap",
                 "--quiet",
                 "--variant=essential",
-                f"--include={','.join(lang.debian_packages)}",
+                f"--include={packages}",
                 DEBIAN_SUITE,
                 str(rootfs),
             ],
             check=True,
             stdin=subprocess.DEVNULL,
         )
-        client.api.import_image_from_file(str(rootfs), repository=repository, tag=DEBIAN_SUITE)
-    say(f"imported {name} from Debian {DEBIAN_SUITE} ({', '.join(lang.debian_packages)})")
+        client.api.import_image_from_file(str(rootfs), repository=repository, tag=tag)
+    say(f"imported {name} from Debian {DEBIAN_SUITE} ({', '.join(image.debian_packages)})")
     return name

@@ -1,31 +1,78 @@
-"""The languages a sandbox can run: which image, which file, which command."""
+"""The languages a sandbox can run: one row each, and the images they run in.
+
+A row says everything OopsEngine needs to know about a language; the next language is a row
+here and a `Dockerfile` under `images/`. Commands are argv lists with placeholders:
+`{main}` is the program's entry point (the file name's stem: `main`, or Java's class),
+`{files}` the source files, `{memory_mib}` the run's memory limit.
+
+Two kinds of pre-run step, as Kattis has them:
+- `compile` turns the source into an artefact once per submission, in a sandbox of its own with
+  the row's compile limits; it writes what the program needs into `BUILD_DIR`, whose files are
+  then handed to every case's container. C, C++ and Java compile.
+- `check` is a cheap syntax check run in each case's own container before the program (Python's
+  `compile()`, `node --check`), so a syntax error is a `compile_error`, not a crash.
+"""
 
 from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
 
 import msgspec
 
 from runners.errors import UnknownLanguage
 
+BUILD_DIR = "build"
+"""Where a compile step writes its artefact; its files become the run's working directory."""
 
-class Language(msgspec.Struct, frozen=True, kw_only=True):
-    """How to run a program of one language inside its sandbox image.
 
-    `compile`, when given, runs in the same container before the program, within
-    `compile_time_limit` seconds; if it fails, the program does not run and the run is a
-    `compile_error` whose stderr is what the compiler said. `base_image` is what the image
-    builds on where a registry answers; `debian_packages` make the base from Debian's archive
-    where none does.
+class Image(msgspec.Struct, frozen=True, kw_only=True):
+    """A sandbox image, built from `images/<name>/Dockerfile` on a base.
+
+    `base_image` is the registry image to build on where a registry answers;
+    `debian_packages` make the base from Debian's archive with mmdebstrap where none does. Every
+    image needs `python3` for the supervisor.
     """
 
     name: str
+    base_image: str
+    debian_packages: tuple[str, ...]
+
+
+class Language(msgspec.Struct, frozen=True, kw_only=True):
+    """How to compile and run a program of one language inside its sandbox image.
+
+    `memory_extra_mib` is added to the container's memory limit above the run's own (a JVM's
+    code cache, metaspace and threads live outside the heap that `-Xmx` bounds), and
+    `pids_limit`, when set, replaces the operator's (a JVM starts a dozen threads before `main`).
+    `memory_errors` are lines a runtime prints when the program outgrew its own memory bound
+    (a JVM's heap, V8's old space), so the run is a `memory_limit`, not a crash.
+    `version_command` prints the language's version; it is read once when the image is built.
+    `compile_time_limit` bounds the compile (and a `check`), `compile_memory_limit` the
+    compile's container. `class_named_file` makes `{main}` the Java class the code declares.
+    """
+
+    name: str
+    title: str
     image: str
+    extensions: tuple[str, ...]
     filename: str
-    command: list[str]
+    command: tuple[str, ...]
     env: dict[str, str] = msgspec.field(default_factory=dict)
-    compile: list[str] = msgspec.field(default_factory=list)
-    compile_time_limit: float = 10.0
-    base_image: str = ""
-    debian_packages: list[str] = msgspec.field(default_factory=list)
+    check: tuple[str, ...] = ()
+    compile: tuple[str, ...] = ()
+    compile_time_limit: float = 60.0
+    compile_memory_limit: int = 1024
+    memory_extra_mib: int = 0
+    pids_limit: int | None = None
+    memory_errors: tuple[str, ...] = ()
+    version_command: tuple[str, ...] = ()
+    class_named_file: bool = False
+
+    @property
+    def compiled(self) -> bool:
+        """Whether a program must be compiled, once, before any of its runs."""
+        return bool(self.compile)
 
 
 PYTHON_SYNTAX_CHECK = """\
@@ -37,20 +84,120 @@ except (SyntaxError, ValueError) as error:
     sys.stderr.write("".join(traceback.format_exception_only(error)))
     sys.exit(1)
 """
-"""Python's compile step, as Kattis has it: a syntax error is a compile error, not a crash."""
+"""Python's check, as Kattis's `py_compile`: a syntax error is a compile error, not a crash."""
 
-PYTHON = Language(
-    name="python",
-    image="python",
-    filename="main.py",
-    command=["python3", "main.py"],
-    compile=["python3", "-I", "-S", "-c", PYTHON_SYNTAX_CHECK, "main.py"],
-    env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"},
-    base_image="python:3.11-alpine",
-    debian_packages=["python3-minimal", "python3.11"],
-)
+DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
 
-LANGUAGES = {language.name: language for language in (PYTHON,)}
+IMAGES = {
+    image.name: image
+    for image in (
+        Image(name="python", base_image="python:3.11-alpine", debian_packages=DEBIAN_SUPERVISOR),
+        Image(
+            name="gcc",
+            base_image="gcc:12-bookworm",
+            debian_packages=(*DEBIAN_SUPERVISOR, "gcc", "g++", "libc6-dev"),
+        ),
+        Image(
+            name="java",
+            base_image="eclipse-temurin:17-jdk",
+            debian_packages=(*DEBIAN_SUPERVISOR, "openjdk-17-jdk-headless"),
+        ),
+        Image(
+            name="node",
+            base_image="node:18-bookworm",
+            debian_packages=(*DEBIAN_SUPERVISOR, "nodejs"),
+        ),
+    )
+}
+
+JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto")
+"""One GC thread and the quick JIT only: a JVM starts faster and with fewer threads."""
+
+LANGUAGES = {
+    lang.name: lang
+    for lang in (
+        Language(
+            name="python",
+            title="Python 3",
+            image="python",
+            extensions=(".py",),
+            filename="main.py",
+            command=("python3", "main.py"),
+            check=("python3", "-I", "-S", "-c", PYTHON_SYNTAX_CHECK, "main.py"),
+            env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"},
+            version_command=("python3", "--version"),
+        ),
+        Language(
+            name="c",
+            title="C (GCC, gnu17)",
+            image="gcc",
+            extensions=(".c",),
+            filename="main.c",
+            compile=("gcc", "-O2", "-std=gnu17", "-o", f"{BUILD_DIR}/main", "{files}", "-lm"),
+            command=("./main",),
+            version_command=("gcc", "-dumpfullversion"),
+        ),
+        Language(
+            name="cpp",
+            title="C++ (GCC, gnu++17)",
+            image="gcc",
+            extensions=(".cc", ".cpp", ".cxx", ".c++", ".C"),
+            filename="main.cpp",
+            compile=("g++", "-O2", "-std=gnu++17", "-o", f"{BUILD_DIR}/main", "{files}"),
+            command=("./main",),
+            version_command=("g++", "-dumpfullversion"),
+        ),
+        Language(
+            name="java",
+            title="Java (OpenJDK 17)",
+            image="java",
+            extensions=(".java",),
+            filename="{main}.java",
+            class_named_file=True,
+            compile=(
+                "javac",
+                *(f"-J{flag}" for flag in JVM_FLAGS),
+                "-encoding",
+                "UTF-8",
+                "-d",
+                BUILD_DIR,
+                "{files}",
+            ),
+            command=(
+                "java",
+                "-Dfile.encoding=UTF-8",
+                *JVM_FLAGS,
+                "-Xss64m",
+                "-Xmx{memory_mib}m",
+                "-cp",
+                ".",
+                "{main}",
+            ),
+            memory_extra_mib=256,
+            pids_limit=128,
+            memory_errors=(
+                "java.lang.OutOfMemoryError: Java heap space",
+                "java.lang.OutOfMemoryError: GC overhead limit exceeded",
+                "java.lang.OutOfMemoryError: Requested array size exceeds VM limit",
+            ),
+            version_command=("javac", "-version"),
+        ),
+        Language(
+            name="javascript",
+            title="JavaScript (Node.js)",
+            image="node",
+            extensions=(".js",),
+            filename="main.js",
+            check=("node", "--check", "main.js"),
+            command=("node", "--max-old-space-size={memory_mib}", "main.js"),
+            memory_extra_mib=64,
+            memory_errors=("JavaScript heap out of memory",),
+            version_command=("node", "--version"),
+        ),
+    )
+}
+
+PYTHON = LANGUAGES["python"]
 
 
 def language(name: str) -> Language:
@@ -60,3 +207,55 @@ def language(name: str) -> Language:
     except KeyError:
         known = ", ".join(sorted(LANGUAGES))
         raise UnknownLanguage("language", f"unknown language {name!r}; known: {known}") from None
+
+
+def extension_map() -> dict[str, str]:
+    """Every source file extension and the language it names (`.cc` -> `cpp`)."""
+    return {ext: lang.name for lang in LANGUAGES.values() for ext in lang.extensions}
+
+
+def by_extension(filename: str) -> Language | None:
+    """The language whose source files end as `filename` does (`.cc` is C++), or None."""
+    suffix = PurePosixPath(filename).suffix
+    for lang in LANGUAGES.values():
+        if suffix in lang.extensions:
+            return lang
+    return None
+
+
+_PUBLIC_CLASS = re.compile(r"^\s*public\s+(?:(?:final|abstract|strictfp)\s+)*class\s+(\w+)", re.M)
+_CLASS = re.compile(r"\bclass\s+(\w+)")
+_MAIN_METHOD = re.compile(r"\bstatic\s+void\s+main\s*\(")
+
+
+def entry_point(lang: Language, code: str) -> str:
+    """The program's entry point (`{main}`): `main`, or for Java the class to start.
+
+    Kattis takes the stem of the main file; javac requires a public class to live in a file of
+    its own name, so for code without a file name the stem is that public class's name, else
+    the class declaring `main`, else `Main`.
+    """
+    if not lang.class_named_file:
+        return "main"
+    public = _PUBLIC_CLASS.search(code)
+    if public:
+        return public[1]
+    method = _MAIN_METHOD.search(code)
+    before = [found[1] for found in _CLASS.finditer(code[: method.start()] if method else "")]
+    return before[-1] if before else "Main"
+
+
+def expand(argv: tuple[str, ...], main: str, files: list[str], memory_mib: int) -> list[str]:
+    """A command with its placeholders filled; `{files}` becomes one argument per file."""
+    expanded: list[str] = []
+    for word in argv:
+        if word == "{files}":
+            expanded += files
+        else:
+            expanded.append(word.replace("{main}", main).replace("{memory_mib}", str(memory_mib)))
+    return expanded
+
+
+def source_name(lang: Language, code: str) -> str:
+    """The file the program's source is written to in the sandbox."""
+    return lang.filename.replace("{main}", entry_point(lang, code))

@@ -36,10 +36,15 @@ log = logging.getLogger(__name__)
 
 
 class Profile(msgspec.Struct, frozen=True):
-    """What a container fixes when it is created: its image and its memory limit in MiB."""
+    """What a container fixes when it is created: its image, memory limit in MiB, pids and CPUs.
+
+    `pids` 0 and `cpus` 0.0 stand for the operator's `pids_limit` and `cpus` settings.
+    """
 
     image: str
     memory_limit: int
+    pids: int = 0
+    cpus: float = 0.0
 
 
 class Warm(msgspec.Struct, frozen=True):

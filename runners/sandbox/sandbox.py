@@ -20,7 +20,8 @@ import threading
 import time
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 import docker
 import msgspec
@@ -29,9 +30,17 @@ from docker.types import HostConfig, LogConfig, Ulimit
 from grading.outcome import RunResult, Status
 from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
+from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
 from runners.sandbox.build import image_name
 from runners.sandbox.channel import Channel
-from runners.sandbox.languages import language
+from runners.sandbox.languages import (
+    BUILD_DIR,
+    Language,
+    entry_point,
+    expand,
+    language,
+    source_name,
+)
 from runners.sandbox.limits import Limits, check_program, check_stdin
 from runners.sandbox.pool import REMOVERS, Pool, Profile
 from runners.settings import Settings
@@ -41,12 +50,16 @@ STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
 SUPERVISOR_HEADROOM_MIB = 8
 """Memory added to a multi-case container for what its supervisor keeps between cases."""
+FEEDBACK_CAP = 64 * 1024
+"""How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     """A program to run: its main file, extra files, arguments, stdin and limits.
 
-    With `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
+    A program in a compiled language runs its `artefact`; without one it is compiled first, in
+    a sandbox of its own, and then run (a single run compiles once too). With
+    `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
     """
 
     code: str
@@ -56,15 +69,18 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     args: list[str] = msgspec.field(default_factory=list)
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
+    artefact: Artefact | None = None
     stderr_to_stdout: bool = False
 
 
 class Program(msgspec.Struct, frozen=True, kw_only=True):
-    """What every case of a multi-case run shares: the code, its language and extra files."""
+    """What every case of a multi-case run shares: the code, its language, extra files and,
+    for a compiled language, its artefact (compiled on first use when missing)."""
 
     code: str
     language: str = "python"
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    artefact: Artefact | None = None
 
 
 class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,6 +120,9 @@ class Report(msgspec.Struct, frozen=True):
     stage: str = "run"
 
 
+R = TypeVar("R", RunRequest, Program)
+
+
 class Sandbox:
     """Runs programs, each in a fresh container that is removed afterwards; `close` when done."""
 
@@ -116,14 +135,90 @@ class Sandbox:
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
+        request = self.built(request)
+        lang = language(request.language)
+        if request.artefact is not None and request.artefact.failure is not None:
+            return Execution(result=request.artefact.failure)
         payload = self._job(request)
-        began = time.monotonic()
+        budget = request.limits.time_limit + (lang.compile_time_limit if lang.check else 0)
         profile = self.profile(request.language, request.limits.memory_limit)
+        execution = self._contain(profile, payload, request.limits.output_limit, budget)
+        return _adjusted(execution, lang)
+
+    def built(self, request: R) -> R:
+        """The request or program with its artefact, compiled now if it needs one and has none."""
+        check_program(self.settings, request.code, request.language)
+        if request.artefact is not None or not language(request.language).compiled:
+            return request
+        artefact = self.compile(request.language, request.code, request.files)
+        return msgspec.structs.replace(request, artefact=artefact)
+
+    def compile(
+        self, language_name: str, code: str, files: dict[str, bytes] | None = None
+    ) -> Artefact:
+        """Compile a program once, in its own sandbox; its artefact or why it did not compile.
+
+        `files` are more sources and headers beside the main one (a validator's `validate.h`).
+        The compiler runs as the job's one case with the language's compile limits, and the
+        files it writes into `BUILD_DIR` come back in its report.
+        """
+        check_program(self.settings, code, language_name)
+        lang = language(language_name)
+        main = entry_point(lang, code)
+        sources = {**(files or {}), source_name(lang, code): code.encode()}
+        profile = Profile(
+            image_name(self.settings, lang),
+            lang.compile_memory_limit,
+            pids=lang.pids_limit or 0,
+            cpus=self.settings.compile_cpus,
+        )
+        cap = 2 * self.settings.max_artefact_bytes + FEEDBACK_CAP
+        job = self._compile_job(lang, main, sources)
+        execution = self._contain(profile, job, cap, lang.compile_time_limit)
+        result = execution.result
+        if result.status is Status.INTERNAL_ERROR:
+            return Artefact(language=lang.name, main=main, failure=result)
+        report = CompileReport(
+            exit_code=result.exit_code,
+            signal=result.signal,
+            timed_out=result.status is Status.TIMEOUT,
+            oom_killed=result.status is Status.MEMORY_LIMIT,
+            output=(result.stdout + result.stderr)[:FEEDBACK_CAP],
+            output_truncated=result.stdout_truncated or result.stderr_truncated,
+            wall_ms=result.time_ms,
+            files=execution.files,
+        )
+        limits = (
+            lang.compile_time_limit,
+            lang.compile_memory_limit,
+            self.settings.disk_limit,
+            self.settings.max_artefact_bytes,
+        )
+        return artefact_of(report, lang.name, main, limits)
+
+    def _compile_job(self, lang: Language, main: str, sources: dict[str, bytes]) -> bytes:
+        """The compile's job: the sources as the program, the compiler as its one case."""
+        compiled = sorted(name for name in sources if PurePosixPath(name).suffix in lang.extensions)
+        program = {"files": _encoded(sources), "env": _environment(lang), "compile": None}
+        case = {
+            "argv": expand(lang.compile, main, compiled, lang.compile_memory_limit),
+            "stdin": "",
+            "time_limit": lang.compile_time_limit,
+            "output_limit": FEEDBACK_CAP,
+            "files": {},
+            "collect": BUILD_DIR,
+            "collect_bytes": self.settings.max_artefact_bytes,
+        }
+        return msgspec.json.encode(program) + b"\n" + msgspec.json.encode(case) + b"\n"
+
+    def _contain(
+        self, profile: Profile, payload: bytes, output_limit: int, budget: float
+    ) -> Execution:
+        """Run a one-case job in a container of `profile` (warm or fresh); always removed."""
+        began = time.monotonic()
         container, raw, cold = self._obtain(profile)
         try:
-            lang = language(request.language)
-            budget = request.limits.time_limit + (lang.compile_time_limit if lang.compile else 0)
-            return self._execute(container, raw, request.limits, payload, began, budget, cold)
+            return self._execute(container, raw, output_limit, payload, began, budget, cold)
         finally:
             self.pool.discard(container)
 
@@ -149,8 +244,15 @@ class Sandbox:
         return raw
 
     def profile(self, language_name: str, memory_limit: int) -> Profile:
-        """The pool's key for a run: the language's image and the memory limit in MiB."""
-        return Profile(image_name(self.settings, language(language_name)), memory_limit)
+        """The pool's key for a run: the language's image, the memory limit in MiB plus what
+        its runtime needs, its pids limit, and the operator's CPUs."""
+        lang = language(language_name)
+        return Profile(
+            image_name(self.settings, lang),
+            memory_limit + lang.memory_extra_mib,
+            pids=lang.pids_limit or 0,
+            cpus=0.0,
+        )
 
     def warm(self, language_name: str = "python") -> None:
         """Keep containers for the default limits of `language_name` started ahead of need."""
@@ -168,6 +270,9 @@ class Sandbox:
         so consecutive cases with another memory limit get a container of their own, and so do
         the cases after one whose container died or stopped answering.
         """
+        program = self.built(program)
+        if program.artefact is not None and program.artefact.failure is not None:
+            return [Execution(result=program.artefact.failure)] * len(cases)
         header = self._program_line(program)
         lines = [self._case_line(program, case) for case in cases]
         done: list[Execution] = []
@@ -212,7 +317,7 @@ class Sandbox:
                 api.start(container)
             startup_ms = round((time.monotonic() - began) * 1000)
             channel = Channel(raw, job)
-            clock = time.monotonic() + (lang.compile_time_limit if lang.compile else 0)
+            clock = time.monotonic() + (lang.compile_time_limit if lang.check else 0)
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
                 line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
@@ -221,7 +326,9 @@ class Sandbox:
                     return [*done, self._lost(container, case.limits, channel)]
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
-                done.append(Execution(result=interpret(report), files=report.files))
+                done.append(
+                    _adjusted(Execution(result=interpret(report), files=report.files), lang)
+                )
                 clock = time.monotonic()
         finally:
             raw.close()
@@ -234,7 +341,7 @@ class Sandbox:
             return Execution(result=self._died(container, bytes(channel.stderr)))
         with contextlib.suppress(docker.errors.APIError):  # it may have ended meanwhile
             self.client.api.kill(container)
-        return Execution(result=_unanswered(limits, bytes(channel.stderr)))
+        return Execution(result=_unanswered(limits.time_limit, bytes(channel.stderr)))
 
     def _job(self, request: RunRequest) -> bytes:
         """The job of a single run: the program's line and its one case's line."""
@@ -245,30 +352,41 @@ class Sandbox:
             collect=request.collect,
             stderr_to_stdout=request.stderr_to_stdout,
         )
-        program = Program(code=request.code, language=request.language, files=request.files)
+        program = Program(
+            code=request.code,
+            language=request.language,
+            files=request.files,
+            artefact=request.artefact,
+        )
         return self._program_line(program) + self._case_line(program, case)
 
     def _program_line(self, program: Program) -> bytes:
-        """The job's first line: the program's files, environment and compile step."""
+        """The job's first line: the program's files (or its artefact), environment and check.
+
+        A compiled program sends its artefact's files instead of its source, made executable.
+        """
         check_program(self.settings, program.code, program.language)
         lang = language(program.language)
-        files = {**program.files, lang.filename: program.code.encode()}
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": "/sandbox",
-            "TMPDIR": "/sandbox",
-            "LANG": "C.UTF-8",
-            **lang.env,
+        built = program.artefact.files if program.artefact is not None else {}
+        files = {**program.files, **built}
+        if program.artefact is None:
+            files[source_name(lang, program.code)] = program.code.encode()
+        step = {"argv": list(lang.check), "time_limit": lang.compile_time_limit}
+        job = {
+            "files": _encoded(files),
+            "executable": sorted(built),
+            "env": _environment(lang),
+            "compile": step if lang.check else None,
         }
-        step = {"argv": lang.compile, "time_limit": lang.compile_time_limit}
-        job = {"files": _encoded(files), "env": env, "compile": step if lang.compile else None}
         return msgspec.json.encode(job) + b"\n"
 
     def _case_line(self, program: Program, case: CaseInput) -> bytes:
         """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
         check_stdin(self.settings, case.stdin)
+        lang = language(program.language)
+        main = program.artefact.main if program.artefact else entry_point(lang, program.code)
         job = {
-            "argv": [*language(program.language).command, *case.args],
+            "argv": [*expand(lang.command, main, [], case.limits.memory_limit), *case.args],
             "stdin": base64.b64encode(case.stdin).decode(),
             "time_limit": case.limits.time_limit,
             "output_limit": case.limits.output_limit,
@@ -280,21 +398,22 @@ class Sandbox:
 
     def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
-        image = profile.image
         api = self.client.api
         with self._creating:
             try:
                 created = api.create_container(
-                    image,
+                    profile.image,
                     labels=janitor.labels(),
                     environment={},
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
-                    host_config=self._host_config(profile.memory_limit),
+                    host_config=self._host_config(profile),
                 )
             except docker.errors.ImageNotFound:
-                raise ImageMissing(f"sandbox image {image} is missing: run `oops setup`") from None
+                raise ImageMissing(
+                    f"sandbox image {profile.image} is missing: run `oops setup`"
+                ) from None
         return str(created["Id"])
 
     def _start_warm(self, profile: Profile) -> str:
@@ -310,9 +429,12 @@ class Sandbox:
     def _remove(self, container: str) -> None:
         self.client.api.remove_container(container, force=True)
 
-    def _host_config(self, memory_limit: int) -> HostConfig:
-        """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there."""
-        memory = f"{memory_limit}m"
+    def _host_config(self, profile: Profile) -> HostConfig:
+        """Every isolation setting of a sandbox: see docs/sandbox.md for why each is there.
+
+        A profile's pids or CPUs of 0 mean the operator's `pids_limit` or `cpus`.
+        """
+        memory = f"{profile.memory_limit}m"
         disk = self.settings.disk_limit * 1024 * 1024
         inodes = self.settings.disk_inodes
         files = self.settings.open_files
@@ -320,14 +442,16 @@ class Sandbox:
             network_mode="none",
             read_only=True,
             tmpfs={
-                "/sandbox": f"rw,nosuid,nodev,size={disk},nr_inodes={inodes},uid=65534,gid=65534"
+                "/sandbox": (
+                    f"rw,exec,nosuid,nodev,size={disk},nr_inodes={inodes},uid=65534,gid=65534"
+                )
             },
             cap_drop=["ALL"],
             security_opt=["no-new-privileges", f"seccomp={seccomp_profile()}"],
-            pids_limit=self.settings.pids_limit,
+            pids_limit=profile.pids or self.settings.pids_limit,
             mem_limit=memory,
             memswap_limit=memory,
-            nano_cpus=int(self.settings.cpus * 1e9),
+            nano_cpus=int((profile.cpus or self.settings.cpus) * 1e9),
             ulimits=[
                 Ulimit(name="nofile", soft=files, hard=files),
                 Ulimit(name="fsize", soft=disk, hard=disk),
@@ -341,7 +465,7 @@ class Sandbox:
         self,
         container: str,
         raw: socket.socket,
-        limits: Limits,
+        output_limit: int,
         payload: bytes,
         began: float,
         budget: float,
@@ -361,13 +485,13 @@ class Sandbox:
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             deadline = began + budget + STARTUP_GRACE
-            cap = 3 * limits.output_limit + REPORT_OVERHEAD
+            cap = 3 * output_limit + REPORT_OVERHEAD
             out, err, complete = read_frames(raw, deadline, cap, report_lines=1)
         finally:
             raw.close()
         if not complete:
             api.kill(container)
-            return Execution(result=_unanswered(limits, err), startup_ms=startup_ms)
+            return Execution(result=_unanswered(budget, err), startup_ms=startup_ms)
         try:
             report = msgspec.json.decode(out, type=Report)
         except msgspec.DecodeError:
@@ -381,6 +505,32 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+def _environment(lang: Language) -> dict[str, str]:
+    """All the environment a program gets: nothing of the runner's."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/sandbox",
+        "TMPDIR": "/sandbox",
+        "LANG": "C.UTF-8",
+        **lang.env,
+    }
+
+
+def _adjusted(execution: Execution, lang: Language) -> Execution:
+    """A run whose runtime outgrew its own memory bound is a memory limit, not a crash.
+
+    A JVM's heap (`-Xmx`) or V8's old space fills before the container's limit does, and the
+    runtime ends the program itself, saying so on stderr.
+    """
+    result = execution.result
+    if result.status is not Status.RUNTIME_ERROR:
+        return execution
+    if not any(marker in result.stderr for marker in lang.memory_errors):
+        return execution
+    adjusted = msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
+    return msgspec.structs.replace(execution, result=adjusted)
 
 
 def _decoded(line: bytes | None) -> Report | None:
@@ -520,12 +670,12 @@ def _status(report: Report) -> Status:
     return Status.RUNTIME_ERROR if failed else Status.OK
 
 
-def _unanswered(limits: Limits, err: bytes) -> RunResult:
+def _unanswered(budget: float, err: bytes) -> RunResult:
     """The supervisor neither reported nor exited in time: the container was killed."""
     return RunResult(
         status=Status.TIMEOUT,
         signal=9,
-        time_ms=round(limits.time_limit * 1000),
+        time_ms=round(budget * 1000),
         message="the sandbox stopped answering and was killed",
         stderr=err.decode(errors="replace"),
     )

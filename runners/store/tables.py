@@ -120,6 +120,23 @@ class CaseRun(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class Build(Table):
+    """A program compiled once for every run of it: a submission's, or a suite's checker.
+
+    `key` is a digest of the language, its compile command and the sources, so the same code
+    compiles once however many cases, workers and identical submissions need it. `compiling`
+    until `deadline` (the worker compiling it holds it), then `done` with the artefact (its
+    files, bounded by `max_artefact_bytes`, or the compile error) as JSON.
+    """
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=64, unique=True)
+    status = Varchar(length=16, default="compiling")
+    deadline = Timestamptz(null=True, default=None)
+    artefact = JSON(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Run(Table):
     """A single run asked for over the API: its request, and its result once it ran.
 
@@ -199,6 +216,7 @@ TABLES: tuple[type[Table], ...] = (
     Batch,
     Submission,
     CaseRun,
+    Build,
     Run,
     ApiKey,
     KeyCourse,

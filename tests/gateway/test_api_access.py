@@ -43,6 +43,11 @@ def route(
     return register
 
 
+@route("languages", "2xx", "2xx", "2xx", "2xx", "2xx")
+async def _languages(w: World, k: Keys) -> Call:
+    return "GET", "/v1/languages", {}
+
+
 @route("list-courses", "2xx", "2xx", "2xx", "2xx", "2xx")
 async def _list_courses(w: World, k: Keys) -> Call:
     return "GET", "/v1/courses", {}

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from grading.kattis import EXPECTED_VERDICTS
+from grading.kattis import EXPECTED_VERDICTS, package_submissions
+from runners.sandbox.languages import extension_map
 from tests.helpers import OOPS
 
 pytestmark = pytest.mark.docker
@@ -181,18 +182,22 @@ def test_missing_submissions_folder_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("isolation", ["case", "submission"])
-@pytest.mark.parametrize("package", ["addition", "circlearea", "factorize"])
+@pytest.mark.parametrize("package", ["addition", "circlearea", "factorize", "polyglot"])
 def test_kattis_package_submissions_get_their_expected_verdicts(
     tmp_path: Path, package: str, isolation: str
 ) -> None:
+    """`polyglot` has C, C++, Java, JavaScript and Python submissions and a C++ validator."""
     root = PACKAGES / package
     students = tmp_path / "students"
     students.mkdir()
     expected = {}
-    for source in sorted((root / "submissions").glob("*/*.py")):
-        student = f"{source.parent.name}--{source.stem}"
-        shutil.copy(source, students / f"{student}.py")
-        expected[student] = source.parent.name
+    files = {p.relative_to(root).as_posix(): b"" for p in root.rglob("*") if p.is_file()}
+    for category, paths in package_submissions(files, extension_map()).items():
+        for path in paths:
+            source = root / path
+            student = f"{category}--{source.stem}"
+            shutil.copy(source, students / f"{student}{source.suffix}")
+            expected[student] = category
     results = grade_json(tmp_path / "data", root, students, "--isolation", isolation)
     for student, category in expected.items():
         result = results[student]

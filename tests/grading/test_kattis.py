@@ -134,7 +134,7 @@ def test_a_zip_wrapping_directory_is_looked_through() -> None:
 @pytest.mark.parametrize("package", ["addition", "circlearea", "factorize"])
 def test_submissions_cover_every_expected_verdict(package: str) -> None:
     found = package_submissions(read_package(package))
-    assert set(found) == set(EXPECTED_VERDICTS)
+    assert set(found) == set(EXPECTED_VERDICTS) - {"compile_error"}
     assert all(p.startswith(f"submissions/{v}/") for v, ps in found.items() for p in ps)
 
 
@@ -306,13 +306,13 @@ def test_validator_named_validate_py_is_chosen_among_several() -> None:
         pytest.param(
             tiny(PASS_FAIL + b"validation: custom\n")
             | {"output_validators/checker/checker.cpp": b"int main() { return 42; }\n"},
-            "output_validators/checker: only Python output validators",
-            id="cpp-validator",
+            "output_validators/checker: a validator is source files of one language (.py)",
+            id="validator-in-a-language-not-offered",
         ),
         pytest.param(
             tiny(PASS_FAIL + b"validation: custom\n")
             | {"output_validators/v/a.py": b"\n", "output_validators/v/b.py": b"\n"},
-            "several .py files",
+            "several source files: name the entry point validate.*",
             id="ambiguous-python-validator",
         ),
         pytest.param(
@@ -361,3 +361,43 @@ def test_invalid_packages_name_the_file_and_the_fix(files: dict[str, bytes], mes
     with pytest.raises(PackageError) as raised:
         suite_from_package(files)
     assert message in str(raised.value)
+
+
+def test_cpp_validator_keeps_its_language_and_its_header_beside_it() -> None:
+    files = tiny(PASS_FAIL + b"validation: custom\n") | {
+        "output_validators/v/validate.cc": b'#include "verdict.h"\nint main() { return AC; }\n',
+        "output_validators/v/verdict.h": b"#define AC 42\n",
+        "output_validators/v/README.md": b"how it works\n",
+    }
+    compare = suite_from_package(files, extensions={".py": "python", ".cc": "cpp"}).compare
+    assert (compare.mode, compare.checker_language) == ("checker", "cpp")
+    assert compare.checker is not None
+    assert compare.checker.startswith('#include "verdict.h"')
+    assert compare.checker_files == {"verdict.h": "#define AC 42\n"}
+
+
+def test_submissions_are_picked_by_the_extensions_of_known_languages() -> None:
+    files = read_package("addition") | {
+        "submissions/accepted/fast.cc": b"int main() {}\n",
+        "submissions/accepted/Fast.java": b"class Fast {}\n",
+        "submissions/compile_error/broken.c": b"int main( {\n",
+        "submissions/accepted/notes.txt": b"not a program\n",
+    }
+    extensions = {".py": "python", ".cc": "cpp", ".java": "java", ".c": "c"}
+    found = package_submissions(files, extensions)
+    assert "submissions/accepted/fast.cc" in found["accepted"]
+    assert "submissions/accepted/Fast.java" in found["accepted"]
+    assert "submissions/accepted/notes.txt" not in found["accepted"]
+    assert found["compile_error"] == ["submissions/compile_error/broken.c"]
+
+
+def test_polyglot_package_validates_with_cpp_and_offers_every_language() -> None:
+    extensions = {".py": "python", ".c": "c", ".cc": "cpp", ".cpp": "cpp"}
+    extensions |= {".java": "java", ".js": "javascript"}
+    files = read_package("polyglot")
+    compare = suite_from_package(files, extensions=extensions).compare
+    assert (compare.checker_language, set(compare.checker_files)) == ("cpp", {"verdict.h"})
+    found = package_submissions(files, extensions)
+    languages = {extensions[p[p.rindex(".") :]] for ps in found.values() for p in ps}
+    assert languages == {"c", "cpp", "java", "javascript", "python"}
+    assert set(found) == set(EXPECTED_VERDICTS)

@@ -20,7 +20,7 @@ from runners.compat import catalog, judge0, judge0_info, piston
 from runners.errors import TooMuchWork
 from runners.runs import RunSpec, RunView, StoredRun
 from runners.sandbox import languages
-from runners.sandbox.languages import PYTHON, Language
+from runners.sandbox.languages import PYTHON
 from runners.settings import Settings
 
 CONFIG = Settings()
@@ -204,10 +204,10 @@ def test_a_queued_submission_has_no_time_memory_or_finish_yet() -> None:
 def test_a_language_added_to_the_table_appears_under_its_judge0_and_piston_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    c = Language(name="c", image="c", filename="main.c", command=["./main"], base_image="gcc:12.2")
+    c = languages.LANGUAGES["c"]
     monkeypatch.setattr(languages, "LANGUAGES", {"python": PYTHON, "c": c})
     assert [(entry.id, entry.name) for entry in judge0_info.languages()] == [
-        (50, "C (12.2)"),
+        (50, "C (12)"),
         (71, "Python (3.11)"),
     ]
     assert judge0.spec_of(CONFIG, submission(language_id=50), False).language == "c"
@@ -286,7 +286,7 @@ def test_a_bad_submission_in_a_batch_is_named_by_its_position_and_too_many_are_r
 def test_a_compiled_language_answers_a_compile_stage_and_no_run_when_compiling_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    c = Language(name="c", image="c", filename="main.c", command=["./main"], base_image="gcc:12")
+    c = languages.LANGUAGES["c"]
     monkeypatch.setattr(languages, "LANGUAGES", {"python": PYTHON, "c": c})
     failed = msgspec.to_builtins(
         piston.answer("c", ended("compile_error", exit_code=1, stderr="main.c:1: error"))

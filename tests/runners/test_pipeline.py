@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import msgspec
 import pytest
 
 from grading.suite import Case, Isolation, Suite
 from runners import courses, pipeline
+from runners.builds import build_key
 from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
-from runners.store.tables import Batch, CaseRun, Submission
+from runners.store.tables import Batch, Build, CaseRun, Submission
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -25,6 +27,14 @@ SUITE = Suite(
 )
 RIGHT = "print(2 * int(input()))"
 WRONG = "print(int(input()) + 2)"
+
+
+async def c_target(settings: Settings) -> Target:
+    """A fresh assignment of the doubling suite in C, in the default course."""
+    course = await courses.ensure_default()
+    suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
+    assignment = await pipeline.create_assignment(settings, suite.name, suite, course)
+    return Target(assignment=assignment, course=course, suite=suite)
 
 
 async def accepted_batch(
@@ -165,6 +175,53 @@ async def test_a_finished_run_queues_its_signed_webhook(
     )
     hook = "http://127.0.0.1:9/hook"
     assert deliveries == [{"event_type": "run.completed", "url": hook, "course": key.courses[0]}]
+
+
+DOUBLE_C = (
+    '#include <stdio.h>\nint main(void) { int n; scanf("%d", &n); printf("%d\\n", 2 * n); }\n'
+)
+
+
+async def test_a_compiled_submission_compiles_once_for_all_its_cases(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    target = await c_target(settings)
+    entries = [Entry(student="ann", code=DOUBLE_C), Entry(student="bob", code=DOUBLE_C + " ")]
+    accepted = await pipeline.accept(settings, target, entries, batch=True)
+    await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    rows = await Submission.select(Submission.verdict).where(Submission.batch == accepted.batch)
+    assert [row["verdict"] for row in rows] == ["passed", "passed"]
+    keys = {build_key("c", code, {}) for code in (DOUBLE_C, DOUBLE_C + " ")}
+    builds = await Build.select(Build.key, Build.status).where(Build.key.is_in(list(keys)))
+    assert sorted(row["status"] for row in builds) == ["done", "done"]  # one per program
+
+
+async def test_code_that_does_not_compile_fails_every_case_with_the_compilers_words(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    target = await c_target(settings)
+    broken = DOUBLE_C.replace(";", "", 1) + f"// {uuid.uuid4()}\n"
+    accepted = await pipeline.accept(settings, target, [Entry(student="cy", code=broken)])
+    await asyncio.gather(*(tasks.process(case) for case in accepted.cases))
+    results = await pipeline.case_results(accepted.submissions[0])
+    assert [r.verdict for r in results] == ["compile_error", "compile_error"]
+    assert results[0].message is not None
+    assert "error:" in results[0].message
+
+
+async def test_a_compiled_submission_in_submission_isolation_runs_its_artefact_for_every_case(
+    database: None, settings: Settings, docker_engine: object
+) -> None:
+    target = await c_target(settings)
+    code = DOUBLE_C + f"// {uuid.uuid4()}\n"
+    entries = [Entry(student="dee", code=code)]
+    accepted = await pipeline.accept(settings, target, entries, isolation="submission")
+    assert accepted.work.submissions == accepted.submissions
+    await tasks.process_submission(accepted.submissions[0])
+    results = await pipeline.case_results(accepted.submissions[0])
+    assert [r.verdict for r in results] == ["passed", "passed"]
+    built = await Build.select(Build.status).where(Build.key == build_key("c", code, {}))
+    assert built == [{"status": "done"}]
 
 
 async def test_submission_isolation_queues_one_task_per_submission(

@@ -12,9 +12,19 @@ from litestar.types import ControllerRouterHandler
 
 from gateway.api.auth import authenticate_request, provide_counter, provide_principal, provide_scope
 from gateway.api.compat import judge0, piston
-from gateway.api.routes import assignments, batches, courses, health, metrics, runs, submissions
+from gateway.api.routes import (
+    assignments,
+    batches,
+    courses,
+    health,
+    languages,
+    metrics,
+    runs,
+    submissions,
+)
 
 V1: list[ControllerRouterHandler] = [
+    languages.read_languages,
     courses.list_courses,
     courses.create_course,
     courses.set_quota,

@@ -40,6 +40,7 @@ from runners.assignments import AssignmentCreated, AssignmentView
 from runners.counters import Counter
 from runners.errors import RequestError
 from runners.keys import Principal
+from runners.sandbox.languages import extension_map
 from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
@@ -115,7 +116,7 @@ async def create_from_package(
     course_id = data.course()
     files = await anyio.to_thread.run_sync(unpack, await data.package.read())
     try:
-        suite = suite_from_package(files, data.name)
+        suite = suite_from_package(files, data.name, extension_map())
     except SuiteError as error:
         raise invalid("package", str(error)) from None
     name = data.name or suite.name

@@ -3,12 +3,14 @@
 This file is baked into every sandbox image and is the container's PID 1. Only the standard
 library is available here. The host writes the job on stdin as JSON lines and then closes it:
 
-    line 1     the program: its files (base64), its environment and an optional `compile` step
-    line 2...  one case each: argv, stdin (base64), time and output limits, extra files, a
-               `collect` directory whose files come back in the report (checker feedback), and
-               `stderr_to_stdout`: one pipe for both streams, so what the program writes to
-               each lands in stdout in the order it wrote it (Judge0's
-               `redirect_stderr_to_stdout`)
+    line 1     the program: its files (base64), its environment, an optional `compile` step
+               and the files to make `executable` (a compiled program sent back in)
+    line 2...  one case each: argv, stdin (base64), time and output limits, extra files, and a
+               `collect` directory whose files come back in the report, each cut at
+               `collect_bytes` (checker feedback, or what a compiler built)
+
+A case with `"stderr_to_stdout": true` gives the program one pipe for both streams, so what it
+writes to each lands in stdout in the order it wrote it (Judge0's `redirect_stderr_to_stdout`).
 
 The supervisor writes the program's files into the sandbox's tmpfs and runs the compile step
 once; if it fails, the one report is the step's, marked `"stage": "compile"`, and no case runs.
@@ -76,6 +78,7 @@ def main() -> None:
     root_mode = os.stat(WORKDIR).st_mode & 0o7777
     program = json.loads(jobs.readline())
     write_files(program["files"])
+    mark_executable(program.get("executable", []))
     step = program.get("compile")
     failed = build({**step, "env": program["env"]}) if step else None
     if failed is not None:
@@ -110,7 +113,8 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     report = run(case)
     end_processes()
     if collect_dir:
-        report["files"] = collect(os.path.join(WORKDIR, collect_dir))
+        cap = case.get("collect_bytes", FEEDBACK_CAP)
+        report["files"] = collect(os.path.join(WORKDIR, collect_dir), cap)
     return report
 
 
@@ -228,13 +232,22 @@ def write_files(files: dict[str, str]) -> None:
             handle.write(base64.b64decode(content))
 
 
-def collect(directory: str) -> dict[str, str]:
-    """The regular files the program left in `directory` (a checker's feedback), capped."""
+def mark_executable(names: list[str]) -> None:
+    """Let the sandbox user run the named files (written by `write_files`, so inside WORKDIR)."""
+    for name in names:
+        os.chmod(os.path.join(WORKDIR, os.path.normpath(name)), 0o700)
+
+
+def collect(directory: str, cap: int) -> dict[str, str]:
+    """The regular files the program left in `directory`, each cut at one byte over `cap`.
+
+    The extra byte lets the host tell a file that fits from one that was cut.
+    """
     found = {}
     for entry in os.scandir(directory):
         if entry.is_file(follow_symlinks=False):
             with open(entry.path, "rb") as handle:
-                found[entry.name] = base64.b64encode(handle.read(FEEDBACK_CAP)).decode()
+                found[entry.name] = base64.b64encode(handle.read(cap + 1)).decode()
     return found
 
 

@@ -1,0 +1,3 @@
+public class Undeclared {
+    public static void main(String[] args) { System.out.println(total); }
+}
