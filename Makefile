@@ -53,6 +53,7 @@ lock:
 
 bench: setup
 	$(BIN)/python -m bench.sandbox
+	$(BIN)/python -m bench.languages
 
 clean:
 	rm -rf $(VENV) .lock-venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
