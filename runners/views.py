@@ -23,6 +23,16 @@ from runners.scope import Scope
 from runners.store.states import WorkState
 from runners.store.tables import Assignment, Batch, Submission
 
+SUMMARY_COLUMNS = (
+    Submission.id,
+    Submission.student,
+    Submission.status,
+    Submission.verdict,
+    Submission.score,
+    Submission.max_score,
+)
+"""What a line of a batch, or of an assignment's standings, reads of a submission."""
+
 
 class Progress(msgspec.Struct, frozen=True):
     """How many of a batch's submissions are graded."""
@@ -93,14 +103,7 @@ async def batch_view(batch_id: uuid.UUID, scope: Scope) -> BatchView | None:
     if batch is None:
         return None
     rows = (
-        await Submission.select(
-            Submission.id,
-            Submission.student,
-            Submission.status,
-            Submission.verdict,
-            Submission.score,
-            Submission.max_score,
-        )
+        await Submission.select(*SUMMARY_COLUMNS)
         .where((Submission.batch == batch_id) & scope.of_student(Submission.student))
         .order_by(Submission.student)
     )
@@ -325,14 +328,7 @@ async def assignment_detail(assignment_id: uuid.UUID, scope: Scope) -> Assignmen
 async def _standings(assignment_id: uuid.UUID) -> list[Standing]:
     """Each student's latest submission and best completed score, sorted by student."""
     rows = (
-        await Submission.select(
-            Submission.id,
-            Submission.student,
-            Submission.status,
-            Submission.verdict,
-            Submission.score,
-            Submission.max_score,
-        )
+        await Submission.select(*SUMMARY_COLUMNS)
         .where(Submission.assignment == assignment_id)
         .order_by(Submission.submitted_at)
     )
