@@ -26,7 +26,7 @@ import anyio
 import httpx
 import msgspec
 
-from runners.errors import RunnerError
+from runners.errors import RequestError, RunnerError
 from runners.keys import webhook_secret
 from runners.scope import Scope
 from runners.settings import settings
@@ -100,6 +100,16 @@ def validate_callback_url(url: str) -> str:
     if len(url) > MAX_URL_LENGTH:
         raise WebhookError(f"callback URL is longer than {MAX_URL_LENGTH} characters")
     return url
+
+
+def checked_callback(url: str | None) -> str | None:
+    """The callback URL if OopsEngine will call it; otherwise a `RequestError` on `callback_url`."""
+    if url is None:
+        return None
+    try:
+        return validate_callback_url(url)
+    except WebhookError as error:
+        raise RequestError("callback_url", str(error)) from None
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:

@@ -17,7 +17,6 @@ from msgspec import Meta
 from gateway.api.problems import invalid
 from grading.suite import Isolation
 from runners.runs import RunSpec
-from runners.webhooks import WebhookError, validate_callback_url
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Student = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -102,16 +101,6 @@ class Regrade(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     """`POST /v1/assignments/{id}/regrade`: where to announce the new batch, if anywhere."""
 
     callback_url: str | None = None
-
-
-def checked_callback(url: str | None) -> str | None:
-    """The callback URL if OopsEngine will call it; otherwise a 422 naming `callback_url`."""
-    if url is None:
-        return None
-    try:
-        return validate_callback_url(url)
-    except WebhookError as error:
-        raise invalid("callback_url", str(error)) from None
 
 
 @dataclass

@@ -38,7 +38,7 @@ from runners.errors import RequestError, TooMuchWork
 from runners.runs import RunSpec, RunView, StoredRun, request_of
 from runners.settings import Settings
 from runners.store.states import Leased
-from runners.webhooks import WebhookError, validate_callback_url
+from runners.webhooks import checked_callback
 
 VERSION = "1.13.1"
 """The Judge0 CE release `/about` reports; the `judge0` SDK picks language ids by it."""
@@ -207,20 +207,10 @@ def accept(config: Settings, requests: list[SubmissionRequest], encoded: bool) -
         try:
             spec = spec_of(config, request, encoded)
             accepted.append(Accepted(spec, checked_callback(request.callback_url)))
-        except Judge0Error as error:
+        except RequestError as error:
             message = str(error).removeprefix(f"{error.field}: ")
             raise Judge0Error(prefix.format(index) + error.field, message) from None
     return accepted
-
-
-def checked_callback(url: str | None) -> str | None:
-    """The callback URL if OopsEngine will call it, else a `Judge0Error` on `callback_url`."""
-    if url is None:
-        return None
-    try:
-        return validate_callback_url(url)
-    except WebhookError as error:
-        raise Judge0Error("callback_url", str(error)) from None
 
 
 def _refuse_unsupported(request: SubmissionRequest) -> None:

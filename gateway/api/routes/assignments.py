@@ -27,7 +27,6 @@ from gateway.api.schemas import (
     Created,
     PackageUpload,
     Regrade,
-    checked_callback,
 )
 from grading.documents import decode_suite
 from grading.errors import SuiteError
@@ -44,6 +43,7 @@ from runners.sandbox.languages import extension_map
 from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
+from runners.webhooks import checked_callback
 
 MAX_CASES = 500
 """Cases one suite may have."""

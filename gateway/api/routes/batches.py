@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
-from gateway.api.schemas import BatchCreate, Created, checked_callback
+from gateway.api.schemas import BatchCreate, Created
 from runners import intake, views, webhooks
 from runners.counters import Counter
 from runners.keys import Principal
@@ -23,7 +23,7 @@ from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 from runners.views import BatchView
-from runners.webhooks import DeliveryView
+from runners.webhooks import DeliveryView, checked_callback
 
 MAX_SUBMISSIONS = 1000
 """Submissions one batch may hold; send a larger class as several batches."""

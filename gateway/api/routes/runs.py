@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found
-from gateway.api.schemas import Created, RunCreate, checked_callback
+from gateway.api.schemas import Created, RunCreate
 from runners import intake, runs
 from runners.keys import Principal
 from runners.queue import notices
@@ -20,6 +20,7 @@ from runners.runs import RunView
 from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import Leased
+from runners.webhooks import checked_callback
 
 MAX_WAIT_SECONDS = 30.0
 WAIT_MARGIN_SECONDS = 10.0

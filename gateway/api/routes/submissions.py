@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import invalid, not_found, problem
-from gateway.api.schemas import Created, SubmissionCreate, checked_callback
+from gateway.api.schemas import Created, SubmissionCreate
 from runners import intake, views
 from runners.counters import Counter
 from runners.keys import Principal
@@ -20,6 +20,7 @@ from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 from runners.views import SubmissionView
+from runners.webhooks import checked_callback
 
 SUBMISSION_BODY_BYTES = 2 * settings().max_code_bytes + 64 * 1024
 """Room for the largest code even when JSON escaping doubles it."""
