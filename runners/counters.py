@@ -27,6 +27,9 @@ class Counter(Protocol):
     def hit(self, key: str, ttl: int, amount: int = 1) -> Awaitable[int]:
         """Count `amount` more hits on `key` and return the window's total."""
 
+    def count(self, key: str) -> Awaitable[int]:
+        """The window's total so far on `key`, counting nothing."""
+
 
 class RedisCounter:
     """A counter every gateway process shares: INCRBY, and EXPIRE on the window's first hit.
@@ -54,6 +57,16 @@ class RedisCounter:
         log.warning("Redis does not answer; a hit on %s goes uncounted", key.split(":")[1])
         return 0
 
+    async def count(self, key: str) -> int:
+        """The window's total so far on `key` (0: Redis away, as for `hit`)."""
+        for _ in range(2):
+            try:
+                return int(await self.redis.get(key) or 0)
+            except RedisConnectionError:
+                continue
+        log.warning("Redis does not answer; %s is taken as 0", key.split(":")[1])
+        return 0
+
 
 class MemoryCounter:
     """The embedded mode's counter: one process, so a dict, emptied of past windows."""
@@ -68,3 +81,8 @@ class MemoryCounter:
         expires, count = self.counts.get(key, (moment + ttl, 0))
         self.counts[key] = (expires, count + amount)
         return count + amount
+
+    async def count(self, key: str) -> int:
+        """The window's total so far on `key`."""
+        expires, count = self.counts.get(key, (0.0, 0))
+        return count if expires > time.monotonic() else 0

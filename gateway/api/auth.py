@@ -13,10 +13,11 @@ Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
 limit is a fixed window per key and minute, counted in Redis when one is configured (so every
 gateway process shares it) and in this process otherwise.
 
-A presented key is limited per client address before it is looked up: each takes a token
-from its address's window (`auth_failure_limit` a minute) and one that turns out valid gives
-it back. An address past its window is refused with 429 at once, so a flood of made-up keys
-costs neither a database lookup nor a key's own budget. Keys are never logged; the stored
+A presented key is limited per client address before it is looked up: a key that turns out
+unknown or revoked counts against its address's window (`auth_failure_limit` a minute), and
+an address past its window is refused with 429 at once, so a flood of made-up keys costs
+neither a database lookup nor a key's own budget. A valid key costs two round trips to the
+counter: reading its address's window, and counting its own rate. Keys are never logged; the stored
 hash is compared in constant time (`runners.keys`).
 """
 
@@ -72,8 +73,8 @@ async def principal_for(
     address_key = await _limit_unknown_keys(counter, _address(connection))
     principal = await authenticate(key)
     if principal is None:
+        await counter.hit(address_key, WINDOW_SECONDS)
         return None
-    await counter.hit(address_key, WINDOW_SECONDS, amount=-1)  # a valid key: give it back
     await _limit_rate(counter, principal)
     connection.state.principal = principal
     return principal
@@ -85,11 +86,11 @@ def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 async def _limit_unknown_keys(counter: Counter, address: str) -> str:
-    """Take a token from the address's window of presented keys; 429 when none is left."""
+    """The address's window of unknown keys, if it has room left; 429 when it has none."""
     window = int(time.time()) // WINDOW_SECONDS
     key = ADDRESS_KEY.format(address=address, window=window)
     limit = settings().auth_failure_limit
-    if await counter.hit(key, WINDOW_SECONDS) > limit:
+    if await counter.count(key) >= limit:
         retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
         detail = f"more than {limit} requests without a valid key came from {address} this minute"
         raise problem(429, detail, headers={"Retry-After": str(retry)})
