@@ -62,7 +62,7 @@ class Backend:
 
     async def open(self) -> None:
         """Start the database pool (or create the embedded tables) and the broker."""
-        await open_storage(self.db)
+        await open_storage(self.db, self.settings.database_connections)
         if not self.broker.is_worker_process:
             await self.broker.startup()
 

@@ -28,7 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     whose sandbox or database failed under it is tried again `retry_delay` seconds later,
     without counting as an attempt. Once `max_queue_depth` cases and runs are queued (0: no
     cap), new work is refused until the queue drains. The embedded database lives in `data_dir`;
-    `database_url` (Postgres) and `redis_url` select the served back end.
+    `database_url` (Postgres) and `redis_url` select the served back end. Each process opens
+    at most `database_connections` connections to Postgres: gateway and worker processes
+    together must stay under the server's `max_connections` (100 by default).
 
     `rate_limit` is how many requests one API key may make a minute, and `auth_failure_limit`
     how many requests without a valid key one client address may make. The gateway keeps an
@@ -88,6 +90,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     image_prefix: str = "oopsengine"
     data_dir: str = str(Path.home() / ".local" / "share" / "oopsengine")
     database_url: str = ""
+    database_connections: int = 10
     redis_url: str = ""
     log_dir: str = "/var/log/oopsengine"
 

@@ -50,10 +50,11 @@ def bound() -> AnyEngine:
     return engine
 
 
-async def open_storage(engine: AnyEngine) -> None:
-    """Start the Postgres connection pool, or bring the embedded tables up to this version."""
+async def open_storage(engine: AnyEngine, connections: int = 10) -> None:
+    """Start the Postgres connection pool (one idle connection, at most `connections`), or bring
+    the embedded tables up to this version."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool()
+        await engine.start_connection_pool(min_size=1, max_size=connections)
         return
     added = await add_missing_columns()
     await create_db_tables(*TABLES, if_not_exists=True)
