@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import itertools
 import socket
 import struct
@@ -52,6 +53,8 @@ SUPERVISOR_HEADROOM_MIB = 8
 """Memory added to a multi-case container for what its supervisor keeps between cases."""
 FEEDBACK_CAP = 64 * 1024
 """How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
+CHECKED_KEPT = 4096
+"""Programs whose check passed that a sandbox remembers (32 bytes each)."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,6 +103,8 @@ class Execution(msgspec.Struct, frozen=True, kw_only=True):
     result: RunResult
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     startup_ms: int = 0
+    ran: bool = False
+    """The program itself started: any check before it (Python's syntax check) passed."""
 
 
 class Report(msgspec.Struct, frozen=True):
@@ -132,6 +137,9 @@ class Sandbox:
         self._creating = threading.BoundedSemaphore(settings.max_concurrent_creates)
         janitor.sweep(self.client, settings)
         self.pool = Pool(settings, self._start_warm, self._remove)
+        self._checked: dict[bytes, None] = {}
+        self._checking = threading.Lock()
+        """Digests of programs whose check passed here, oldest first, at most `CHECKED_KEPT`."""
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
@@ -139,11 +147,25 @@ class Sandbox:
         lang = language(request.language)
         if request.artefact is not None and request.artefact.failure is not None:
             return Execution(result=request.artefact.failure)
-        payload = self._job(request)
+        checked = _check_digest(request.language, request.code)
+        payload = self._job(request, checked in self._checked)
         budget = request.limits.time_limit + (lang.compile_time_limit if lang.check else 0)
         profile = self.profile(request.language, request.limits.memory_limit)
         execution = self._contain(profile, payload, request.limits.output_limit, budget)
+        if lang.check and execution.ran:
+            self._remember_check(checked)
         return _adjusted(execution, lang)
+
+    def _remember_check(self, digest: bytes) -> None:
+        """Skip this program's check from now on: the same source checks the same every time.
+
+        In `case` isolation every case of a submission is a run of its own; without this, each
+        would start the interpreter twice, once to check the program and once to run it.
+        """
+        with self._checking:
+            self._checked[digest] = None
+            while len(self._checked) > CHECKED_KEPT:
+                del self._checked[next(iter(self._checked))]
 
     def built(self, request: R) -> R:
         """The request or program with its artefact, compiled now if it needs one and has none."""
@@ -343,8 +365,9 @@ class Sandbox:
             self.client.api.kill(container)
         return Execution(result=_unanswered(limits.time_limit, bytes(channel.stderr)))
 
-    def _job(self, request: RunRequest) -> bytes:
-        """The job of a single run: the program's line and its one case's line."""
+    def _job(self, request: RunRequest, checked: bool = False) -> bytes:
+        """The job of a single run: the program's line and its one case's line; `checked`
+        leaves out the check of a program whose check passed before."""
         case = CaseInput(
             limits=request.limits,
             stdin=request.stdin,
@@ -358,10 +381,11 @@ class Sandbox:
             files=request.files,
             artefact=request.artefact,
         )
-        return self._program_line(program) + self._case_line(program, case)
+        return self._program_line(program, checked) + self._case_line(program, case)
 
-    def _program_line(self, program: Program) -> bytes:
-        """The job's first line: the program's files (or its artefact), environment and check.
+    def _program_line(self, program: Program, checked: bool = False) -> bytes:
+        """The job's first line: the program's files (or its artefact), environment and check
+        (unless `checked`).
 
         A compiled program sends its artefact's files instead of its source, made executable.
         """
@@ -376,7 +400,7 @@ class Sandbox:
             "files": _encoded(files),
             "executable": sorted(built),
             "env": _environment(lang),
-            "compile": step if lang.check else None,
+            "compile": step if lang.check and not checked else None,
         }
         return msgspec.json.encode(job) + b"\n"
 
@@ -496,7 +520,12 @@ class Sandbox:
             report = msgspec.json.decode(out, type=Report)
         except msgspec.DecodeError:
             return Execution(result=self._died(container, err), startup_ms=startup_ms)
-        return Execution(result=interpret(report), files=report.files, startup_ms=startup_ms)
+        return Execution(
+            result=interpret(report),
+            files=report.files,
+            startup_ms=startup_ms,
+            ran=report.stage == "run",
+        )
 
     def _died(self, container: str, err: bytes) -> RunResult:
         """The supervisor ended without a report: the OOM killer, or a fault of ours."""
@@ -505,6 +534,11 @@ class Sandbox:
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+
+def _check_digest(language_name: str, code: str) -> bytes:
+    """What a check's outcome depends on: the language (so its image) and the source."""
+    return hashlib.sha256(f"{language_name}\0{code}".encode()).digest()
 
 
 def _environment(lang: Language) -> dict[str, str]:

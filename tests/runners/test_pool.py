@@ -22,7 +22,7 @@ from runners.queue import tasks
 from runners.sandbox import janitor
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.pool import Pool, Profile
-from runners.sandbox.sandbox import RunRequest, Sandbox
+from runners.sandbox.sandbox import RunRequest, Sandbox, _check_digest
 from runners.settings import Settings
 
 pytestmark = pytest.mark.docker
@@ -99,6 +99,25 @@ def test_a_warm_run_gives_the_result_of_a_cold_one(
 ) -> None:
     assert warm_sandbox.pool.held() > 0
     assert visible(run(warm_sandbox, code, stdin)) == visible(run(cold_sandbox, code, stdin))
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        pytest.param("print(input())", Status.OK, id="checks"),
+        pytest.param("import sys; sys.exit(2)", Status.RUNTIME_ERROR, id="checks-then-fails"),
+        pytest.param("print(", Status.COMPILE_ERROR, id="syntax-error"),
+    ],
+)
+def test_a_program_run_again_without_its_check_gets_the_same_result(
+    cold_sandbox: Sandbox, code: str, status: Status
+) -> None:
+    first = run(cold_sandbox, code, b"again\n")
+    checked_before = _check_digest("python", code) in cold_sandbox._checked
+    second = run(cold_sandbox, code, b"again\n")
+    assert first.status is status
+    assert visible(second) == visible(first)
+    assert checked_before is (status is not Status.COMPILE_ERROR)  # only a pass is remembered
 
 
 HOSTILE = [
