@@ -9,12 +9,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 log = logging.getLogger(__name__)
+
+
+class Hit(NamedTuple):
+    """`amount` more hits (or fewer, if negative) on `key`, whose window lasts `ttl` seconds."""
+
+    key: str
+    ttl: int
+    amount: int = 1
 
 
 @runtime_checkable
@@ -27,8 +35,8 @@ class Counter(Protocol):
     def hit(self, key: str, ttl: int, amount: int = 1) -> Awaitable[int]:
         """Count `amount` more hits on `key` and return the window's total."""
 
-    def count(self, key: str) -> Awaitable[int]:
-        """The window's total so far on `key`, counting nothing."""
+    def hits(self, *changes: Hit) -> Awaitable[list[int]]:
+        """Count several hits at once (one round trip); each window's total, in order."""
 
 
 class RedisCounter:
@@ -45,27 +53,23 @@ class RedisCounter:
 
     async def hit(self, key: str, ttl: int, amount: int = 1) -> int:
         """Count `amount` more hits on `key` and return the window's total (0: Redis away)."""
+        return (await self.hits(Hit(key, ttl, amount)))[0]
+
+    async def hits(self, *changes: Hit) -> list[int]:
+        """Count every change in one transaction; each window's total (all 0: Redis away)."""
         for _ in range(2):
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.incrby(key, amount)
-                    pipe.expire(key, ttl, nx=True)
-                    count, _ = await pipe.execute()
-                return int(count)
+                    for change in changes:
+                        pipe.incrby(change.key, change.amount)
+                        pipe.expire(change.key, change.ttl, nx=True)
+                    answers = await pipe.execute()
+                return [int(count) for count in answers[::2]]
             except RedisConnectionError:
                 continue
-        log.warning("Redis does not answer; a hit on %s goes uncounted", key.split(":")[1])
-        return 0
-
-    async def count(self, key: str) -> int:
-        """The window's total so far on `key` (0: Redis away, as for `hit`)."""
-        for _ in range(2):
-            try:
-                return int(await self.redis.get(key) or 0)
-            except RedisConnectionError:
-                continue
-        log.warning("Redis does not answer; %s is taken as 0", key.split(":")[1])
-        return 0
+        kinds = ", ".join(change.key.split(":")[1] for change in changes)
+        log.warning("Redis does not answer; hits on %s go uncounted", kinds)
+        return [0] * len(changes)
 
 
 class MemoryCounter:
@@ -82,7 +86,6 @@ class MemoryCounter:
         self.counts[key] = (expires, count + amount)
         return count + amount
 
-    async def count(self, key: str) -> int:
-        """The window's total so far on `key`."""
-        expires, count = self.counts.get(key, (0.0, 0))
-        return count if expires > time.monotonic() else 0
+    async def hits(self, *changes: Hit) -> list[int]:
+        """Count every change; each window's total."""
+        return [await self.hit(*change) for change in changes]

@@ -13,11 +13,11 @@ Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
 limit is a fixed window per key and minute, counted in Redis when one is configured (so every
 gateway process shares it) and in this process otherwise.
 
-A presented key is limited per client address before it is looked up: a key that turns out
-unknown or revoked counts against its address's window (`auth_failure_limit` a minute), and
-an address past its window is refused with 429 at once, so a flood of made-up keys costs
-neither a database lookup nor a key's own budget. A valid key costs two round trips to the
-counter: reading its address's window, and counting its own rate. Keys are never logged; the stored
+A presented key is limited per client address before it is looked up: each takes a token
+from its address's window (`auth_failure_limit` a minute) and one that turns out valid gives
+it back, in the same round trip to the counter that counts the key's own rate. An address past
+its window is refused with 429 at once, so a flood of made-up keys costs neither a database
+lookup nor a key's own budget. Keys are never logged; the stored
 hash is compared in constant time (`runners.keys`).
 """
 
@@ -31,7 +31,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from gateway.api.problems import problem
-from runners.counters import Counter
+from runners.counters import Counter, Hit
 from runners.keys import Principal, Role, authenticate
 from runners.scope import Scope
 from runners.settings import settings
@@ -73,9 +73,8 @@ async def principal_for(
     address_key = await _limit_unknown_keys(counter, _address(connection))
     principal = await authenticate(key)
     if principal is None:
-        await counter.hit(address_key, WINDOW_SECONDS)
         return None
-    await _limit_rate(counter, principal)
+    await _limit_rate(counter, principal, address_key)
     connection.state.principal = principal
     return principal
 
@@ -86,21 +85,25 @@ def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 async def _limit_unknown_keys(counter: Counter, address: str) -> str:
-    """The address's window of unknown keys, if it has room left; 429 when it has none."""
+    """Take a token from the address's window of presented keys; 429 when none is left."""
     window = int(time.time()) // WINDOW_SECONDS
     key = ADDRESS_KEY.format(address=address, window=window)
     limit = settings().auth_failure_limit
-    if await counter.count(key) >= limit:
+    if await counter.hit(key, WINDOW_SECONDS) > limit:
         retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
         detail = f"more than {limit} requests without a valid key came from {address} this minute"
         raise problem(429, detail, headers={"Retry-After": str(retry)})
     return key
 
 
-async def _limit_rate(counter: Counter, principal: Principal) -> None:
+async def _limit_rate(counter: Counter, principal: Principal, address_key: str) -> None:
+    """Give the address its token back and count the key's request; 429 past its rate."""
     window = int(time.time()) // WINDOW_SECONDS
     key = RATE_KEY.format(key_id=principal.key_id, window=window)
-    if await counter.hit(key, WINDOW_SECONDS) > settings().rate_limit:
+    _, used = await counter.hits(
+        Hit(address_key, WINDOW_SECONDS, amount=-1), Hit(key, WINDOW_SECONDS)
+    )
+    if used > settings().rate_limit:
         retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
         detail = f"this key made more than {settings().rate_limit} requests this minute"
         raise problem(429, detail, headers={"Retry-After": str(retry)})

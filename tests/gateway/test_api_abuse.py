@@ -10,11 +10,12 @@ import httpx
 import msgspec
 import pytest
 from conftest import Keys
+from redis.asyncio import Redis
 
 from gateway.api import auth
 from gateway.api.routes import runs as run_routes
 from runners import courses, runs
-from runners.counters import MemoryCounter
+from runners.counters import Hit, MemoryCounter, RedisCounter
 from runners.settings import Settings, settings
 
 
@@ -88,6 +89,21 @@ async def test_a_counter_takes_a_hit_back_with_a_negative_amount() -> None:
     assert await counter.hit("a", 60) == 1
     assert await counter.hit("a", 60, amount=-1) == 0
     assert await counter.hit("a", 60) == 1
+
+
+@pytest.mark.services
+async def test_redis_counts_several_hits_at_once_and_each_window_expires() -> None:
+    redis = Redis.from_url(settings().redis_url)
+    counter = RedisCounter(redis)
+    given, taken = (f"oopsengine:test:{uuid.uuid4().hex}" for _ in "ab")
+    try:
+        assert await counter.hits(Hit(given, 60), Hit(taken, 60, amount=3)) == [1, 3]
+        assert await counter.hits(Hit(given, 60, amount=-1), Hit(taken, 60)) == [0, 4]
+        assert 0 < await redis.ttl(given) <= 60
+        assert 0 < await redis.ttl(taken) <= 60
+    finally:
+        await redis.delete(given, taken)
+        await redis.aclose()
 
 
 def test_settings_without_a_cap_never_refuse() -> None:
