@@ -49,6 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     `pool_profiles` most recent profiles (image, memory, pids and CPU limits), creates at most
     `pool_creates` at a time, and replaces one idle for `pool_idle_limit` seconds (under the
     janitor's age limit); `pool_size` 0 turns it off.
+
+    `engine_userns_remap` has `oops setup` start the Docker engine it starts itself with
+    user-namespace remapping (`dockerd --userns-remap=default`): a uid inside a container is
+    then an unprivileged one on the host. An engine already running is left as it is.
     """
 
     time_limit: float = 3.0
@@ -93,6 +97,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_connections: int = 10
     redis_url: str = ""
     log_dir: str = "/var/log/oopsengine"
+    engine_userns_remap: bool = False
 
     @property
     def embedded(self) -> bool:

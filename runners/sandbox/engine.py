@@ -31,10 +31,22 @@ def answers() -> bool:
     return True
 
 
+def remapped() -> bool:
+    """Whether the engine that answers maps containers' uids to a range of its own."""
+    options = docker.from_env(timeout=5).info().get("SecurityOptions", [])
+    return any("userns" in option for option in options)
+
+
 def ensure_engine(settings: Settings, say: Callable[[str], None]) -> None:
-    """Leave a running engine alone; otherwise install (Debian, root) and start dockerd."""
+    """Leave a running engine alone; otherwise install (Debian, root) and start dockerd,
+    remapping user namespaces if `engine_userns_remap` asks for it."""
     if answers():
-        say("Docker engine already answers")
+        say("Docker engine already answers" + (" (user namespaces remapped)" if remapped() else ""))
+        if settings.engine_userns_remap and not remapped():
+            say(
+                "warning: OOPS_ENGINE_USERNS_REMAP is set, but the running engine does not remap "
+                "user namespaces; stop it and run `oops setup` again to start it remapped"
+            )
         return
     if not _debian_root():
         raise EngineUnavailable(f"no Docker engine answers: {INSTALL_HINT}")
@@ -70,16 +82,18 @@ def _start_dockerd(settings: Settings, say: Callable[[str], None]) -> None:
     log_dir = Path(settings.log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "dockerd.log"
+    # "default": dockerd makes the `dockremap` user and its subordinate uid and gid ranges.
+    options = ["--userns-remap=default"] if settings.engine_userns_remap else []
     with log_path.open("ab") as log:
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 -- fixed arguments
             # dockerd from PATH, where Debian's docker.io puts it.
-            ["dockerd"],  # noqa: S607
+            ["dockerd", *options],  # noqa: S607
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    say(f"started dockerd (log: {log_path})")
+    say(f"started dockerd{''.join(' ' + option for option in options)} (log: {log_path})")
     deadline = time.monotonic() + READY_TIMEOUT
     while not answers():
         if time.monotonic() > deadline:

@@ -1,0 +1,101 @@
+"""The Docker engine started with user-namespace remapping (`OOPS_ENGINE_USERNS_REMAP=1`).
+
+The test stops the engine and starts it again twice (remapped, then as before), so it runs only
+when OOPS_CHAOS_DOCKER=1 says the engine is this test's alone. A remapped engine keeps its own
+image store, so `oops setup` builds the Python image in it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import docker
+import msgspec
+import pytest
+
+from runners.sandbox import engine, janitor
+from runners.sandbox.limits import resolve_limits
+from runners.sandbox.sandbox import SANDBOX_UID, RunRequest, Sandbox
+from runners.settings import from_environment
+from tests.gateway.stack import wait_until
+from tests.helpers import OOPS
+
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.docker,
+    pytest.mark.skipif(
+        os.environ.get("OOPS_CHAOS_DOCKER") != "1",
+        reason="restarts the Docker engine: set OOPS_CHAOS_DOCKER=1 on a machine whose engine "
+        "is yours",
+    ),
+]
+
+LOOKS_AROUND = "import os, time\nprint(os.getuid(), flush=True)\ntime.sleep(1.5)"
+
+
+def stop_engine() -> None:
+    pid = int(engine.PID_FILE.read_text())
+    os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: not Path(f"/proc/{pid}").exists(), 60, "the engine stopping")
+
+
+def setup(remap: bool) -> None:
+    env = {**os.environ, "OOPS_ENGINE_USERNS_REMAP": "1" if remap else "0"}
+    subprocess.run([OOPS, "setup", "--languages", "python"], env=env, check=True, timeout=600)
+
+
+def subordinate_uids(user: str) -> tuple[int, int]:
+    """The first uid and the size of `user`'s range in /etc/subuid."""
+    for line in Path("/etc/subuid").read_text().splitlines():
+        name, first, count = line.split(":")
+        if name == user:
+            return int(first), int(count)
+    raise AssertionError(f"/etc/subuid gives {user} no range")
+
+
+def host_uid_of_a_running_sandbox(client: docker.DockerClient) -> int | None:
+    """The host's real uid of the first running sandbox's PID 1 (its supervisor), if any."""
+    for container in janitor.ours(client):
+        try:
+            pid = client.api.inspect_container(container.id)["State"]["Pid"]
+        except docker.errors.NotFound:  # removed meanwhile
+            continue
+        if pid:
+            status = Path(f"/proc/{pid}/status").read_text()
+            uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+            return int(uid_line.split()[1])
+    return None
+
+
+def test_a_remapped_engine_runs_the_sandbox_as_an_unprivileged_host_uid() -> None:
+    stop_engine()
+    try:
+        setup(remap=True)
+        assert engine.remapped()
+        first, count = subordinate_uids("dockremap")
+        config = msgspec.structs.replace(from_environment(), pool_size=0)
+        sandbox = Sandbox(config)
+        client = docker.from_env()
+        try:
+            with ThreadPoolExecutor(1) as background:
+                request = RunRequest(code=LOOKS_AROUND, limits=resolve_limits(config))
+                running = background.submit(sandbox.run, request)
+                host_uid = wait_until(
+                    lambda: host_uid_of_a_running_sandbox(client), 30, "a sandbox running"
+                )
+                result = running.result(timeout=60).result
+        finally:
+            sandbox.close()
+            client.close()
+        inside = int(SANDBOX_UID.split(":")[0])
+        assert result.stdout == f"{inside}\n", result
+        assert host_uid == first + inside  # not 65534 on the host: a uid of dockremap's range
+        assert first + inside < first + count
+    finally:
+        stop_engine()
+        setup(remap=False)
+    assert not engine.remapped()
