@@ -223,7 +223,8 @@ def suite(cases: int, isolation: str | None) -> dict[str, Any]:
 
 
 def batch_rate(api: httpx.Client, students: int, cases: int, isolation: str | None) -> float:
-    """Cases per second for one batch, from posting it to its completion."""
+    """Cases per second for one batch, from posting it to its completion, on an idle machine."""
+    say(f"waited {quiet():.1f} s for the machine to be idle")
     document = {"name": "bench", "suite": suite(cases, isolation)}
     made = expect(api.post("/v1/assignments", json=document), 201)
     code = "# {student}\nn = int(input())\nprint(n * n)"  # each student's program is their own
@@ -242,6 +243,29 @@ def batch_rate(api: httpx.Client, students: int, cases: int, isolation: str | No
     tail = settle()
     say(f"{rate:.2f} cases/s; the engine removed the last used containers {tail:.1f} s later")
     return rate
+
+
+def quiet(idle: float = 0.75, timeout: float = 90.0) -> float:
+    """Seconds until the CPUs are at least `idle` idle over a second (or `timeout` passed).
+
+    After a batch, the engine, Postgres and the kernel go on tidying up (unmounting layers,
+    vacuuming, writing back) for a while: the next measurement starts when they are done.
+    """
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        before = _cpu_times()
+        time.sleep(1.0)
+        after = _cpu_times()
+        spent = [b - a for a, b in zip(before, after, strict=True)]
+        if spent[3] / max(1, sum(spent)) >= idle:
+            break
+    return time.perf_counter() - started
+
+
+def _cpu_times() -> list[int]:
+    """The machine's CPU time so far by kind (user, nice, system, idle, iowait, ...)."""
+    with open("/proc/stat") as stat:
+        return [int(field) for field in stat.readline().split()[1:]]
 
 
 def settle(timeout: float = 180.0) -> float:
