@@ -48,6 +48,14 @@ from tests.gateway.stack import Stack
 
 OOPS = str(Path(sys.executable).parent / "oops")
 HELLO = "print('Hello, world!')"
+TEST_SETTINGS = (
+    "OOPS_CONCURRENCY",
+    "OOPS_POOL_SIZE",
+    "OOPS_REQUEUE_AFTER",
+    "OOPS_RECONCILE_EVERY",
+    "OOPS_SWEEP_EVERY",
+)
+"""What the test stack sets to its own ends (small pools, fast sweeps) that a bench must not."""
 BARE_RUNS = 200
 """Bare `docker run`s in the throughput floor: enough for the engine's own clean-up to catch
 up with it, as it must during a batch (a short burst leaves the removals for later)."""
@@ -154,7 +162,7 @@ def served(workers: int, workdir: Path) -> Iterator[tuple[Stack, httpx.Client]]:
     workdir.mkdir(parents=True, exist_ok=True)
     stack = Stack(workdir, workers=workers)
     stack.env["OOPS_RATE_LIMIT"] = "10000000"
-    for chosen in ("OOPS_CONCURRENCY", "OOPS_POOL_SIZE"):  # the product's defaults, not the tests'
+    for chosen in TEST_SETTINGS:  # the product's defaults, not the tests'
         stack.env.pop(chosen, None)
     try:
         stack.start()
