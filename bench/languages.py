@@ -69,7 +69,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for name in args.languages.split(","):
         compile_ms, alone, together = measure(sandbox, name, args.runs)
-        shown = f"{compile_ms:.0f}" if compile_ms is not None else "(syntax check per case)"
+        shown = f"{compile_ms:.0f}" if compile_ms is not None else "(syntax check in the sandbox)"
         print(f"| {name} | {shown} | {alone:.0f} | {together:.0f} |")
 
 
