@@ -41,8 +41,9 @@ def ensure_engine(settings: Settings, say: Callable[[str], None]) -> None:
     """Leave a running engine alone; otherwise install (Debian, root) and start dockerd,
     remapping user namespaces if `engine_userns_remap` asks for it."""
     if answers():
-        say("Docker engine already answers" + (" (user namespaces remapped)" if remapped() else ""))
-        if settings.engine_userns_remap and not remapped():
+        remapping = " (user namespaces remapped)" if remapped() else ""
+        say(f"Docker engine already answers{remapping}")
+        if settings.engine_userns_remap and not remapping:
             say(
                 "warning: OOPS_ENGINE_USERNS_REMAP is set, but the running engine does not remap "
                 "user namespaces; stop it and run `oops setup` again to start it remapped"
