@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres, Receiver
-from tests.gateway.stack import Stack
+from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres
+from tests.gateway.stack import Receiver, Stack
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,11 @@ is removed afterwards. The receiver can be taken down and brought back on the sa
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -115,46 +112,3 @@ def _children(parent: int) -> list[int]:
             if int(entry.read_text().rsplit(")", 1)[1].split()[1]) == parent:
                 found.append(int(entry.parent.name))
     return found
-
-
-class Receiver:
-    """A webhook receiver on a fixed port that records every request and answers 204.
-
-    `down()` closes the port (senders see connection refused), `up()` opens it again.
-    """
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.server: ThreadingHTTPServer | None = None
-        self.up()
-
-    def up(self) -> None:
-        """Listen and answer again."""
-        received = self.requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def down(self) -> None:
-        """Stop listening: connections are refused until `up()`."""
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def for_subject(self, subject: str) -> list[tuple[dict[str, str], bytes]]:
-        """Requests whose event is about `subject` (a batch id)."""
-        return [(h, b) for h, b in self.requests if json.loads(b)["data"]["id"] == subject]

@@ -30,8 +30,8 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres, Receiver
-from tests.gateway.stack import OOPS, Stack, wait_until
+from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres
+from tests.gateway.stack import OOPS, Receiver, Stack, wait_until
 from tests.gateway.test_e2e import assert_scores_right, only_warm_containers_left, start_batch
 
 pytestmark = [pytest.mark.chaos, pytest.mark.docker, pytest.mark.services]

@@ -12,8 +12,10 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +253,46 @@ def _end_group(process: subprocess.Popen[bytes]) -> None:
                 return
             process.poll()
             time.sleep(0.1)
+
+
+class Receiver:
+    """A webhook receiver on a fixed port of 127.0.0.1 that records every request and answers 204.
+
+    `down()` closes the port (senders see connection refused), `up()` opens it again.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.server: ThreadingHTTPServer | None = None
+        self.up()
+
+    def up(self) -> None:
+        """Listen and answer again."""
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        """Stop listening: connections are refused until `up()`."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def for_subject(self, subject: str) -> list[tuple[dict[str, str], bytes]]:
+        """Requests whose event is about `subject` (a batch id)."""
+        return [(h, b) for h, b in self.requests if json.loads(b)["data"]["id"] == subject]

@@ -11,12 +11,9 @@ import asyncio
 import csv
 import http.client
 import io
-import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import docker
@@ -24,7 +21,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.gateway.stack import POOL_SIZE, Stack, free_port, wait_until
+from tests.gateway.stack import POOL_SIZE, Receiver, Stack, wait_until
 from tests.helpers import leftover_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
@@ -50,31 +47,6 @@ def expected_score(index: int) -> float:
     return 5.0 if index % 6 == 0 else 4.0
 
 
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that records every request and answers 204."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        received = self.requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def for_subject(self, batch_id: str) -> list[tuple[dict[str, str], bytes]]:
-        return [(h, b) for h, b in self.requests if json.loads(b)["data"]["id"] == batch_id]
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The served stack: gateway, two workers, Redis and a database of its own."""
@@ -96,7 +68,7 @@ def instructor(stack: Stack) -> dict[str, str]:
 def receiver() -> Iterator[Receiver]:
     hook = Receiver()
     yield hook
-    hook.server.shutdown()
+    hook.down()
 
 
 def client(stack: Stack, key: dict[str, str]) -> httpx.Client:
