@@ -138,8 +138,8 @@ class Sandbox:
         janitor.sweep(self.client, settings)
         self.pool = Pool(settings, self._start_warm, self._remove)
         self._checked: dict[bytes, None] = {}
-        self._checking = threading.Lock()
         """Digests of programs whose check passed here, oldest first, at most `CHECKED_KEPT`."""
+        self._checking = threading.Lock()
 
     def run(self, request: RunRequest) -> Execution:
         """Run one program to completion and report how it ended; never leaves a container."""
