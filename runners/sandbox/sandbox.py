@@ -432,6 +432,7 @@ class Sandbox:
                     hostname="sandbox",
                     user=SANDBOX_UID,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
+                    network_disabled=True,  # an empty network namespace, no network stack to set up
                     host_config=self._host_config(profile),
                 )
             except docker.errors.ImageNotFound:

@@ -207,6 +207,25 @@ def test_dns_does_not_resolve(tmp_path: Path) -> None:
     assert "gaierror" in result["stderr"]
 
 
+def test_network_namespace_is_its_own_with_loopback_only(tmp_path: Path) -> None:
+    """The sandbox has no network stack set up by the engine, yet not the host's either."""
+    code = """
+    import os, socket
+    print(os.readlink('/proc/self/ns/net'))
+    print(' '.join(sorted(os.listdir('/sys/class/net'))))
+    listener = socket.create_server(('127.0.0.1', 0))
+    socket.create_connection(listener.getsockname(), timeout=2)
+    print('loopback works')
+    """
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "ok", result["stderr"]
+    namespace, interfaces, loopback = result["stdout"].splitlines()
+    assert namespace.startswith("net:[")
+    assert namespace != os.readlink("/proc/self/ns/net")
+    assert interfaces == "lo"
+    assert loopback == "loopback works"
+
+
 def test_runner_environment_is_invisible(tmp_path: Path) -> None:
     code = """
     import os
