@@ -301,6 +301,20 @@ def test_cannot_forge_the_supervisor_report(tmp_path: Path) -> None:
     assert result["stdout"].count("refused") == 2
 
 
+def test_program_is_the_oom_killers_first_pick_and_owns_its_proc_entries(tmp_path: Path) -> None:
+    """The supervisor is non-dumpable and kept from the OOM killer; the program is neither."""
+    code = """
+    import os
+    print(open('/proc/self/oom_score_adj').read().strip(), open('/proc/1/oom_score_adj').read().strip())
+    print(os.stat('/proc/self/fd').st_uid, os.stat('/proc/1/fd').st_uid)
+    """
+    result = oops_run(tmp_path, code)
+    assert result["status"] == "ok", result["stderr"]
+    scores, owners = result["stdout"].splitlines()
+    assert scores.split() == ["1000", "0"]
+    assert owners.split() == ["65534", "0"]
+
+
 def test_child_left_running_does_not_hold_the_run(tmp_path: Path) -> None:
     code = """
     import subprocess

@@ -67,6 +67,7 @@ OOM_COUNTERS = (
     "/sys/fs/cgroup/memory/memory.oom_control",  # cgroup v1
     "/sys/fs/cgroup/memory.events",  # cgroup v2
 )
+LIBC = ctypes.CDLL(None, use_errno=True)
 SYSV_IPC = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
 POSIX_QUEUES = "/dev/mqueue"
 
@@ -204,7 +205,6 @@ def clear_ipc() -> None:
     The container's IPC namespace is shared by its cases: System V shared memory, message
     queues and semaphores, and POSIX message queues (Docker mounts them at /dev/mqueue).
     """
-    libc = ctypes.CDLL(None, use_errno=True)
     for path, call in zip(SYSV_IPC, ("shmctl", "msgctl", "semctl"), strict=True):
         try:
             with open(path) as table:
@@ -214,9 +214,9 @@ def clear_ipc() -> None:
         for row in rows:
             ident = int(row.split()[1])
             if call == "semctl":
-                libc.semctl(ident, 0, IPC_RMID)
+                LIBC.semctl(ident, 0, IPC_RMID)
             else:
-                getattr(libc, call)(ident, IPC_RMID, None)
+                getattr(LIBC, call)(ident, IPC_RMID, None)
     try:
         for name in os.listdir(POSIX_QUEUES):
             os.unlink(os.path.join(POSIX_QUEUES, name))
@@ -226,7 +226,7 @@ def clear_ipc() -> None:
 
 def set_dumpable(dumpable: bool) -> None:
     """Non-dumpable processes' /proc entries belong to root and refuse ptrace."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
+    LIBC.prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
 
 
 def write_files(files: dict[str, str]) -> None:
@@ -301,15 +301,21 @@ def spawn(job: dict[str, Any], stdin_fd: int) -> tuple[int, int, int]:
 
 
 def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
-    """In the forked child: wire descriptors, make itself the OOM killer's first pick, exec."""
+    """In the forked child: wire descriptors, make itself the OOM killer's first pick, exec.
+
+    Every case pays for what runs here, in a copy of the supervisor's memory that each write
+    makes the kernel copy further, so it does the least it can: bare system calls, no file
+    objects, and the C library loaded once.
+    """
     os.setsid()
     os.dup2(stdin_fd, 0)
     os.dup2(out_w, 1)
     os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-    set_dumpable(True)
-    with open("/proc/self/oom_score_adj", "w") as handle:
-        handle.write("1000")
+    set_dumpable(True)  # else its /proc entries are root's and it cannot raise its own score
+    adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+    os.write(adjust, b"1000")
+    os.close(adjust)
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(WORKDIR)
