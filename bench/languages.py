@@ -67,10 +67,13 @@ def main() -> None:
     sandbox = Sandbox(settings())
     print("| language | compile (ms) | per case, own container (ms) | per case, 10 in one (ms) |")
     print("|---|---|---|---|")
-    for name in args.languages.split(","):
-        compile_ms, alone, together = measure(sandbox, name, args.runs)
-        shown = f"{compile_ms:.0f}" if compile_ms is not None else "(syntax check in the sandbox)"
-        print(f"| {name} | {shown} | {alone:.0f} | {together:.0f} |")
+    try:
+        for name in args.languages.split(","):
+            compile_ms, alone, together = measure(sandbox, name, args.runs)
+            shown = f"{compile_ms:.0f}" if compile_ms is not None else "(syntax check in the sandbox)"
+            print(f"| {name} | {shown} | {alone:.0f} | {together:.0f} |")
+    finally:
+        sandbox.close()  # its warm containers too
 
 
 if __name__ == "__main__":
