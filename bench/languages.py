@@ -70,7 +70,8 @@ def main() -> None:
     try:
         for name in args.languages.split(","):
             compile_ms, alone, together = measure(sandbox, name, args.runs)
-            shown = f"{compile_ms:.0f}" if compile_ms is not None else "(syntax check in the sandbox)"
+            checked = "(syntax check in the sandbox)"
+            shown = f"{compile_ms:.0f}" if compile_ms is not None else checked
             print(f"| {name} | {shown} | {alone:.0f} | {together:.0f} |")
     finally:
         sandbox.close()  # its warm containers too

@@ -305,7 +305,9 @@ def test_program_is_the_oom_killers_first_pick_and_owns_its_proc_entries(tmp_pat
     """The supervisor is non-dumpable and kept from the OOM killer; the program is neither."""
     code = """
     import os
-    print(open('/proc/self/oom_score_adj').read().strip(), open('/proc/1/oom_score_adj').read().strip())
+    def score(pid):
+        return open(f'/proc/{pid}/oom_score_adj').read().strip()
+    print(score('self'), score(1))
     print(os.stat('/proc/self/fd').st_uid, os.stat('/proc/1/fd').st_uid)
     """
     result = oops_run(tmp_path, code)
