@@ -132,8 +132,7 @@ async def _process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
         worker = await grader()
         graded = await worker.grade_submission(first.suite, planned, first.code, first.language)
         results += list(zip(runnable, graded, strict=True))
-    for claim, result in results:
-        await pipeline.record(claim.case_run, result)
+    await pipeline.record_all([(claim.case_run, result) for claim, result in results])
     return await _settle(submission_id)
 
 
