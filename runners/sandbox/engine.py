@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -25,7 +26,8 @@ INSTALL_HINT = (
 def answers() -> bool:
     """Whether a Docker engine answers on the default socket."""
     try:
-        docker.from_env(timeout=5).ping()
+        with contextlib.closing(docker.from_env(timeout=5)) as client:
+            client.ping()
     except docker.errors.DockerException:
         return False
     return True
@@ -33,7 +35,8 @@ def answers() -> bool:
 
 def remapped() -> bool:
     """Whether the engine that answers maps containers' uids to a range of its own."""
-    options = docker.from_env(timeout=5).info().get("SecurityOptions", [])
+    with contextlib.closing(docker.from_env(timeout=5)) as client:
+        options = client.info().get("SecurityOptions", [])
     return any("userns" in option for option in options)
 
 
