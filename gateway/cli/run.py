@@ -66,7 +66,7 @@ def run_command(args: argparse.Namespace) -> int:
         language=language_of(args.file, args.language),
         limits=resolve_limits(config, args.time_limit, args.memory_limit),
     )
-    sandbox = Sandbox(config)
+    sandbox = Sandbox(config, auto_remove=True)
     try:
         result = sandbox.run(request).result
         if args.json:

@@ -15,6 +15,7 @@ import base64
 import contextlib
 import hashlib
 import itertools
+import signal
 import socket
 import struct
 import threading
@@ -51,6 +52,8 @@ STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
 SUPERVISOR_HEADROOM_MIB = 8
 """Memory added to a multi-case container for what its supervisor keeps between cases."""
+EXIT_SIGKILL = 128 + int(signal.SIGKILL)
+"""The exit status the engine reports for a container whose first process was SIGKILLed."""
 FEEDBACK_CAP = 64 * 1024
 """How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 CHECKED_KEPT = 4096
@@ -131,9 +134,17 @@ R = TypeVar("R", RunRequest, Program)
 class Sandbox:
     """Runs programs, each in a fresh container that is removed afterwards; `close` when done."""
 
-    def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: docker.DockerClient | None = None,
+        auto_remove: bool = False,
+    ) -> None:
+        """`auto_remove` leaves a single run's container to the engine to remove once it has
+        exited, for a command that ends right after its run: it need not wait for the removal."""
         self.settings = settings
         self.client = client or connect(settings)
+        self.auto_remove = auto_remove
         self._creating = threading.BoundedSemaphore(settings.max_concurrent_creates)
         janitor.sweep(self.client, settings)
         self.pool = Pool(settings, self._start_warm, self._remove)
@@ -240,9 +251,13 @@ class Sandbox:
         began = time.monotonic()
         container, raw, cold = self._obtain(profile)
         try:
-            return self._execute(container, raw, output_limit, payload, began, budget, cold)
-        finally:
+            execution = self._execute(container, raw, output_limit, payload, began, budget, cold)
+        except BaseException:
             self.pool.discard(container)
+            raise
+        if not self.auto_remove:  # else it was started and has exited, or been killed
+            self.pool.discard(container)
+        return execution
 
     def _obtain(self, profile: Profile) -> tuple[str, socket.socket, bool]:
         """A warm container if one is ready, else a new one; attached, and whether it is new."""
@@ -483,6 +498,7 @@ class Sandbox:
                 Ulimit(name="core", soft=0, hard=0),
             ],
             ipc_mode="none",
+            auto_remove=self.auto_remove,
             log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
         )
 
@@ -530,11 +546,24 @@ class Sandbox:
 
     def _died(self, container: str, err: bytes) -> RunResult:
         """The supervisor ended without a report: the OOM killer, or a fault of ours."""
-        self.client.api.wait(container, timeout=5)
-        if self.client.api.inspect_container(container)["State"].get("OOMKilled"):
+        if self._oom_killed(container):
             return RunResult(status=Status.MEMORY_LIMIT, signal=9, message="out of memory")
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no report"]
         return RunResult(status=Status.INTERNAL_ERROR, message=f"sandbox failed: {detail[0]}")
+
+    def _oom_killed(self, container: str) -> bool:
+        """Whether the OOM killer ended the container once it has exited.
+
+        An `auto_remove` container may be gone by the time it is inspected; then its exit status
+        says it, since nothing else in a sandbox can SIGKILL the supervisor (its namespace's init).
+        """
+        api = self.client.api
+        status = None
+        try:
+            status = api.wait(container, timeout=5).get("StatusCode")
+            return bool(api.inspect_container(container)["State"].get("OOMKilled"))
+        except docker.errors.NotFound:
+            return status == EXIT_SIGKILL
 
 
 def _check_digest(language_name: str, code: str) -> bytes:
