@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from taskiq import AckableMessage, AsyncBroker, BrokerMessage, InMemoryBroker
+from taskiq.exceptions import UnknownTaskError
 from taskiq_redis import RedisStreamBroker
 
 from runners.settings import Settings
@@ -69,10 +70,36 @@ class StreamBroker(RedisStreamBroker):
                 await asyncio.sleep(RECONNECT_DELAY)
 
 
+class LocalBroker(InMemoryBroker):
+    """The in-process queue, running at most `limit` tasks at once.
+
+    taskiq's in-memory broker starts every task it is given at once (its `max_async_tasks`
+    bounds only brokers that listen). A class of a few hundred cases then opened as many
+    SQLite connections together, and under CPU load their writes waited past the busy timeout
+    ("database is locked"); here the rest wait their turn, as they would on Redis.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(max_async_tasks=limit, propagate_exceptions=False)
+        self._slots = asyncio.Semaphore(limit)
+
+    async def kick(self, message: BrokerMessage) -> None:
+        """Start the message's task once a slot is free; refuse a task nobody registered."""
+        if self.find_task(message.task_name) is None:
+            raise UnknownTaskError(task_name=message.task_name)
+        task = asyncio.create_task(self._run(message.message))
+        self._running_tasks.add(task)  # as the parent keeps them, for `wait_all` and shutdown
+        task.add_done_callback(self._running_tasks.discard)
+
+    async def _run(self, message: bytes) -> None:
+        async with self._slots:
+            await self.receiver.callback(message=message)
+
+
 def build_broker(config: Settings) -> AsyncBroker:
     """The broker this configuration asks for."""
     if not config.redis_url:
-        return InMemoryBroker(max_async_tasks=config.concurrency * 4, propagate_exceptions=False)
+        return LocalBroker(limit=config.concurrency * 4)
     return StreamBroker(
         url=config.redis_url,
         queue_name=QUEUE,
