@@ -556,6 +556,8 @@ class Sandbox:
 
         An `auto_remove` container may be gone by the time it is inspected; then its exit status
         says it, since nothing else in a sandbox can SIGKILL the supervisor (its namespace's init).
+        Any other container that vanished was removed under the run: an error, so that the work
+        is tried again rather than judged.
         """
         api = self.client.api
         status = None
@@ -563,6 +565,8 @@ class Sandbox:
             status = api.wait(container, timeout=5).get("StatusCode")
             return bool(api.inspect_container(container)["State"].get("OOMKilled"))
         except docker.errors.NotFound:
+            if not self.auto_remove:
+                raise
             return status == EXIT_SIGKILL
 
 
