@@ -18,6 +18,9 @@ from runners.scope import Scope
 from runners.store.tables import Course
 from runners.store.upgrade import ensure_default_course
 
+MAX_QUOTA = 2**31 - 1
+"""The largest quota the `submissions_per_hour` column (a 32-bit integer in Postgres) holds."""
+
 
 class CourseError(RunnerError, ValueError):
     """A course that cannot be created as asked, or a name or id that names no course."""
@@ -54,8 +57,10 @@ async def create(name: str, submissions_per_hour: int | None = None) -> CourseVi
 
 
 def _check_quota(submissions_per_hour: int | None) -> None:
-    if submissions_per_hour is not None and submissions_per_hour < 1:
-        raise RequestError("submissions_per_hour", "must be at least 1, or null for no quota")
+    if submissions_per_hour is not None and not 1 <= submissions_per_hour <= MAX_QUOTA:
+        raise RequestError(
+            "submissions_per_hour", f"must be from 1 to {MAX_QUOTA}, or null for no quota"
+        )
 
 
 async def listing(scope: Scope) -> list[CourseView]:

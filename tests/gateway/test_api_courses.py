@@ -167,8 +167,8 @@ async def test_a_batch_larger_than_what_is_left_of_the_quota_is_refused_whole(
     assert accepted.status_code == 202
 
 
-@pytest.mark.parametrize("per_hour", [0, -1])
-async def test_a_quota_below_one_is_refused_naming_the_field(
+@pytest.mark.parametrize("per_hour", [0, -1, courses.MAX_QUOTA + 1, 10**14])
+async def test_a_quota_outside_its_range_is_refused_naming_the_field(
     api: httpx.AsyncClient, api_keys: Keys, per_hour: int
 ) -> None:
     quota = f"/v1/courses/{api_keys.course}/quota"
@@ -177,6 +177,13 @@ async def test_a_quota_below_one_is_refused_naming_the_field(
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "submissions_per_hour"
+    created = await api.post(
+        "/v1/courses",
+        json={"name": f"huge-{per_hour}", "submissions_per_hour": per_hour},
+        headers=api_keys["admin"],
+    )
+    assert created.status_code == 422
+    assert created.json()["errors"][0]["field"] == "submissions_per_hour"
 
 
 async def test_a_quota_is_shared_by_gateways_on_separate_redis_connections(
