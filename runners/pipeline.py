@@ -344,17 +344,6 @@ async def record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
 
     `None` records a case that the suite no longer has (it was replaced meanwhile).
     """
-    return await _record(case_run_id, result)
-
-
-async def record_all(results: Sequence[tuple[uuid.UUID, CaseResult | None]]) -> int:
-    """`record` each case of one submission in one transaction (one commit, not one a case);
-    how many this call wrote."""
-    async with bound().transaction():
-        return sum([await _record(case_run_id, result) for case_run_id, result in results])
-
-
-async def _record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
     written = (
         await CaseRun.update(
             {
@@ -370,6 +359,13 @@ async def _record(case_run_id: uuid.UUID, result: CaseResult | None) -> bool:
         .returning(CaseRun.id)
     )
     return bool(written)
+
+
+async def record_all(results: Sequence[tuple[uuid.UUID, CaseResult | None]]) -> int:
+    """`record` each case of one submission in one transaction (one commit, not one a case);
+    how many this call wrote."""
+    async with bound().transaction():
+        return sum([await record(case_run_id, result) for case_run_id, result in results])
 
 
 async def settle(submission_id: uuid.UUID) -> Settled:
