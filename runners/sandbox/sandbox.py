@@ -47,7 +47,12 @@ from runners.sandbox.limits import Limits, check_program, check_stdin
 from runners.sandbox.pool import REMOVERS, Pool, Profile
 from runners.settings import Settings
 
-SANDBOX_UID = "65534:65534"
+SANDBOX_UID = 65534
+"""The uid every program runs as; its group is the same number."""
+SUPERVISOR_USER = f"0:{SANDBOX_UID}"
+"""The supervisor's uid inside the container: another uid than the program's (see supervise.py)."""
+SUPERVISOR_CAPABILITIES = ["KILL", "SETUID", "SETGID", "SETPCAP"]
+"""All the supervisor keeps: end every process, drop the program to SANDBOX_UID with nothing."""
 STARTUP_GRACE = 10.0
 REPORT_OVERHEAD = 64 * 1024
 SUPERVISOR_HEADROOM_MIB = 8
@@ -445,7 +450,7 @@ class Sandbox:
                     labels=janitor.labels(),
                     environment={},
                     hostname="sandbox",
-                    user=SANDBOX_UID,
+                    user=SUPERVISOR_USER,
                     stdin_open=True,  # not detached: Docker closes stdin after our one attach
                     network_disabled=True,  # an empty network namespace, no network stack to set up
                     host_config=self._host_config(profile),
@@ -483,10 +488,11 @@ class Sandbox:
             read_only=True,
             tmpfs={
                 "/sandbox": (
-                    f"rw,exec,nosuid,nodev,size={disk},nr_inodes={inodes},uid=65534,gid=65534"
+                    f"rw,exec,nosuid,nodev,size={disk},nr_inodes={inodes},uid={SANDBOX_UID},gid={SANDBOX_UID}"
                 )
             },
             cap_drop=["ALL"],
+            cap_add=SUPERVISOR_CAPABILITIES,
             security_opt=["no-new-privileges", f"seccomp={seccomp_profile()}"],
             pids_limit=profile.pids or self.settings.pids_limit,
             mem_limit=memory,

@@ -57,17 +57,28 @@ def subordinate_uids(user: str) -> tuple[int, int]:
     raise AssertionError(f"/etc/subuid gives {user} no range")
 
 
-def host_uid_of_a_running_sandbox(client: docker.DockerClient) -> int | None:
-    """The host's real uid of the first running sandbox's PID 1 (its supervisor), if any."""
+def real_uid(pid: int | str) -> int:
+    """A process's real uid as the host sees it."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+
+
+def host_uids_of_a_running_sandbox(client: docker.DockerClient) -> tuple[int, int] | None:
+    """The host's real uids of the first running sandbox's supervisor (its PID 1) and of the
+    program it runs, once there is one."""
     for container in janitor.ours(client):
         try:
             pid = client.api.inspect_container(container.id)["State"]["Pid"]
         except docker.errors.NotFound:  # removed meanwhile
             continue
-        if pid:
-            status = Path(f"/proc/{pid}/status").read_text()
-            uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
-            return int(uid_line.split()[1])
+        if not pid:
+            continue
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            if children:
+                return real_uid(pid), real_uid(children[0])
+        except (FileNotFoundError, ProcessLookupError, StopIteration):  # it ended meanwhile
+            continue
     return None
 
 
@@ -84,17 +95,17 @@ def test_a_remapped_engine_runs_the_sandbox_as_an_unprivileged_host_uid() -> Non
             with ThreadPoolExecutor(1) as background:
                 request = RunRequest(code=LOOKS_AROUND, limits=resolve_limits(config))
                 running = background.submit(sandbox.run, request)
-                host_uid = wait_until(
-                    lambda: host_uid_of_a_running_sandbox(client), 30, "a sandbox running"
+                supervisor_uid, program_uid = wait_until(
+                    lambda: host_uids_of_a_running_sandbox(client), 30, "a program running"
                 )
                 result = running.result(timeout=60).result
         finally:
             sandbox.close()
             client.close()
-        inside = int(SANDBOX_UID.split(":")[0])
-        assert result.stdout == f"{inside}\n", result
-        assert host_uid == first + inside  # not 65534 on the host: a uid of dockremap's range
-        assert first + inside < first + count
+        assert result.stdout == f"{SANDBOX_UID}\n", result
+        # Root inside and the sandbox user are both uids of dockremap's range on the host.
+        assert supervisor_uid == first
+        assert program_uid == first + SANDBOX_UID < first + count
     finally:
         stop_engine()
         setup(remap=False)

@@ -272,15 +272,17 @@ def test_runs_as_unprivileged_user_without_capabilities(tmp_path: Path) -> None:
     code = """
     import os
     print(os.getuid(), os.getgid())
-    wanted = ('CapEff', 'CapPrm', 'NoNewPrivs')
+    wanted = ('CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb', 'NoNewPrivs')
     print([line for line in open('/proc/self/status') if line.startswith(wanted)])
+    print(os.getresuid(), os.getresgid(), os.getgroups())
     """
     result = oops_run(tmp_path, code)
     lines = result["stdout"].splitlines()
     assert lines[0] == "65534 65534"
-    assert "CapEff:\\t0000000000000000" in lines[1]
-    assert "CapPrm:\\t0000000000000000" in lines[1]
+    for capabilities in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"):
+        assert f"{capabilities}:\\t0000000000000000" in lines[1]
     assert "NoNewPrivs:\\t1" in lines[1]
+    assert lines[2] == "(65534, 65534, 65534) (65534, 65534, 65534) []"
 
 
 def test_cannot_forge_the_supervisor_report(tmp_path: Path) -> None:
@@ -292,13 +294,16 @@ def test_cannot_forge_the_supervisor_report(tmp_path: Path) -> None:
             print('opened', path)
         except OSError as error:
             print('refused', path, type(error).__name__)
-    os.kill(1, 9)
+    try:
+        os.kill(1, 9)
+    except PermissionError:
+        print('refused SIGKILL')
     print('still here')
     """
     result = oops_run(tmp_path, code)
     assert result["status"] == "ok"
     assert "opened" not in result["stdout"]
-    assert result["stdout"].count("refused") == 2
+    assert result["stdout"].count("refused") == 3
 
 
 def test_program_is_the_oom_killers_first_pick_and_owns_its_proc_entries(tmp_path: Path) -> None:
@@ -450,17 +455,22 @@ LEFTOVERS = [
 ]
 
 
-def hostile_then_probe(sandbox: Sandbox, code: str, isolation: str) -> list[RunResult]:
-    """Run `code` as one case and then the probe, in one container or in one container each."""
-    source = f"{PROBE}\n{textwrap.dedent(code)}\n"
+def run_each(sandbox: Sandbox, code: str, stdins: list[bytes], isolation: str) -> list[RunResult]:
+    """One case per stdin, in one container (`submission`) or in one container each (`case`)."""
     limits = resolve_limits(sandbox.settings, time_limit=PATIENT_SECONDS)
-    inputs = [CaseInput(limits=limits, stdin=b"attack"), CaseInput(limits=limits, stdin=b"probe")]
+    inputs = [CaseInput(limits=limits, stdin=stdin) for stdin in stdins]
     if isolation == "submission":
-        executions = sandbox.run_cases(Program(code=source), inputs)
+        executions = sandbox.run_cases(Program(code=code), inputs)
     else:
-        requests = [RunRequest(code=source, stdin=case.stdin, limits=limits) for case in inputs]
+        requests = [RunRequest(code=code, stdin=case.stdin, limits=limits) for case in inputs]
         executions = [sandbox.run(request) for request in requests]
     return [execution.result for execution in executions]
+
+
+def hostile_then_probe(sandbox: Sandbox, code: str, isolation: str) -> list[RunResult]:
+    """Run `code` as one case and then the probe."""
+    source = f"{PROBE}\n{textwrap.dedent(code)}\n"
+    return run_each(sandbox, source, [b"attack", b"probe"], isolation)
 
 
 @pytest.mark.parametrize("isolation", ["case", "submission"])
@@ -511,3 +521,44 @@ def test_cases_of_one_submission_each_get_their_own_memory_limit(sandbox: Sandbo
     ]
     executions = sandbox.run_cases(Program(code=code), inputs)
     assert [e.result.status for e in executions] == ["ok", "memory_limit", "ok"]
+
+
+TAMPERS_WITH_PID_ONE = """
+import os, resource, signal, sys
+if sys.stdin.read() != "attack":
+    limits = sorted(name for name in dir(resource) if name.startswith("RLIMIT_"))
+    print(os.getpriority(os.PRIO_PROCESS, 0), sorted(os.sched_getaffinity(0)))
+    print(os.sched_getscheduler(0), [resource.getrlimit(getattr(resource, n)) for n in limits])
+    raise SystemExit
+attempts = {
+    "stack": lambda: resource.prlimit(1, resource.RLIMIT_STACK, (65536, 65536)),
+    "files": lambda: resource.prlimit(1, resource.RLIMIT_NOFILE, (4, 4)),
+    "cpu": lambda: resource.prlimit(1, resource.RLIMIT_CPU, (1, 1)),
+    "nice": lambda: os.setpriority(os.PRIO_PROCESS, 1, 19),
+    "one-cpu": lambda: os.sched_setaffinity(1, {min(os.sched_getaffinity(1))}),
+    "idle-class": lambda: os.sched_setscheduler(1, os.SCHED_IDLE, os.sched_param(0)),
+    "stop": lambda: os.kill(1, signal.SIGSTOP),
+    "terminate": lambda: os.kill(1, signal.SIGTERM),
+}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+        print(name, "done")
+    except PermissionError:
+        print(name, "refused")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["case", "submission"])
+def test_a_case_cannot_change_the_supervisor_that_starts_the_next(
+    sandbox: Sandbox, isolation: str
+) -> None:
+    """Every later case forks from PID 1: lowering its limits, priority or CPUs would reach
+    them all, so the program runs under another uid than the supervisor and is refused."""
+    before, attack, after = run_each(
+        sandbox, TAMPERS_WITH_PID_ONE, [b"probe", b"attack", b"probe"], isolation
+    )
+    assert attack.status == "ok", attack
+    outcomes = dict(line.split() for line in attack.stdout.splitlines())
+    assert set(outcomes.values()) == {"refused"}, outcomes
+    assert (after.status, after.stdout) == ("ok", before.stdout), (before, after)

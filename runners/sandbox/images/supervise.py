@@ -30,13 +30,19 @@ every case a fresh start, reading the case's line only then:
 A single run is the same job with one case. One case per line keeps the supervisor's memory
 small whatever the cases' inputs add up to: it never holds more than one case's stdin.
 
-Why the program cannot forge a report although it runs under the same uid:
-- the supervisor makes itself non-dumpable, so the program can neither ptrace it nor open
-  /proc/1/fd/* or /proc/1/mem (both need ptrace access);
-- it is the namespace's init, so the kernel drops SIGKILL and SIGSTOP sent from inside the
-  container, and every other signal is left at its default action, which init ignores;
+Why a case can neither forge a report nor change the process every later case starts from:
+- the supervisor runs as root inside the container with four capabilities (KILL, SETUID,
+  SETGID, SETPCAP) and the program as the sandbox user with none: the kernel refuses the
+  program's signals, `prlimit`, `setpriority`, `sched_setaffinity` and `sched_setscheduler`
+  on the supervisor, because they need the same uid;
+- every file the supervisor opens, writes, removes or changes the mode of, it does as the
+  sandbox user (its filesystem uid is 65534, and it holds no capability that bypasses file
+  permissions), so a path a case planted gets it no further than the case itself;
+- it is non-dumpable, so the program can neither ptrace it nor open /proc/1/fd/* or
+  /proc/1/mem, and it is the namespace's init, so the kernel drops SIGKILL and SIGSTOP;
 - the program's stdout and stderr are pipes to the supervisor, and no other descriptor is
-  inherited.
+  inherited; before it runs, the program's process empties its capability bounding set and
+  takes the sandbox user's uid, which clears its capabilities.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+SUPERVISOR_CAPABILITIES = (5, 6, 7, 8)  # CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP
+SANDBOX_UID = SANDBOX_GID = 65534
 IPC_RMID = 0
 WORKDIR = "/sandbox"
 CHUNK = 65536
@@ -77,6 +86,7 @@ Snapshot = dict[str, tuple[int, bytes]]
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    separate_privileges()
     set_dumpable(False)
     jobs = os.fdopen(os.dup(0), "rb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
@@ -169,7 +179,7 @@ def take_snapshot(root: str) -> Snapshot:
 def wipe(root: str, root_mode: int) -> None:
     """Empty `root` whatever a case did to it: modes taken away, deep trees, odd names.
 
-    Directories are opened up (`chmod`: the case and the supervisor share a uid) and their
+    Directories are opened up (`chmod`, as the sandbox user who owns them) and their
     contents moved up to `root` before removal, so paths stay short and no recursion is needed
     however deep the tree.
     """
@@ -222,6 +232,29 @@ def clear_ipc() -> None:
             os.unlink(os.path.join(POSIX_QUEUES, name))
     except OSError:
         pass
+
+
+def separate_privileges() -> None:
+    """Keep root's uid, which the program does not have, but touch files as the sandbox user.
+
+    Refuses to go on without the uid and capabilities it needs: under the program's own uid a
+    case could lower the limits every later case inherits.
+    """
+    if os.geteuid() != 0:
+        raise SystemExit("the supervisor must start as root inside the container")
+    os.setgroups([])
+    os.setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID)
+    LIBC.setfsuid(SANDBOX_UID)
+    if LIBC.setfsuid(SANDBOX_UID) != SANDBOX_UID:  # it answers with the uid it had
+        raise SystemExit("the supervisor cannot take the sandbox user's filesystem uid")
+
+
+def become_sandbox_user() -> None:
+    """In the program's process: no capability left to regain, and the sandbox user's uid."""
+    for capability in SUPERVISOR_CAPABILITIES:
+        if LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot empty the capability bounding set")
+    os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
 
 
 def set_dumpable(dumpable: bool) -> None:
@@ -312,6 +345,7 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.dup2(out_w, 1)
     os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    become_sandbox_user()
     set_dumpable(True)  # else its /proc entries are root's and it cannot raise its own score
     adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
     os.write(adjust, b"1000")
