@@ -38,7 +38,7 @@ def tag_of(settings: Settings, image: Image) -> str:
 
 def _digest(image: Image) -> str:
     sha = hashlib.sha256()
-    for path in (IMAGES_DIR / image.name / "Dockerfile", IMAGES_DIR / "supervise.py"):
+    for path in (IMAGES_DIR / image.name / "Dockerfile", *sorted(IMAGES_DIR.glob("*.py"))):
         sha.update(path.read_bytes())
     sha.update(f"{image.base_image} {' '.join(image.debian_packages)}".encode())
     return sha.hexdigest()[:12]

@@ -50,6 +50,9 @@ class Language(msgspec.Struct, frozen=True, kw_only=True):
     `version_command` prints the language's version; it is read once when the image is built.
     `compile_time_limit` bounds the compile (and a `check`), `compile_memory_limit` the
     compile's container. `class_named_file` makes `{main}` the Java class the code declares.
+    `starter`, when set, is an interpreter the image holds that a container serving several
+    cases starts once, to fork each case from (`images/start.py` for Python); `command` must
+    then be the interpreter and the program's file.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Language(msgspec.Struct, frozen=True, kw_only=True):
     memory_errors: tuple[str, ...] = ()
     version_command: tuple[str, ...] = ()
     class_named_file: bool = False
+    starter: tuple[str, ...] = ()
 
     @property
     def compiled(self) -> bool:
@@ -126,6 +130,7 @@ LANGUAGES = {
             check=("python3", "-I", "-S", "-c", PYTHON_SYNTAX_CHECK, "main.py"),
             env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"},
             version_command=("python3", "--version"),
+            starter=("python3", "/opt/oopsengine/start.py"),
         ),
         Language(
             name="c",

@@ -315,7 +315,7 @@ class Sandbox:
         program = self.built(program)
         if program.artefact is not None and program.artefact.failure is not None:
             return [Execution(result=program.artefact.failure)] * len(cases)
-        header = self._program_line(program)
+        header = self._program_line(program, forked=len(cases) > 1)
         lines = [self._case_line(program, case) for case in cases]
         done: list[Execution] = []
         while len(done) < len(cases):
@@ -403,9 +403,9 @@ class Sandbox:
         )
         return self._program_line(program, checked) + self._case_line(program, case)
 
-    def _program_line(self, program: Program, checked: bool = False) -> bytes:
+    def _program_line(self, program: Program, checked: bool = False, forked: bool = False) -> bytes:
         """The job's first line: the program's files (or its artefact), environment and check
-        (unless `checked`).
+        (unless `checked`); `forked` has cases forked from the language's starter, if it has one.
 
         A compiled program sends its artefact's files instead of its source, made executable.
         """
@@ -421,6 +421,7 @@ class Sandbox:
             "executable": sorted(built),
             "env": _environment(lang),
             "compile": step if lang.check and not checked else None,
+            "starter": list(lang.starter) if forked and lang.starter else None,
         }
         return msgspec.json.encode(job) + b"\n"
 

@@ -375,7 +375,8 @@ import os, sys
 if sys.stdin.read() == "probe":
     room = bytearray(100 * 1024**2)
     room[::4096] = b"1" * len(room[::4096])
-    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+    ours = (1, os.getppid(), os.getpid())  # the supervisor, the starter if any, this probe
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in ours]
     with open("/proc/sysvipc/shm") as shm:
         segments = len(shm.read().splitlines()) - 1
     print(sorted(os.listdir(".")), others, segments, os.listdir("/dev/mqueue"))
@@ -531,21 +532,23 @@ if sys.stdin.read() != "attack":
     print(os.sched_getscheduler(0), [resource.getrlimit(getattr(resource, n)) for n in limits])
     raise SystemExit
 attempts = {
-    "stack": lambda: resource.prlimit(1, resource.RLIMIT_STACK, (65536, 65536)),
-    "files": lambda: resource.prlimit(1, resource.RLIMIT_NOFILE, (4, 4)),
-    "cpu": lambda: resource.prlimit(1, resource.RLIMIT_CPU, (1, 1)),
-    "nice": lambda: os.setpriority(os.PRIO_PROCESS, 1, 19),
-    "one-cpu": lambda: os.sched_setaffinity(1, {min(os.sched_getaffinity(1))}),
-    "idle-class": lambda: os.sched_setscheduler(1, os.SCHED_IDLE, os.sched_param(0)),
-    "stop": lambda: os.kill(1, signal.SIGSTOP),
-    "terminate": lambda: os.kill(1, signal.SIGTERM),
+    "stack": lambda pid: resource.prlimit(pid, resource.RLIMIT_STACK, (65536, 65536)),
+    "files": lambda pid: resource.prlimit(pid, resource.RLIMIT_NOFILE, (4, 4)),
+    "cpu": lambda pid: resource.prlimit(pid, resource.RLIMIT_CPU, (1, 1)),
+    "nice": lambda pid: os.setpriority(os.PRIO_PROCESS, pid, 19),
+    "one-cpu": lambda pid: os.sched_setaffinity(pid, {min(os.sched_getaffinity(pid))}),
+    "idle-class": lambda pid: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)),
+    "stop": lambda pid: os.kill(pid, signal.SIGSTOP),
+    "terminate": lambda pid: os.kill(pid, signal.SIGTERM),
 }
-for name, attempt in attempts.items():
-    try:
-        attempt()
-        print(name, "done")
-    except PermissionError:
-        print(name, "refused")
+# PID 1 is the supervisor; a forked case's parent is the interpreter it was forked from.
+for pid in sorted({1, os.getppid()}):
+    for name, attempt in attempts.items():
+        try:
+            attempt(pid)
+            print(f"{name}@{pid}", "done")
+        except PermissionError:
+            print(f"{name}@{pid}", "refused")
 """
 
 
@@ -553,8 +556,9 @@ for name, attempt in attempts.items():
 def test_a_case_cannot_change_the_supervisor_that_starts_the_next(
     sandbox: Sandbox, isolation: str
 ) -> None:
-    """Every later case forks from PID 1: lowering its limits, priority or CPUs would reach
-    them all, so the program runs under another uid than the supervisor and is refused."""
+    """Every later case is forked from PID 1, or from the interpreter PID 1 started: lowering
+    their limits, priority or CPUs would reach every later case, so the program runs under
+    another uid than both and is refused."""
     before, attack, after = run_each(
         sandbox, TAMPERS_WITH_PID_ONE, [b"probe", b"attack", b"probe"], isolation
     )

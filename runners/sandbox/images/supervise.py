@@ -27,6 +27,11 @@ every case a fresh start, reading the case's line only then:
 4. the case runs as a fresh process with its own wall clock, output caps and stdin, and its
    report says whether the OOM killer struck during this case (the counter's growth).
 
+When the program line names a `starter` (Python, for a container that serves more than one
+case), step 4 forks the case from that interpreter, started once after the check, instead of
+starting a new one (start.py says how); it ends every process of a case itself, so step 1
+leaves it running.
+
 A single run is the same job with one case. One case per line keeps the supervisor's memory
 small whatever the cases' inputs add up to: it never holds more than one case's stdin.
 
@@ -100,9 +105,10 @@ def main() -> None:
         emit(failed)
         return
     snapshot = take_snapshot(WORKDIR)
+    starter = Starter(program["starter"], program["env"]) if program.get("starter") else None
     for line in cases(jobs):
-        fresh_start(snapshot, root_mode)
-        emit(run_case({**json.loads(line), "env": program["env"]}))
+        fresh_start(snapshot, root_mode, starter)
+        emit(run_case({**json.loads(line), "env": program["env"]}, starter))
     end_processes()
 
 
@@ -119,23 +125,30 @@ def emit(report: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def run_case(case: dict[str, Any]) -> dict[str, Any]:
+def run_case(case: dict[str, Any], starter: Starter | None = None) -> dict[str, Any]:
     """Run one case in the prepared working directory; collect its feedback once all is over."""
     write_files(case.get("files", {}))
     collect_dir = case.get("collect")
     if collect_dir:
         os.makedirs(os.path.join(WORKDIR, collect_dir), exist_ok=True)
-    report = run(case)
-    end_processes()
+    if starter is None:
+        report = run(case)
+        end_processes()
+    else:
+        report = starter.run(case)
     if collect_dir:
         cap = case.get("collect_bytes", FEEDBACK_CAP)
         report["files"] = collect(os.path.join(WORKDIR, collect_dir), cap)
     return report
 
 
-def fresh_start(snapshot: Snapshot, root_mode: int) -> None:
-    """No process, file or IPC object of an earlier case left; the program's files as built."""
-    end_processes()
+def fresh_start(snapshot: Snapshot, root_mode: int, starter: Starter | None = None) -> None:
+    """No process, file or IPC object of an earlier case left; the program's files as built.
+
+    With a starter, it has already ended every process of the earlier case.
+    """
+    if starter is None:
+        end_processes()
     wipe(WORKDIR, root_mode)
     clear_ipc()
     for name, (mode, content) in snapshot.items():
@@ -434,19 +447,110 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     wall = time.monotonic() - started
     for fd in (out_r, err_r):
         os.close(fd)
+    cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return describe(status, captures, timed_out, oom_kills() > oom_before, wall, cpu, peak)
+
+
+def describe(
+    status: int,
+    captures: list[Capture],
+    timed_out: bool,
+    oom_killed: bool,
+    wall: float,
+    cpu: float,
+    peak_kib: int,
+) -> dict[str, Any]:
+    """How a case ended, as the host reads it."""
     return {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
-        "oom_killed": oom_kills() > oom_before,
+        "oom_killed": oom_killed,
         "stdout": binascii.b2a_base64(captures[0].data, newline=False).decode(),
         "stderr": binascii.b2a_base64(captures[1].data, newline=False).decode(),
         "stdout_truncated": captures[0].truncated,
         "stderr_truncated": captures[1].truncated,
         "wall_ms": round(wall * 1000),
-        "cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1000),
-        "memory_kib": usage.ru_maxrss,
+        "cpu_ms": round(cpu * 1000),
+        "memory_kib": peak_kib,
     }
+
+
+class Starter:
+    """The interpreter each case is forked from (start.py), with the pipes it shares with them."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.stdin = os.memfd_create("stdin")
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        control_r, control_w = os.pipe()
+        status_r, status_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                # Copies first: a source may have the number of an earlier target.
+                sources = [os.dup(fd) for fd in (self.stdin, out_w, err_w, control_r, status_w)]
+                for target, fd in enumerate(sources):
+                    os.dup2(fd, target)
+                os.closerange(5, os.sysconf("SC_OPEN_MAX"))
+                os.chdir("/")
+                os.execvpe(argv[0], argv, env)  # noqa: S606
+            finally:
+                os._exit(127)
+        for fd in (out_w, err_w, control_r, status_w):
+            os.close(fd)
+        self.out, self.err, self.control = out_r, err_r, control_w
+        self.status = os.fdopen(status_r, "rb", buffering=0)  # select() must see every line
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Run one case as a fork of the starter; the same report as `run` gives."""
+        os.ftruncate(self.stdin, 0)
+        os.pwrite(self.stdin, binascii.a2b_base64(job["stdin"]), 0)
+        os.lseek(self.stdin, 0, os.SEEK_SET)
+        order = {"argv": job["argv"], "stderr_to_stdout": bool(job.get("stderr_to_stdout"))}
+        oom_before = oom_kills()
+        started = time.monotonic()
+        os.write(self.control, b"g" + json.dumps(order).encode() + b"\n")
+        pid = int(self._answer())
+        captures = [Capture(self.out, job["output_limit"]), Capture(self.err, job["output_limit"])]
+        timed_out = self._pump(captures, started + job["time_limit"])
+        if timed_out or any(c.truncated for c in captures):
+            try:  # noqa: SIM105 -- contextlib costs every job its import
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        status, utime, stime, peak = self._answer().split()
+        wall = time.monotonic() - started
+        drain({c.fd: c for c in captures})
+        for fd in (self.out, self.err):  # what is left belongs to no case
+            try:
+                while os.read(fd, CHUNK):
+                    pass
+            except BlockingIOError:
+                pass
+        oom_killed, cpu = oom_kills() > oom_before, float(utime) + float(stime)
+        return describe(int(status), captures, timed_out, oom_killed, wall, cpu, int(peak))
+
+    def _answer(self) -> bytes:
+        line = self.status.readline()
+        if not line:
+            raise RuntimeError("the starter ended")
+        return line
+
+    def _pump(self, captures: list[Capture], deadline: float) -> bool:
+        """Read output until the starter says the case is over; True if time ran out first."""
+        over = self.status.fileno()
+        watched = [over, *(c.fd for c in captures)]
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or any(c.truncated for c in captures):
+                return remaining <= 0
+            ready, _, _ = select.select(watched, [], [], remaining)
+            if over in ready:
+                return False
+            for capture in captures:
+                if capture.fd in ready:
+                    capture.pull()
 
 
 if __name__ == "__main__":
