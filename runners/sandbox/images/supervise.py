@@ -515,10 +515,11 @@ class Starter:
         captures = [Capture(self.out, job["output_limit"]), Capture(self.err, job["output_limit"])]
         timed_out = self._pump(captures, started + job["time_limit"])
         if timed_out or any(c.truncated for c in captures):
-            try:  # noqa: SIM105 -- contextlib costs every job its import
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for end in (os.kill, os.killpg):  # the program, then its group once it has its own
+                try:  # noqa: SIM105 -- contextlib costs every job its import
+                    end(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         status, utime, stime, peak = self._answer().split()
         wall = time.monotonic() - started
         drain({c.fd: c for c in captures})
