@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from grading.outcome import RunResult
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
 
@@ -78,12 +79,16 @@ SAME_AS_A_FRESH_INTERPRETER = [
 ]
 
 
-def both_ways(sandbox: Sandbox, code: str, stdin: bytes = b"in put") -> tuple[list, object]:
+def both_ways(
+    sandbox: Sandbox, code: str, stdin: bytes = b"in put", stderr_to_stdout: bool = False
+) -> tuple[list[RunResult], RunResult]:
     """The program's results as two forked cases, and as a case in a container of its own."""
     limits = resolve_limits(sandbox.settings, time_limit=10.0)
     code = textwrap.dedent(code)
-    forked = sandbox.run_cases(Program(code=code), [CaseInput(limits=limits, stdin=stdin)] * 2)
-    alone = sandbox.run(RunRequest(code=code, stdin=stdin, limits=limits))
+    case = CaseInput(limits=limits, stdin=stdin, stderr_to_stdout=stderr_to_stdout)
+    forked = sandbox.run_cases(Program(code=code), [case] * 2)
+    request = RunRequest(code=code, stdin=stdin, limits=limits, stderr_to_stdout=stderr_to_stdout)
+    alone = sandbox.run(request)
     return [execution.result for execution in forked], alone.result
 
 
@@ -132,6 +137,13 @@ with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
             at += max(got - len(needle), 1)
 print(found)
 """
+
+
+def test_a_forked_case_can_have_one_stream_for_stdout_and_stderr(sandbox: Sandbox) -> None:
+    code = "import sys\nprint('out', flush=True)\nsys.stderr.write('err\\n')\nprint(2)"
+    forked, alone = both_ways(sandbox, code, stderr_to_stdout=True)
+    assert (alone.stdout, alone.stderr) == ("out\nerr\n2\n", "")
+    assert [(result.stdout, result.stderr) for result in forked] == [("out\nerr\n2\n", "")] * 2
 
 
 def test_nothing_of_an_earlier_case_is_in_a_forked_cases_memory(sandbox: Sandbox) -> None:
