@@ -17,6 +17,10 @@ the supervisor sets them up:
     4      to the supervisor: the program's pid, then, once the program and every process it
            left behind are gone, "exit status, user and system CPU seconds, peak RSS in KiB"
 
+A child gives up its privileges with the supervisor's own `become_sandbox_user`, imported from
+supervise.py beside this file; what that import and this file's own imports add to the module
+table is taken out again before the program runs.
+
 It is the subreaper of everything a case starts, so daemonised processes come back to it; after
 each case a child under the sandbox user's uid sends SIGKILL to every process of that uid, and
 it reaps until none is left.
@@ -26,22 +30,23 @@ import sys
 
 STARTUP_MODULES = set(sys.modules)
 
-import ctypes  # noqa: E402 -- the modules a fresh interpreter has are taken first
-import json  # noqa: E402
+import json  # noqa: E402 -- the modules a fresh interpreter has are taken first
 import os  # noqa: E402
 import signal  # noqa: E402
+
+# In the image both files lie in /opt/oopsengine, this file's folder and so sys.path[0].
+from supervise import (  # type: ignore[import-not-found]  # noqa: E402
+    LIBC,
+    SANDBOX_UID,
+    WORKDIR,
+    become_sandbox_user,
+)
 
 TYPE_CHECKING = False  # typing for type checkers only: every container pays for its imports
 if TYPE_CHECKING:
     from typing import Any
 
-PR_SET_DUMPABLE = 4
-PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
-CAPABILITIES = (5, 6, 7, 8)  # CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP
-SANDBOX_UID = 65534
-WORKDIR = "/sandbox"
-LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def serve() -> "dict[str, Any]":
@@ -89,14 +94,7 @@ def become_the_program() -> "dict[str, Any]":
     if job["stderr_to_stdout"]:
         os.dup2(1, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-    for capability in CAPABILITIES:
-        if LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-            os._exit(127)
-    os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-    LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
-    adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
-    os.write(adjust, b"1000")
-    os.close(adjust)
+    become_sandbox_user()
     os.chdir(WORKDIR)
     for name in set(sys.modules) - STARTUP_MODULES:
         del sys.modules[name]
@@ -107,8 +105,8 @@ job = serve()
 # From here on this is the case's process, and what follows is what `python3 main.py` does.
 sys.argv = job["argv"][1:]
 sys.orig_argv = ["python3", *sys.argv]
-sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
 _path = os.path.abspath(sys.argv[0])
+sys.path[0] = os.path.dirname(_path)
 _main = type(sys)("__main__")
 _main.__dict__.update(
     __file__=_path,
@@ -131,8 +129,4 @@ except BaseException as _error:  # what the interpreter does with an uncaught ex
         _error.__traceback__ = _error.__traceback__.tb_next
     sys.last_type, sys.last_value, sys.last_traceback = type(_error), _error, _error.__traceback__
     sys.excepthook(sys.last_type, _error, sys.last_traceback)
-    _failed = True
-else:
-    _failed = False
-if _failed:
-    raise SystemExit(1)
+    raise SystemExit(1) from None

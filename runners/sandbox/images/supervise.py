@@ -263,11 +263,16 @@ def separate_privileges() -> None:
 
 
 def become_sandbox_user() -> None:
-    """In the program's process: no capability left to regain, and the sandbox user's uid."""
+    """In the program's process: no capability left to regain, the sandbox user's uid, its own
+    /proc entries and the OOM killer's first pick (start.py's forks call this too)."""
     for capability in SUPERVISOR_CAPABILITIES:
         if LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "cannot empty the capability bounding set")
     os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+    set_dumpable(True)  # else its /proc entries are root's and it cannot raise its own score
+    adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+    os.write(adjust, b"1000")
+    os.close(adjust)
 
 
 def set_dumpable(dumpable: bool) -> None:
@@ -359,10 +364,6 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     become_sandbox_user()
-    set_dumpable(True)  # else its /proc entries are root's and it cannot raise its own score
-    adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
-    os.write(adjust, b"1000")
-    os.close(adjust)
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(WORKDIR)
