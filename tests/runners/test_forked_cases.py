@@ -76,6 +76,92 @@ SAME_AS_A_FRESH_INTERPRETER = [
         id="credentials",
     ),
     pytest.param("import pickle\nclass A: pass\nprint(len(pickle.dumps(A())))", id="pickles-main"),
+    pytest.param(
+        """
+        import gc
+        class Node:
+            def __init__(self):
+                self.me = self
+            def __del__(self):
+                print('collected')
+        Node()
+        print(gc.isenabled(), gc.collect() > 0, gc.get_threshold())
+        """,
+        id="cyclic-garbage",
+    ),
+    # How a program ends: what the interpreter's own shutdown would do must still happen.
+    pytest.param("import sys\nsys.exit(256 + 7)", id="exit-code-wraps"),
+    pytest.param("import sys\nsys.exit(-1)", id="exit-code-negative"),
+    pytest.param("import sys\nsys.exit(True)", id="exit-code-bool"),
+    pytest.param("import sys\nsys.exit(None)", id="exit-none"),
+    pytest.param("import sys\nsys.exit(2 ** 100)", id="exit-code-huge"),
+    pytest.param("print('unflushed', end='')\nraise KeyboardInterrupt", id="interrupted"),
+    pytest.param(
+        "class A:\n    def __del__(self):\n        print('del', self.n)\na = A()\na.n = 1",
+        id="del-at-exit",
+    ),
+    pytest.param(
+        "import sys\nclass A:\n    def __del__(self):\n        print('del')\nsys.keep = A()",
+        id="del-held-by-sys",
+    ),
+    pytest.param(
+        """
+        class Stubborn(type):
+            def __hash__(cls):
+                raise TypeError('no hash')
+            def __eq__(cls, other):
+                raise TypeError('no comparing')
+        class A(metaclass=Stubborn):
+            def __del__(self):
+                print('del')
+        a = A()
+        """,
+        id="del-of-a-class-that-does-not-hash",
+    ),
+    pytest.param(
+        """
+        class A:
+            def __del__(self):
+                print('del')
+        kept = [[] for _ in range(20000)]
+        a = A()
+        """,
+        id="del-among-many-objects",
+    ),
+    pytest.param(
+        """
+        def counting():
+            try:
+                yield 1
+                yield 2
+            finally:
+                print('generator closed')
+        g = counting()
+        print(next(g))
+        """,
+        id="generator-finally-at-exit",
+    ),
+    pytest.param(
+        "import weakref\nclass A: pass\na = A()\nr = weakref.ref(a, lambda _: print('gone'))",
+        id="weakref-callback-at-exit",
+    ),
+    pytest.param(
+        "import atexit\natexit.register(int, 'not a number')\nprint(1)",
+        id="atexit-raises",
+    ),
+    pytest.param(
+        "import io, sys\nsys.stdout = io.StringIO()\nprint('hidden')\nsys.stderr.write('shown\\n')",
+        id="stdout-replaced",
+    ),
+    pytest.param("import sys\nprint('x')\nsys.stdout.close()", id="stdout-closed-by-program"),
+    pytest.param(
+        """
+        import threading, time
+        threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+        print('daemon left running')
+        """,
+        id="daemon-thread-at-exit",
+    ),
 ]
 
 
@@ -153,3 +239,14 @@ def test_nothing_of_an_earlier_case_is_in_a_forked_cases_memory(sandbox: Sandbox
     program = Program(code=LOOKS_FOR_THE_EARLIER_INPUT)
     results = [execution.result for execution in sandbox.run_cases(program, cases)]
     assert [(r.status, r.stdout) for r in results] == [("ok", "kept\n"), ("ok", "[]\n")]
+
+
+def test_a_file_left_open_is_written_out_at_exit_in_a_forked_case(sandbox: Sandbox) -> None:
+    """A buffered file the program never closed is flushed by the interpreter's shutdown."""
+    limits = resolve_limits(sandbox.settings, time_limit=10.0)
+    code = "f = open('out/result.txt', 'w')\nf.write('42\\n')"
+    case = CaseInput(limits=limits, collect="out")
+    forked = sandbox.run_cases(Program(code=code), [case] * 2)
+    alone = sandbox.run(RunRequest(code=code, limits=limits, collect="out"))
+    assert alone.files == {"result.txt": b"42\n"}
+    assert [execution.files for execution in forked] == [alone.files] * 2
