@@ -182,7 +182,7 @@ def test_cases_of_a_submission_are_forked_from_the_starter(sandbox: Sandbox) -> 
     code = "import os\nprint(open(f'/proc/{os.getppid()}/cmdline').read().split(chr(0))[-2])"
     forked, alone = both_ways(sandbox, code)
     assert [result.stdout for result in forked] == ["/opt/oopsengine/start.py\n"] * 2
-    assert alone.stdout == "/opt/oopsengine/supervise.py\n"
+    assert alone.stdout == "/opt/oopsengine/supervise.pyc\n"
 
 
 @pytest.mark.parametrize("code", SAME_AS_A_FRESH_INTERPRETER)

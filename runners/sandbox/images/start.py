@@ -33,7 +33,6 @@ STARTUP_MODULES = set(sys.modules)
 
 import _io  # noqa: E402 -- the modules a fresh interpreter has are taken first
 import gc  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 
@@ -43,6 +42,7 @@ from supervise import (  # type: ignore[import-not-found]  # noqa: E402
     SANDBOX_UID,
     WORKDIR,
     become_sandbox_user,
+    loads,
 )
 
 TYPE_CHECKING = False  # typing for type checkers only: every container pays for its imports
@@ -97,7 +97,7 @@ def become_the_program() -> "dict[str, Any]":
         if not chunk:
             os._exit(127)
         line += chunk
-    job: dict[str, Any] = json.loads(line)
+    job: dict[str, Any] = loads(line)
     os.setsid()
     if job["stderr_to_stdout"]:
         os.dup2(1, 2)

@@ -52,10 +52,10 @@ Why a case can neither forge a report nor change the process every later case st
 
 from __future__ import annotations
 
+import _json
 import binascii
 import ctypes
 import itertools
-import json
 import os
 import select
 import signal
@@ -64,7 +64,8 @@ import time
 from collections.abc import Iterator
 
 # Every job pays for the supervisor's start, so it imports no more than it runs: binascii, not
-# base64 (which pulls in re), try/except, not contextlib, and typing for type checkers only.
+# base64, and json's C half, not json (both pull in re and enum, which cost more than all the
+# rest), try/except, not contextlib, and typing for type checkers only.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
@@ -96,7 +97,7 @@ def main() -> None:
     jobs = os.fdopen(os.dup(0), "rb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     root_mode = os.stat(WORKDIR).st_mode & 0o7777
-    program = json.loads(jobs.readline())
+    program = loads(jobs.readline())
     write_files(program["files"])
     mark_executable(program.get("executable", []))
     step = program.get("compile")
@@ -108,7 +109,7 @@ def main() -> None:
     starter = Starter(program["starter"], program["env"]) if program.get("starter") else None
     for line in cases(jobs):
         fresh_start(snapshot, root_mode, starter)
-        emit(run_case({**json.loads(line), "env": program["env"]}, starter))
+        emit(run_case({**loads(line), "env": program["env"]}, starter))
     end_processes()
 
 
@@ -121,8 +122,45 @@ def cases(jobs: BinaryIO) -> Iterator[bytes]:
 
 def emit(report: dict[str, Any]) -> None:
     """Send one report line to the host."""
-    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.write(dumps(report) + "\n")
     sys.stdout.flush()
+
+
+class _Decoding:
+    """The settings `_json.make_scanner` reads off a decoder: those of `json.JSONDecoder()`."""
+
+    strict = True
+    object_hook = object_pairs_hook = None
+    parse_float = parse_constant = float
+    parse_int = int
+
+
+def _unencodable(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# typeshed gives the scanner's context the scanner's own type; any object with the fields will do.
+_SCAN = _json.make_scanner(_Decoding())  # type: ignore[arg-type]
+_ENCODE = _json.make_encoder(
+    None, _unencodable, _json.encode_basestring_ascii, None, ":", ",", False, False, True
+)
+
+
+def loads(line: bytes) -> Any:
+    """One JSON document on one line, as `json.loads` reads it."""
+    text = line.decode()
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError(f"not JSON: {text[:80]!r}") from None
+    if text[end:].strip():
+        raise ValueError(f"more than one JSON document on a line: {text[:80]!r}")
+    return value
+
+
+def dumps(value: Any) -> str:
+    """`value` as compact JSON, all ASCII."""
+    return "".join(_ENCODE(value, 0))
 
 
 def run_case(case: dict[str, Any], starter: Starter | None = None) -> dict[str, Any]:
@@ -511,7 +549,7 @@ class Starter:
         order = {"argv": job["argv"], "stderr_to_stdout": bool(job.get("stderr_to_stdout"))}
         oom_before = oom_kills()
         started = time.monotonic()
-        os.write(self.control, b"g" + json.dumps(order).encode() + b"\n")
+        os.write(self.control, b"g" + dumps(order).encode() + b"\n")
         pid = int(self._answer())
         captures = [Capture(self.out, job["output_limit"]), Capture(self.err, job["output_limit"])]
         timed_out = self._pump(captures, started + job["time_limit"])
