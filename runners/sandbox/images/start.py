@@ -179,12 +179,13 @@ def tearing_down_shows() -> bool:
         return owners[id(kind)]
 
     for thing in objects:
-        finaliser = owner(type(thing))
-        if finaliser is None and issubclass(type(thing), type):  # a class, not a stand-in
-            finaliser = owner(thing)
-            if finaliser in (_io._IOBase, GENERATOR):  # tracked: their instances are seen
-                continue
+        kind = type(thing)
+        finaliser = owner(kind)
         if finaliser is None:
+            if issubclass(kind, type):  # a class (not a stand-in): instances may go untracked
+                own = owner(thing)  # files' and generators' are tracked, so they are seen
+                if own is not None and own is not _io._IOBase and own is not GENERATOR:
+                    return True
             continue
         if finaliser is _io._IOBase:  # closing a file flushes it: only an open one counts
             try:
