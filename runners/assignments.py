@@ -12,14 +12,17 @@ from typing import Any
 
 import msgspec
 
+from grading.documents import encode_suite
 from grading.suite import Suite
-from runners import pipeline
-from runners.counters import Counter
+from runners.access.counters import Counter
+from runners.access.scope import Scope
 from runners.errors import Conflict, NotFound
 from runners.intake import latest_entries, submit_batch
-from runners.scope import Scope
+from runners.pipeline import digest
 from runners.settings import Settings
+from runners.store.clock import now
 from runners.store.tables import Assignment
+from runners.suites import kind_of
 
 
 class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,10 +56,14 @@ def _visible(assignment_id: uuid.UUID, scope: Scope) -> Any:
 async def create(config: Settings, name: str, suite: Suite, course: uuid.UUID) -> AssignmentCreated:
     """Record a new assignment in `course` after checking its suite against the limits.
 
-    `runners.courses.course_for` chooses the course a caller's new assignment goes to.
+    `runners.access.courses.course_for` chooses the course a caller's new assignment goes to.
     """
-    assignment_id = await pipeline.create_assignment(config, name, suite, course)
-    return AssignmentCreated(id=assignment_id, name=name, version=1, course_id=course)
+    document = _checked_document(config, suite)
+    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
+    await assignment.save()
+    return AssignmentCreated(
+        id=uuid.UUID(str(assignment.id)), name=name, version=1, course_id=course
+    )
 
 
 async def listing(scope: Scope) -> list[AssignmentCreated]:
@@ -95,9 +102,28 @@ async def replace_suite(
     config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
 ) -> AssignmentView:
     """Swap the assignment's suite; recorded results stay until a regrade."""
-    if not await pipeline.replace_suite(config, assignment_id, suite, scope):
+    document = _checked_document(config, suite)
+    replaced = (
+        await Assignment.update(
+            {
+                Assignment.suite: document,
+                Assignment.suite_digest: digest(document),
+                Assignment.version: Assignment.version + 1,
+                Assignment.updated_at: now(),
+            }
+        )
+        .where(_visible(assignment_id, scope))
+        .returning(Assignment.id)
+    )
+    if not replaced:
         raise NotFound("assignment", assignment_id)
     return await view(assignment_id, scope)
+
+
+def _checked_document(config: Settings, suite: Suite) -> str:
+    """The suite as stored, once its kind has checked it against this deployment."""
+    kind_of(suite).check(config, suite)
+    return encode_suite(suite).decode()
 
 
 async def regrade(

@@ -15,9 +15,10 @@ from grading.documents import encode_suite
 from grading.gradebook import Format, Policy
 from grading.results import SubmissionResult
 from grading.suite import Isolation, Suite
-from runners import courses, gradebooks, pipeline
+from runners import assignments, gradebooks, pipeline
+from runners.access import courses
+from runners.access.scope import Scope
 from runners.pipeline import Entry, Target, Work, digest
-from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, CaseRun, Submission
@@ -47,7 +48,7 @@ async def assignment_for(config: Settings, suite: Suite) -> Target:
     if row is not None:
         assignment = uuid.UUID(str(row["id"]))
     else:
-        assignment = await pipeline.create_assignment(config, suite.name, suite, course)
+        assignment = (await assignments.create(config, suite.name, suite, course)).id
     return Target(assignment=assignment, course=course, suite=suite)
 
 

@@ -9,7 +9,7 @@ import msgspec
 from grading import gradebook
 from grading.gradebook import FORMATS, Format, GradebookRow, Policy
 from grading.results import SubmissionResult
-from runners.scope import Scope
+from runners.access.scope import Scope
 from runners.store.states import WorkState
 from runners.store.tables import Submission
 

@@ -20,14 +20,14 @@ from taskiq import AsyncTaskiqTask
 
 from grading.scoring import plan
 from grading.suite import Isolation
-from runners import courses, pipeline, quotas, runs
-from runners.compat import judge0
-from runners.counters import Counter
+from runners import pipeline, runs
+from runners.access import courses, quotas
+from runners.access.counters import Counter
+from runners.access.scope import Scope
 from runners.errors import NotFound, TooMuchWork
 from runners.pipeline import Accepted, Entry, Work
 from runners.queue.tasks import execute_run, grade_case, grade_submission
 from runners.runs import Api, RunSpec
-from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.tables import Submission
 
@@ -143,18 +143,3 @@ async def submit_run(
     )
     await execute_run.kiq(str(run_id))
     return run_id
-
-
-async def submit_judge0(
-    config: Settings,
-    requests: list[judge0.SubmissionRequest],
-    encoded: bool,
-    owner: str | None,
-    scope: Scope,
-) -> list[uuid.UUID]:
-    """Judge0 submissions, one run each: all checked first, so a bad one records nothing."""
-    accepted = judge0.accept(config, requests, encoded)
-    return [
-        await submit_run(config, item.spec, owner, scope, item.callback_url, api="judge0")
-        for item in accepted
-    ]

@@ -24,21 +24,19 @@ from typing import Any
 
 import msgspec
 
-from grading.documents import encode_suite
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import PlannedCase, plan, score_submission
 from grading.suite import Case, Isolation, Suite
-from runners.backlog import check_room
-from runners.grader import case_limits
-from runners.sandbox.languages import language
+from runners.access.scope import Scope
+from runners.monitor.backlog import check_room
 from runners.sandbox.limits import check_program
-from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.database import bound
 from runners.store.lease import take, take_where
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, Batch, CaseRun, Submission
+from runners.suites.io import case_limits
 
 INSERT_CHUNK = 500
 
@@ -102,43 +100,6 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def create_assignment(
-    config: Settings, name: str, suite: Suite, course: uuid.UUID
-) -> uuid.UUID:
-    """Record a new assignment in `course` after checking every case's limits."""
-    document = _checked_document(config, suite)
-    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
-    await assignment.save()
-    return uuid.UUID(str(assignment.id))
-
-
-async def replace_suite(
-    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
-) -> bool:
-    """Swap an assignment's suite; existing results stay until a regrade. False: no such one."""
-    document = _checked_document(config, suite)
-    replaced = (
-        await Assignment.update(
-            {
-                Assignment.suite: document,
-                Assignment.suite_digest: digest(document),
-                Assignment.version: Assignment.version + 1,
-                Assignment.updated_at: now(),
-            }
-        )
-        .where((Assignment.id == assignment_id) & scope.in_courses(Assignment.course))
-        .returning(Assignment.id)
-    )
-    return bool(replaced)
-
-
-def _checked_document(config: Settings, suite: Suite) -> str:
-    language(suite.language)
-    for planned in plan(suite):
-        case_limits(config, suite, planned.case)
-    return encode_suite(suite).decode()
-
-
 async def load_target(assignment_id: uuid.UUID, scope: Scope) -> Target | None:
     """The assignment's suite and course, or None when there is no such one within the scope."""
     row = (
@@ -167,7 +128,7 @@ async def accept(
     """Write submissions (in a batch when asked) and their queued cases in one transaction.
 
     Every entry is checked first, so a refused request writes nothing; nothing is accepted
-    while the queue is at the operator's cap (`runners.backlog`). `callback_url` is the
+    while the queue is at the operator's cap (`runners.monitor.backlog`). `callback_url` is the
     batch's webhook, or the single submission's when there is no batch. `isolation` overrides
     the suite's for these submissions.
     """

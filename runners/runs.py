@@ -20,17 +20,16 @@ import msgspec
 from grading.compare import compare
 from grading.outcome import RunOutput, RunResult, Status, Verdict, verdict_of
 from grading.suite import Compare
-from runners.backlog import check_room
+from runners.access.scope import Scope
+from runners.monitor.backlog import check_room
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
 from runners.sandbox.sandbox import RunRequest
-from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.lease import take
 from runners.store.states import Leased
 from runners.store.tables import Run
-from runners.views import Owned
 
 POLL_SECONDS = 0.1
 
@@ -187,12 +186,6 @@ def _verdict(result: RunResult, expected_output: str) -> Verdict:
         return verdict_of(result.status)
     matched = compare(expected_output, result.stdout, Compare()).passed
     return Verdict.PASSED if matched else Verdict.WRONG_ANSWER
-
-
-async def owned(run_id: uuid.UUID) -> Owned | None:
-    """The key that asked for the run and where its webhook goes, as for batches."""
-    row = await Run.select(Run.owner, Run.callback_url, Run.course).where(Run.id == run_id).first()
-    return None if row is None else Owned(**row)
 
 
 async def wait(

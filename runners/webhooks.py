@@ -26,9 +26,9 @@ import anyio
 import httpx
 import msgspec
 
+from runners.access.keys import webhook_secret
+from runners.access.scope import Scope
 from runners.errors import RequestError, RunnerError
-from runners.keys import webhook_secret
-from runners.scope import Scope
 from runners.settings import settings
 from runners.store.database import bound
 from runners.store.states import DeliveryState

@@ -21,11 +21,12 @@ from gateway.api.problems import problem_details
 from gateway.api.routes import routers
 from gateway.web import pages, templates
 from gateway.web.docs import SwaggerDocs
+from runners import compat
+from runners.access.counters import MemoryCounter, RedisCounter
 from runners.backend import Backend
-from runners.counters import MemoryCounter, RedisCounter
 from runners.queue import notices
 from runners.queue.reconciler import reconcile_forever
-from runners.queue.tasks import close_grader
+from runners.queue.tasks import close_executor
 from runners.settings import settings
 
 DEFAULT_BODY_BYTES = 1024 * 1024
@@ -39,6 +40,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     The embedded mode reconciles here; with Redis, run-ended notices are relayed to waiters.
     """
     backend = Backend.build(settings())
+    compat.install()
     await backend.open()
     app.state.backend = backend
     app.state.redis = backend.redis
@@ -60,7 +62,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await close_grader()
+        await close_executor()
         await backend.close()
 
 

@@ -5,7 +5,7 @@
     student      its course's assignment list, its own runs, its own student's submissions
 
 Roles are checked here (`allow`); what a key may see within its role, its courses and its
-student, is `runners.scope.Scope`, which every use case applies in its own queries.
+student, is `runners.access.scope.Scope`, which every use case applies in its own queries.
 
 A request passes `authenticate` (a guard on every keyed router: `/v1`, the metrics, and the
 Judge0 and Piston routes) and then the route's `allow` guard. The key comes as
@@ -18,7 +18,7 @@ from its address's window (`auth_failure_limit` a minute) and one that turns out
 it back, in the same round trip to the counter that counts the key's own rate. An address past
 its window is refused with 429 at once, so a flood of made-up keys costs neither a database
 lookup nor a key's own budget. Keys are never logged; the stored
-hash is compared in constant time (`runners.keys`).
+hash is compared in constant time (`runners.access.keys`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from gateway.api.problems import problem
-from runners.counters import Counter, Hit
-from runners.keys import Principal, Role, authenticate
-from runners.scope import Scope
+from runners.access.counters import Counter, Hit
+from runners.access.keys import authenticate
+from runners.access.principal import Principal, Role
+from runners.access.scope import Scope
 from runners.settings import settings
 
 WINDOW_SECONDS = 60

@@ -26,10 +26,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from grading.errors import SuiteError
-from runners.courses import CourseError, CourseExists
+from runners.access.courses import CourseError, CourseExists
+from runners.access.keys import KeyRequestError
+from runners.access.quotas import QuotaSpent
 from runners.errors import Conflict, NotFound, QueueFull, RequestError, TooMuchWork
-from runners.keys import KeyRequestError
-from runners.quotas import QuotaSpent
 from runners.webhooks import WebhookError
 
 URN = "urn:oopsengine:problem:"

@@ -15,10 +15,10 @@ from typing import TypeVar
 import anyio
 import msgspec
 
-from runners import courses
+from runners.access import courses
+from runners.access.courses import CourseView
+from runners.access.scope import Scope
 from runners.backend import opened
-from runners.courses import CourseView
-from runners.scope import Scope
 from runners.settings import settings
 
 T = TypeVar("T")

@@ -115,14 +115,14 @@ async def grade(
         target = await classroom.assignment_for(config, suite)
         submissions = await classroom.submissions_for(config, target, entries, isolation)
         if config.embedded:
-            await tasks.grader()  # this process runs the cases: fail now if Docker is missing
+            await tasks.executor()  # this process runs the cases: fail now if Docker is missing
         try:
             pending = await classroom.unfinished_work(config, submissions)
             kicked = await intake.enqueue(pending)
             await _wait(submissions, progress, kicked if config.embedded else [])
             return await classroom.results(submissions)
         finally:
-            await tasks.close_grader()
+            await tasks.close_executor()
 
 
 async def _wait(

@@ -7,7 +7,7 @@ import sys
 
 import msgspec
 
-from runners.languages import list_languages
+from runners.catalogue import list_languages
 from runners.settings import settings
 
 

@@ -99,9 +99,9 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def keys_create_command(args: argparse.Namespace) -> int:
     """Create an API key; its secret is shown once, here, and stored only hashed."""
-    from runners import courses
+    from runners.access import courses
+    from runners.access.keys import NewKey, create_key
     from runners.backend import opened
-    from runners.keys import NewKey, create_key
     from runners.settings import settings
 
     async def create() -> NewKey:

@@ -33,13 +33,13 @@ from grading.gradebook import Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import assignments, gradebooks, views
-from runners.counters import Counter
+from runners import assignments, gradebooks, pages
+from runners.access.counters import Counter
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.gradebooks import FORMATS, Format
-from runners.keys import Principal
-from runners.scope import Scope
+from runners.pages import AssignmentDetail
 from runners.settings import settings
-from runners.views import AssignmentDetail
 
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -63,7 +63,7 @@ class Limits(msgspec.Struct, frozen=True):
 
 async def detail(assignment_id: uuid.UUID, access: Scope) -> AssignmentDetail:
     """The assignment as its page shows it, or a 404 page."""
-    found = await views.assignment_detail(assignment_id, access)
+    found = await pages.assignment_detail(assignment_id, access)
     if found is None:
         raise not_found("assignment", assignment_id)
     return found

@@ -21,9 +21,9 @@ from gateway.web.filters import LABELS
 from gateway.web.session import page_allow
 from gateway.web.uploads import entries_from_upload
 from runners import intake, views
-from runners.counters import Counter
-from runners.keys import Principal
-from runners.scope import Scope
+from runners.access.counters import Counter
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.settings import settings
 from runners.views import BatchView
 

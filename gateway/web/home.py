@@ -13,8 +13,8 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from gateway.api.auth import principal_for
 from gateway.web.session import cleared_cookie, key_cookie, key_of
-from runners import views
-from runners.scope import Scope
+from runners import pages
+from runners.access.scope import Scope
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -34,9 +34,9 @@ async def home(request: Request[Any, Any, Any]) -> Template:
         return Template("sign_in.html", context={"next": "/"})
     access = Scope.of(found)
     if found.role == "student":
-        mine = await views.student_submissions(str(found.student), access)
+        mine = await pages.student_submissions(str(found.student), access)
         return Template("student_home.html", context={"principal": found, "submissions": mine})
-    context = {"principal": found, "assignments": await views.assignment_list(access)}
+    context = {"principal": found, "assignments": await pages.assignment_list(access)}
     return Template("home.html", context=context)
 
 

@@ -15,10 +15,10 @@ from gateway.api.auth import owner_of
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
 from gateway.web.session import page_allow
 from runners import intake, runs
-from runners.keys import Principal
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.runs import RunSpec
 from runners.sandbox.languages import LANGUAGES
-from runners.scope import Scope
 from runners.settings import settings
 
 runners_ = [page_allow("instructor", "student")]

@@ -21,7 +21,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Guard, Receive, Scope, Send
 
 from gateway.api.auth import presented_key, principal_for
-from runners.keys import Principal, Role
+from runners.access.principal import Principal, Role
 from runners.settings import settings
 
 KEY_COOKIE = "oops_key"

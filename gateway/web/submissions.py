@@ -14,9 +14,9 @@ from litestar.response import Template
 from gateway.api.problems import not_found
 from gateway.web.highlight import highlighted
 from gateway.web.session import page_allow
-from runners import assignments, views
-from runners.keys import Principal
-from runners.scope import Scope
+from runners import assignments, pages, views
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 
 
 @get(
@@ -31,7 +31,7 @@ async def submission_page(
 ) -> Template:
     """The submission as `GET /v1/submissions/{id}` returns it to this key, made readable."""
     view = await views.submission_view(submission_id, access)
-    source = await views.submission_source(submission_id, access)
+    source = await pages.submission_source(submission_id, access)
     if view is None or source is None:
         raise not_found("submission", submission_id)
     diffs = {case.name: highlighted(case.diff) for case in view.cases if case.diff}

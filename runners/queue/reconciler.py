@@ -35,8 +35,8 @@ from redis.asyncio import Redis
 
 from runners import webhooks
 from runners.backend import Backend
+from runners.catalogue import publish_versions
 from runners.errors import EngineUnavailable
-from runners.languages import publish_versions
 from runners.queue import heartbeats
 from runners.queue.tasks import deliver, execute_run, held, kick_case
 from runners.sandbox import janitor

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import anyio
@@ -26,41 +26,54 @@ from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.scoring import PlannedCase
 from runners import pipeline, runs, views, webhooks
+from runners.access.owners import Owned, batch_owner, run_owner, submission_owner
+from runners.access.scope import Scope
 from runners.backend import current
-from runners.compat import judge0
-from runners.grader import Grader
 from runners.queue import heartbeats, notices
 from runners.sandbox.sandbox import Sandbox, answering
-from runners.scope import Scope
 from runners.store.tables import CaseRun
-from runners.views import Owned
+from runners.suites import kind_of
+from runners.suites.executor import Executor
 
-_graders: list[Grader] = []
+RunAnnouncer = Callable[[runs.StoredRun, Owned], Awaitable[uuid.UUID | None]]
+"""Queues the webhook of a completed run in the shape its API promises; the delivery's id."""
+
+_executors: list[Executor] = []
+_run_announcers: dict[str, RunAnnouncer] = {}
 _holding: Counter[str] = Counter()
 
 
-async def grader() -> Grader:
-    """This process's grader, created on first use (connecting to Docker blocks: a thread).
+async def executor() -> Executor:
+    """This process's executor, created on first use (connecting to Docker blocks: a thread).
 
     Its sandbox starts keeping containers warm for the default limits at once.
     """
-    if not _graders:
+    if not _executors:
         backend = current()
         client = await anyio.to_thread.run_sync(backend.docker_client)
         await anyio.to_thread.run_sync(answering, client)
         sandbox = await anyio.to_thread.run_sync(Sandbox, backend.settings, client)
-        if _graders:
+        if _executors:
             await anyio.to_thread.run_sync(sandbox.close)
         else:
             sandbox.warm()
-            _graders.append(Grader(backend.settings, sandbox, backend.redis))
-    return _graders[0]
+            _executors.append(Executor(backend.settings, sandbox, backend.redis))
+    return _executors[0]
 
 
-async def close_grader() -> None:
+async def close_executor() -> None:
     """Remove every container this process's sandbox holds; returns once they are gone."""
-    while _graders:
-        await anyio.to_thread.run_sync(_graders.pop().sandbox.close)
+    while _executors:
+        await anyio.to_thread.run_sync(_executors.pop().sandbox.close)
+
+
+def announce_runs_of(api: str, announcer: RunAnnouncer) -> None:
+    """Give the callbacks of the runs a compatible API asked for that API's shape.
+
+    A run's `api` column names the API; runs of an API that registered nothing are announced
+    as `/v1/runs` announces them. `runners.compat.install` registers the compatible APIs.
+    """
+    _run_announcers[api] = announcer
 
 
 def lease() -> timedelta:
@@ -99,9 +112,9 @@ async def _process(case_run_id: uuid.UUID) -> pipeline.Settled:
     if claimed.attempt > current().settings.max_attempts:
         result = gave_up(claimed)
     else:
-        worker = await grader()
-        result = await worker.grade(
-            claimed.suite, claimed.case, claimed.group, claimed.code, claimed.language
+        planned = PlannedCase(group=claimed.group, case=claimed.case, index=claimed.position)
+        result = await kind_of(claimed.suite).grade_case(
+            await executor(), claimed.suite, planned, claimed.code, claimed.language
         )
     await pipeline.record(case_run_id, result)
     return await _settle(claimed.submission)
@@ -129,8 +142,9 @@ async def _process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
     if runnable:
         first = runnable[0]
         planned = [PlannedCase(group=c.group, case=c.case, index=c.position) for c in runnable]
-        worker = await grader()
-        graded = await worker.grade_submission(first.suite, planned, first.code, first.language)
+        graded = await kind_of(first.suite).grade_submission(
+            await executor(), first.suite, planned, first.code, first.language
+        )
         results += list(zip(runnable, graded, strict=True))
     await pipeline.record_all([(claim.case_run, result) for claim, result in results])
     return await _settle(submission_id)
@@ -184,48 +198,44 @@ async def _execute(run_id: uuid.UUID) -> None:
     spec = await runs.claim(run_id, lease(), heartbeats.identity())
     if spec is None:
         return
-    worker = await grader()
-    result = await worker.run(runs.request_of(worker.config, spec))
+    runner = await executor()
+    result = await runner.run(runs.request_of(runner.config, spec))
     if not await runs.record(run_id, result):
         return
     await notices.announce(current().redis, run_id)
     stored = await runs.load(run_id, Scope.everything())
-    owned = await runs.owned(run_id)
+    owned = await run_owner(run_id)
     if stored is None or owned is None:
         return
-    if stored.api == "judge0":
-        await _announce_judge0(stored, owned)
-        return
-    await _announce(str(run_id), "run.completed", owned, stored.view)
+    announce = _run_announcers.get(stored.api, _announce_run)
+    delivery = await announce(stored, owned)
+    if delivery is not None:
+        await deliver.kiq(str(delivery))
 
 
-async def _announce_judge0(stored: runs.StoredRun, owned: Owned) -> None:
-    """Judge0's callback: a PUT of the submission, base64-encoded, with its default fields."""
+async def _announce_run(stored: runs.StoredRun, owned: Owned) -> uuid.UUID | None:
+    """The `/v1/runs` callback: a signed `run.completed` webhook carrying the run's view."""
     if owned.callback_url is None or owned.owner is None:
-        return
-    body = judge0.render(stored, judge0.DEFAULT_FIELDS, encoded=True)
-    delivery = await webhooks.enqueue(
+        return None
+    return await webhooks.enqueue(
         str(stored.view.id),
-        "judge0.submission",
+        "run.completed",
         owned.callback_url,
-        body,
+        stored.view,
         uuid.UUID(owned.owner),
         owned.course,
-        method="PUT",
-        bare=True,
     )
-    await deliver.kiq(str(delivery))
 
 
 async def _announce_batch(batch_id: uuid.UUID) -> None:
-    owned = await views.batch_owner(batch_id)
+    owned = await batch_owner(batch_id)
     batch = await views.batch_view(batch_id, Scope.everything())
     if owned is not None and batch is not None:
         await _announce(str(batch_id), "batch.completed", owned, batch)
 
 
 async def _announce_submission(submission_id: uuid.UUID) -> None:
-    owned = await views.submission_owner(submission_id)
+    owned = await submission_owner(submission_id)
     if owned is None or owned.callback_url is None:
         return
     submission = await views.submission_view(submission_id, Scope.everything(), redacted=True)

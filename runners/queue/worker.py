@@ -15,13 +15,15 @@ import logging
 
 from taskiq import TaskiqEvents, TaskiqState
 
+from runners import compat
 from runners.backend import Backend
 from runners.errors import EngineUnavailable
 from runners.queue.reconciler import reconcile_forever
-from runners.queue.tasks import close_grader, grader
+from runners.queue.tasks import close_executor, executor
 from runners.settings import settings
 
 backend = Backend.build(settings())
+compat.install()
 broker = backend.broker
 
 __all__ = ["broker"]
@@ -35,7 +37,7 @@ async def start(state: TaskiqState) -> None:
     await backend.open()
     state.reconciler = asyncio.create_task(reconcile_forever(backend))
     try:
-        await grader()
+        await executor()
     except EngineUnavailable as error:  # the heartbeat reports it; tasks retry on first use
         log.warning("no warm containers yet: %s", error)
 
@@ -46,5 +48,5 @@ async def stop(state: TaskiqState) -> None:
     state.reconciler.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await state.reconciler
-    await close_grader()
+    await close_executor()
     await backend.close()

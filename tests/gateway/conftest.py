@@ -13,9 +13,9 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.api.app import create_app
-from runners import courses
+from runners.access import courses
+from runners.access.keys import create_key
 from runners.backend import Backend
-from runners.keys import create_key
 from runners.queue import heartbeats
 from runners.settings import settings
 from runners.store.database import close_storage, open_storage

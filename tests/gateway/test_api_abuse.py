@@ -14,8 +14,9 @@ from redis.asyncio import Redis
 
 from gateway.api import auth
 from gateway.api.routes import runs as run_routes
-from runners import courses, runs
-from runners.counters import Hit, MemoryCounter, RedisCounter
+from runners import runs
+from runners.access import courses
+from runners.access.counters import Hit, MemoryCounter, RedisCounter
 from runners.settings import Settings, settings
 
 

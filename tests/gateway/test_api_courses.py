@@ -9,9 +9,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from runners import courses, quotas
-from runners.counters import RedisCounter
-from runners.keys import create_key
+from runners.access import courses, quotas
+from runners.access.counters import RedisCounter
+from runners.access.keys import create_key
 from runners.settings import settings
 from tests.gateway.world import SECRETS, Keys, World, new_assignment, suite_document
 

@@ -8,7 +8,7 @@ import docker
 import httpx
 from redis.asyncio import Redis
 
-from runners.languages import publish_versions
+from runners.catalogue import publish_versions
 from runners.sandbox.build import versions
 from runners.settings import settings
 from tests.gateway.world import Keys, suite_document

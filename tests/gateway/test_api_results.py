@@ -16,7 +16,7 @@ from gateway.api.routes import runs
 from grading.outcome import RunResult, Status
 from runners import intake
 from runners import runs as run_records
-from runners.counters import MemoryCounter
+from runners.access.counters import MemoryCounter
 from runners.queue import heartbeats
 from runners.settings import Settings
 from runners.store.tables import Submission
@@ -223,8 +223,8 @@ async def test_docs_page_loads_swagger_ui_from_the_gateway_only(api: httpx.Async
 async def test_metrics_report_container_start_latency(
     api: httpx.AsyncClient, api_keys: Keys
 ) -> None:
-    from runners import metrics as observed
     from runners.backend import current
+    from runners.monitor import metrics as observed
 
     for milliseconds in (120, 150, 400):
         await observed.observe_start(current().redis, milliseconds)

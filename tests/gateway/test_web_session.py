@@ -10,8 +10,8 @@ import httpx
 import msgspec
 import pytest
 
-from runners import views
-from runners.scope import Scope
+from runners import pages
+from runners.access.scope import Scope
 from tests.gateway.world import SECRETS, Keys, World
 
 EVERYTHING = Scope.everything()
@@ -78,12 +78,12 @@ async def test_a_form_posted_without_its_csrf_token_is_refused_and_writes_nothin
     browser: httpx.AsyncClient, api_keys: Keys
 ) -> None:
     await signed_in(browser, api_keys, "instructor")
-    before = len(await views.assignment_list(EVERYTHING))
+    before = len(await pages.assignment_list(EVERYTHING))
     files = {"suite": ("s.json", b'{"name": "s", "cases": [{"name": "a"}]}', "application/json")}
     answer = await browser.post("/assignments", files=files)
     assert answer.status_code == 403
     assert "reload the page" in answer.text
-    assert len(await views.assignment_list(EVERYTHING)) == before
+    assert len(await pages.assignment_list(EVERYTHING)) == before
 
 
 async def test_a_form_posted_with_its_csrf_token_is_accepted(
@@ -117,7 +117,7 @@ async def test_pages_take_a_bearer_key_as_the_api_does(
         headers=api_keys["instructor"],
     )
     assert limits.status_code == 303
-    view = await views.assignment_detail(uuid.UUID(world.assignment), EVERYTHING)
+    view = await pages.assignment_detail(uuid.UUID(world.assignment), EVERYTHING)
     assert view is not None
     assert view.suite.time_limit == 2.0
 

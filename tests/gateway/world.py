@@ -16,7 +16,7 @@ import msgspec
 from grading.outcome import Verdict
 from grading.results import CaseResult
 from runners import pipeline, webhooks
-from runners.keys import NewKey
+from runners.access.keys import NewKey
 from runners.store.states import DeliveryState
 from runners.store.tables import CaseRun, Delivery
 

@@ -10,7 +10,14 @@ from collections.abc import AsyncIterator
 import pytest
 from piccolo.table import create_db_tables
 
-from runners.keys import ApiKey, KeyRequestError, authenticate, create_key, revoke, webhook_secret
+from runners.access.keys import (
+    ApiKey,
+    KeyRequestError,
+    authenticate,
+    create_key,
+    revoke,
+    webhook_secret,
+)
 
 pytestmark = pytest.mark.services
 

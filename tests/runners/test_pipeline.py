@@ -9,12 +9,13 @@ import msgspec
 import pytest
 
 from grading.suite import Case, Isolation, Suite
-from runners import courses, pipeline
-from runners.builds import build_key
+from runners import assignments, pipeline
+from runners.access import courses
 from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
 from runners.store.tables import Batch, Build, CaseRun, Submission
+from runners.suites.compile_cache import build_key
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 
@@ -33,7 +34,7 @@ async def c_target(settings: Settings) -> Target:
     """A fresh assignment of the doubling suite in C, in the default course."""
     course = await courses.ensure_default()
     suite = msgspec.structs.replace(SUITE, name=f"double-c-{uuid.uuid4()}", language="c")
-    assignment = await pipeline.create_assignment(settings, suite.name, suite, course)
+    assignment = (await assignments.create(settings, suite.name, suite, course)).id
     return Target(assignment=assignment, course=course, suite=suite)
 
 
@@ -42,7 +43,7 @@ async def accepted_batch(
 ) -> pipeline.Accepted:
     course = await courses.ensure_default()
     name = f"double-{uuid.uuid4()}"
-    assignment = await pipeline.create_assignment(settings, name, SUITE, course)
+    assignment = (await assignments.create(settings, name, SUITE, course)).id
     target = Target(assignment=assignment, course=course, suite=SUITE)
     entries = [Entry(student=student, code=code) for student, code in codes.items()]
     return await pipeline.accept(settings, target, entries, batch=True, isolation=isolation)
@@ -127,7 +128,7 @@ async def test_limits_above_the_maxima_are_refused_when_the_suite_arrives(
 
     greedy = Suite(name="greedy", time_limit=settings.max_time_limit + 1, cases=SUITE.cases)
     with pytest.raises(LimitError, match="time_limit"):
-        await pipeline.create_assignment(settings, "greedy", greedy, await courses.ensure_default())
+        await assignments.create(settings, "greedy", greedy, await courses.ensure_default())
 
 
 async def test_a_case_whose_attempts_all_died_is_recorded_as_an_internal_error(
@@ -153,8 +154,8 @@ async def test_a_finished_run_queues_its_signed_webhook(
     database: None, settings: Settings, docker_engine: object
 ) -> None:
     from runners import runs
-    from runners.keys import create_key
-    from runners.scope import Scope
+    from runners.access.keys import create_key
+    from runners.access.scope import Scope
     from runners.store.tables import Delivery
 
     key = await create_key("instructor")

@@ -34,7 +34,7 @@ FILL_TIMEOUT = 120.0
 @pytest.fixture(autouse=True)
 async def no_other_warm_pool_in_this_process() -> None:
     """Close the pool an earlier test's grading left warm, so the counts here are this test's."""
-    await tasks.close_grader()
+    await tasks.close_executor()
 
 
 def own_containers(client: docker.DockerClient) -> list[dict[str, object]]:

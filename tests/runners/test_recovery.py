@@ -15,7 +15,8 @@ import pytest
 from redis.asyncio import Redis
 
 from grading.suite import Case, Suite
-from runners import courses, pipeline
+from runners import assignments, pipeline
+from runners.access import courses
 from runners.pipeline import Entry, Target
 from runners.queue import heartbeats, reconciler, tasks
 from runners.settings import Settings
@@ -50,7 +51,7 @@ async def redis_for_heartbeats(settings: Settings) -> AsyncIterator[Redis]:
 async def claimed_case(settings: Settings, claimant: str) -> uuid.UUID:
     """A queued case of a fresh submission, claimed by `claimant`."""
     course = await courses.ensure_default()
-    assignment = await pipeline.create_assignment(settings, f"one-{uuid.uuid4()}", SUITE, course)
+    assignment = (await assignments.create(settings, f"one-{uuid.uuid4()}", SUITE, course)).id
     target = Target(assignment=assignment, course=course, suite=SUITE)
     accepted = await pipeline.accept(settings, target, [Entry(student="a", code="1")])
     case = accepted.cases[0]

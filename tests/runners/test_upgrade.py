@@ -41,8 +41,8 @@ CHECK = """
 import asyncio, json, sys, uuid
 from runners import assignments, runs, views, webhooks
 from runners.backend import opened
-from runners.keys import authenticate
-from runners.scope import Scope
+from runners.access.keys import authenticate
+from runners.access.scope import Scope
 from runners.settings import settings
 
 

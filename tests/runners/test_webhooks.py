@@ -19,8 +19,8 @@ from piccolo.table import create_db_tables
 from standardwebhooks.webhooks import Webhook
 
 from runners import webhooks
-from runners.keys import ApiKey, NewKey, create_key
-from runners.scope import Scope
+from runners.access.keys import ApiKey, NewKey, create_key
+from runners.access.scope import Scope
 from runners.webhooks import (
     BACKOFF,
     JITTER,

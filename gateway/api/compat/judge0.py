@@ -18,10 +18,10 @@ from litestar.status_codes import HTTP_201_CREATED
 from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found, too_large
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
-from runners import intake, runs
-from runners.compat import judge0, judge0_info
-from runners.keys import Principal
-from runners.scope import Scope
+from runners import runs
+from runners.access.principal import Principal
+from runners.access.scope import Scope
+from runners.compat import judge0, judge0_info, judge0_runs
 from runners.settings import settings
 
 Encoded = Annotated[bool, QueryParameter(description="source, input and output fields are base64")]
@@ -47,7 +47,7 @@ async def create_submission(
     """Queue a submission and answer its token; with `?wait=true`, the finished submission."""
     wanted = judge0.parse_fields(fields)
     owner = owner_of(principal)
-    (run_id,) = await intake.submit_judge0(settings(), [data], base64_encoded, owner, access)
+    (run_id,) = await judge0_runs.submit(settings(), [data], base64_encoded, owner, access)
     if not wait:
         return {"token": str(run_id)}
     stored = await runs.load(run_id, access)
@@ -74,9 +74,7 @@ async def create_batch(
 ) -> list[dict[str, str]]:
     """Queue up to 20 submissions at once; answers their tokens in order."""
     owner = owner_of(principal)
-    created = await intake.submit_judge0(
-        settings(), data.submissions, base64_encoded, owner, access
-    )
+    created = await judge0_runs.submit(settings(), data.submissions, base64_encoded, owner, access)
     return [{"token": str(run_id)} for run_id in created]
 
 

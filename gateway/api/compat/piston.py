@@ -16,9 +16,9 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import problem
 from gateway.api.routes.runs import MAX_WAIT_SECONDS, RUN_BODY_BYTES, WAIT_MARGIN_SECONDS
 from runners import intake, runs
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.compat import piston
-from runners.keys import Principal
-from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import Leased
 

@@ -49,7 +49,8 @@ V1: list[ControllerRouterHandler] = [
 
 def keyed(path: str, handlers: list[ControllerRouterHandler]) -> Router:
     """A router whose every route needs a key, and may take the caller as `principal`, what
-    it may see as `access` (a `runners.scope.Scope`), and the shared hit counter as `counter`.
+    it may see as `access` (a `runners.access.scope.Scope`), and the shared hit counter as
+    `counter`.
     """
     return Router(
         path,

@@ -1,6 +1,6 @@
 """Assignments: suites to grade against, their replacement and regrading, and gradebooks.
 
-Each is in one course; a key reads and changes only its own courses' (see `runners.scope`).
+Each is in one course; a key reads and changes only its own courses' (see `runners.access.scope`).
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from grading.gradebook import Format, Policy
 from grading.kattis import suite_from_package
 from grading.scoring import plan
 from grading.suite import Suite
-from runners import assignments, courses, gradebooks
+from runners import assignments, gradebooks
+from runners.access import courses
+from runners.access.counters import Counter
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.assignments import AssignmentCreated, AssignmentView
-from runners.counters import Counter
 from runners.errors import RequestError
-from runners.keys import Principal
 from runners.sandbox.languages import extension_map
-from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 from runners.webhooks import checked_callback

@@ -12,9 +12,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from gateway.api.auth import allow
 from gateway.api.problems import not_found
 from gateway.api.schemas import CourseCreate, QuotaUpdate
-from runners import courses
-from runners.courses import CourseView
-from runners.scope import Scope
+from runners.access import courses
+from runners.access.courses import CourseView
+from runners.access.scope import Scope
 
 
 @get("/courses", guards=[allow("instructor", "student")])

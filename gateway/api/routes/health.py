@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, get
 
 from gateway.api.problems import FieldError, problem
-from runners.readiness import readiness
+from runners.monitor.readiness import readiness
 
 
 @get("/healthz", sync_to_thread=False)

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, get
 
 from gateway.api.auth import allow
-from runners.languages import LanguageView, available
+from runners.catalogue import LanguageView, available
 
 
 class Languages(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, Response, get
 
 from gateway.api.auth import allow
-from runners import metrics as observed
+from runners.monitor import metrics as observed
 
 PROMETHEUS = "text/plain; version=0.0.4"
 

@@ -14,10 +14,10 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import not_found
 from gateway.api.schemas import Created, RunCreate
 from runners import intake, runs
-from runners.keys import Principal
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.queue import notices
 from runners.runs import RunView
-from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import Leased
 from runners.webhooks import checked_callback

@@ -13,10 +13,10 @@ from gateway.api.auth import allow, owner_of
 from gateway.api.problems import invalid, not_found, problem
 from gateway.api.schemas import Created, SubmissionCreate
 from runners import intake, views
-from runners.counters import Counter
-from runners.keys import Principal
+from runners.access.counters import Counter
+from runners.access.principal import Principal
+from runners.access.scope import Scope
 from runners.pipeline import Entry
-from runners.scope import Scope
 from runners.settings import settings
 from runners.store.states import WorkState
 from runners.views import SubmissionView

@@ -1,4 +1,4 @@
-"""The languages OopsEngine runs, as `GET /v1/languages` and `oops languages` list them.
+"""The catalogue of languages OopsEngine runs, as `GET /v1/languages` and `oops languages` show.
 
 Versions come from the images, where `oops setup` wrote them as labels when it built them.
 A process with an engine reads the labels once; a gateway without one reads what the workers
@@ -36,7 +36,7 @@ class LanguageView(msgspec.Struct, frozen=True, kw_only=True):
     version: str | None
 
 
-def views(found: Mapping[str, str]) -> list[LanguageView]:
+def entries(found: Mapping[str, str]) -> list[LanguageView]:
     """Every language of the table, with the version `found` says, in id order."""
     return [
         LanguageView(
@@ -65,13 +65,13 @@ def local_versions(settings: Settings) -> dict[str, str]:
 
 def list_languages(settings: Settings) -> list[LanguageView]:
     """The languages with the versions of this machine's images."""
-    return views(local_versions(settings))
+    return entries(local_versions(settings))
 
 
 async def available(backend: Backend) -> list[LanguageView]:
     """The languages with their versions: the workers' (served) or this process's (embedded)."""
     if backend.redis is not None:
-        return views(await published_versions(backend.redis))
+        return entries(await published_versions(backend.redis))
     return await anyio.to_thread.run_sync(list_languages, backend.settings)
 
 

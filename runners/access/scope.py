@@ -13,7 +13,6 @@ workers see everything (`Scope.everything`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 import msgspec
@@ -21,8 +20,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
-if TYPE_CHECKING:
-    from runners.keys import Principal
+from runners.access.principal import Principal
 
 ALWAYS = "1 = 1"
 NEVER = "1 = 0"

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import msgspec
 
+from runners.access.scope import Scope
 from runners.errors import RequestError, RunnerError
-from runners.scope import Scope
 from runners.store.tables import Course
 from runners.store.upgrade import ensure_default_course
 

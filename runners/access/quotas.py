@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from runners.counters import Counter
+from runners.access.counters import Counter
 from runners.errors import RunnerError
 from runners.store.tables import Course
 

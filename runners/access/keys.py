@@ -15,18 +15,16 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Literal, get_args
 from uuid import UUID
 
 import msgspec
 
-from runners import courses
+from runners.access import courses
+from runners.access.principal import ROLES, Principal, Role
 from runners.errors import RunnerError
 from runners.store.database import bound
 from runners.store.tables import ApiKey, KeyCourse
 
-Role = Literal["admin", "instructor", "student"]
-ROLES: tuple[Role, ...] = get_args(Role)
 KEY_PREFIX = "oops_"
 SECRET_PREFIX = "whsec_"  # noqa: S105 -- Standard Webhooks' prefix, not a secret
 PREFIX_LENGTH = 12
@@ -35,15 +33,6 @@ MAX_KEY_LENGTH = 128
 
 class KeyRequestError(RunnerError, ValueError):
     """A key cannot be created as asked, or the key it names does not exist."""
-
-
-class Principal(msgspec.Struct, frozen=True):
-    """Who a request comes from, once its key is authenticated."""
-
-    key_id: UUID
-    role: Role
-    student: str | None
-    courses: tuple[UUID, ...] = ()
 
 
 class NewKey(msgspec.Struct, frozen=True):
