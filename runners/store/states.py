@@ -5,6 +5,7 @@
     Batch       queued -> running -> completed
     Run         queued -> running -> the result's own status (ok, timeout, ...)
     Delivery    pending -> delivered | failed      (pending again while retries remain)
+    Build       compiling -> done                  (a compile past its deadline is taken over)
 
 They are `StrEnum`s: stored as their value, and equal to it.
 """
@@ -46,3 +47,10 @@ class DeliveryState(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class BuildState(StrEnum):
+    """Where one compiled program kept in the database is (`runners.suites.compile_cache`)."""
+
+    COMPILING = "compiling"
+    DONE = "done"

@@ -9,7 +9,7 @@ Every assignment, batch, submission, run and webhook delivery carries the course
 (`course`), so a query can keep to the caller's courses with one condition on its own table;
 a batch's and a submission's course is their assignment's. Keys other than admin keys belong to
 courses through `KeyCourse`. `course` is nullable only so that older databases can gain it in
-place; every row written since has one (see `runners.courses`).
+place; every row written since has one (see `runners.access.courses`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from runners.store.states import CaseState, DeliveryState, Leased, WorkState
+from runners.store.states import BuildState, CaseState, DeliveryState, Leased, WorkState
 
 
 class Course(Table):
@@ -131,7 +131,7 @@ class Build(Table):
 
     id = UUID(primary_key=True)
     key = Varchar(length=64, unique=True)
-    status = Varchar(length=16, default="compiling")
+    status = Varchar(length=16, default=BuildState.COMPILING.value)
     deadline = Timestamptz(null=True, default=None)
     artefact = JSON(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
