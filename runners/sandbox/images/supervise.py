@@ -7,7 +7,8 @@ library is available here. The host writes the job on stdin as JSON lines and th
                and the files to make `executable` (a compiled program sent back in)
     line 2...  one case each: argv, stdin (base64), time and output limits, extra files, and a
                `collect` directory whose files come back in the report, each cut at
-               `collect_bytes` (checker feedback, or what a compiler built)
+               `collect_bytes` (checker feedback, or what a compiler built), and for a test
+               runner `report_bytes`: its report comes back through descriptor 3 (`REPORT_FD`)
 
 A case with `"stderr_to_stdout": true` gives the program one pipe for both streams, so what it
 writes to each lands in stdout in the order it wrote it (Judge0's `redirect_stderr_to_stdout`).
@@ -46,8 +47,9 @@ Why a case can neither forge a report nor change the process every later case st
 - it is non-dumpable, so the program can neither ptrace it nor open /proc/1/fd/* or
   /proc/1/mem, and it is the namespace's init, so the kernel drops SIGKILL and SIGSTOP;
 - the program's stdout and stderr are pipes to the supervisor, and no other descriptor is
-  inherited; before it runs, the program's process empties its capability bounding set and
-  takes the sandbox user's uid, which clears its capabilities.
+  inherited but a test runner's report pipe (descriptor 3), whose write end only it holds;
+  before it runs, the program's process empties its capability bounding set and takes the
+  sandbox user's uid, which clears its capabilities.
 """
 
 from __future__ import annotations
@@ -78,6 +80,10 @@ IPC_RMID = 0
 WORKDIR = "/sandbox"
 CHUNK = 65536
 FEEDBACK_CAP = 65536
+REPORT_FD = 3
+"""Where a test runner's report goes when a case asks for one (`report_bytes`): a pipe to the
+supervisor, so what the runner wrote is read as it is written, and no file the program can
+find, replace or rewrite after the runner is done is ever read as a result."""
 OOM_COUNTERS = (
     "/sys/fs/cgroup/memory/memory.oom_control",  # cgroup v1
     "/sys/fs/cgroup/memory.events",  # cgroup v2
@@ -372,24 +378,26 @@ def oom_kills() -> int:
     return 0
 
 
-def spawn(job: dict[str, Any], stdin_fd: int) -> tuple[int, int, int]:
-    """Fork the program with stdin from memory and stdout/stderr to pipes."""
+def spawn(job: dict[str, Any], stdin_fd: int) -> tuple[int, list[int]]:
+    """Fork the program with stdin from memory and stdout/stderr (and a report) to pipes."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    report_r, report_w = os.pipe() if job.get("report_bytes") else (-1, -1)
     pid = os.fork()
     if pid == 0:
         try:
-            child(job, stdin_fd, out_w, err_w)
+            child(job, stdin_fd, out_w, err_w, report_w)
         except BaseException as error:
             os.write(2, f"cannot start {job['argv'][0]}: {error}\n".encode())
         finally:
             os._exit(127)
-    for fd in (stdin_fd, out_w, err_w):
-        os.close(fd)
-    return pid, out_r, err_r
+    for fd in (stdin_fd, out_w, err_w, report_w):
+        if fd >= 0:
+            os.close(fd)
+    return pid, [fd for fd in (out_r, err_r, report_r) if fd >= 0]
 
 
-def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
+def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int, report_w: int) -> None:
     """In the forked child: wire descriptors, make itself the OOM killer's first pick, exec.
 
     Every case pays for what runs here, in a copy of the supervisor's memory that each write
@@ -400,7 +408,11 @@ def child(job: dict[str, Any], stdin_fd: int, out_w: int, err_w: int) -> None:
     os.dup2(stdin_fd, 0)
     os.dup2(out_w, 1)
     os.dup2(out_w if job.get("stderr_to_stdout") else err_w, 2)
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    if report_w == REPORT_FD:  # dup2 onto itself would leave it to be closed on exec
+        os.set_inheritable(REPORT_FD, True)
+    elif report_w >= 0:
+        os.dup2(report_w, REPORT_FD)
+    os.closerange(REPORT_FD + 1 if report_w >= 0 else REPORT_FD, os.sysconf("SC_OPEN_MAX"))
     become_sandbox_user()
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
@@ -474,17 +486,17 @@ def build(step: dict[str, Any]) -> dict[str, Any] | None:
 
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Run the program once and describe how it ended."""
-    captures_cap = job["output_limit"]
     oom_before = oom_kills()
     started = time.monotonic()
-    pid, out_r, err_r = spawn(job, stdin_file(binascii.a2b_base64(job["stdin"])))
-    captures = [Capture(out_r, captures_cap), Capture(err_r, captures_cap)]
+    pid, pipes = spawn(job, stdin_file(binascii.a2b_base64(job["stdin"])))
+    caps = (job["output_limit"], job["output_limit"], job.get("report_bytes", 0))
+    captures = [Capture(fd, cap) for fd, cap in zip(pipes, caps, strict=False)]  # no report: 2
     status, usage, timed_out = pump(pid, captures, started + job["time_limit"])
     if status is None:
         os.killpg(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     wall = time.monotonic() - started
-    for fd in (out_r, err_r):
+    for fd in pipes:
         os.close(fd)
     cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
     return describe(status, captures, timed_out, oom_kills() > oom_before, wall, cpu, peak)
@@ -499,8 +511,8 @@ def describe(
     cpu: float,
     peak_kib: int,
 ) -> dict[str, Any]:
-    """How a case ended, as the host reads it."""
-    return {
+    """How a case ended, as the host reads it; a test runner's report too, when it had one."""
+    described = {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
@@ -513,6 +525,10 @@ def describe(
         "cpu_ms": round(cpu * 1000),
         "memory_kib": peak_kib,
     }
+    if len(captures) > 2:
+        described["report"] = binascii.b2a_base64(captures[2].data, newline=False).decode()
+        described["report_truncated"] = captures[2].truncated
+    return described
 
 
 class Starter:
