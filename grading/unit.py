@@ -14,10 +14,11 @@ for any other language or runner: `command` is then a command line that writes t
 
 Points: each test is worth 1 point in the `main` group, visible, unless its code declares
 otherwise through report properties (`points`, `group`, `visibility` or `hidden`, `score` for
-partial credit), or a `points` rule says so. The first rule whose `match` is the test's id, or a
-glob (`fnmatch`, case-sensitive) matching it, decides each field it sets; a rule wins over the
-code. `groups` set how a group scores (`sum`, `min`, `all`, as in `grading/scoring.py`); a group
-named by the code alone scores by `sum`.
+partial credit), or a `points` rule says so. The first rule whose `match` matches the test's
+whole id (case-sensitive; `*` is any text, `?` any one character, everything else stands for
+itself, so `tests/test_primes.py::test_big[7]` is an exact id) decides each field it sets; a
+rule wins over the code. `groups` set how a group scores (`sum`, `min`, `all`, as in
+`grading/scoring.py`); a group named by the code alone scores by `sum`.
 
 `isolation` is `suite` (the default: one process runs every test) or `test` (each test in a
 process of its own, so a crash or a hang costs one test). `test_time_limit` bounds one test,
