@@ -1,8 +1,12 @@
 """Suite documents: reading a suite from JSON, TOML or YAML, checking it, writing it as JSON.
 
-msgspec checks the shape; `validate_suite` checks what a schema cannot (unique names, limits
-above zero, a checker only in `checker` mode). Every problem becomes a `SuiteError` whose
-message names the field to fix, like `cases[2].points: expected a number, got a string`.
+A document's `kind` says which suite it is: absent (or `"io"`), an I/O suite of cases
+(`grading/suite.py`); `"unit"`, a unit-test suite (`grading/unit.py`). A new kind is one more
+entry in `_KINDS` and its own checks. msgspec checks the shape; `validate_suite` and
+`validate_unit_suite` check what a schema cannot (unique names, limits above zero, a checker
+only in `checker` mode, file names that stay inside the sandbox's folder). Every problem becomes
+a `SuiteError` whose message names the field to fix, like
+`cases[2].points: expected a number, got a string`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import msgspec
 
 from grading.errors import SuiteError
 from grading.feedback import quote
+from grading.junit import Framework
 from grading.suite import (
     Case,
     Compare,
@@ -27,8 +32,19 @@ from grading.suite import (
     Suite,
     Visibility,
 )
+from grading.unit import (
+    FRAMEWORK_LANGUAGES,
+    REPORT_PLACEHOLDER,
+    SOURCE_EXTENSIONS,
+    UnitIsolation,
+    UnitSuite,
+)
 
 Format = Literal["json", "toml", "yaml"]
+AnySuite = Suite | UnitSuite
+"""A suite of any kind, as a document holds it."""
+
+_KINDS: dict[str, type[Suite] | type[UnitSuite]] = {"io": Suite, "unit": UnitSuite}
 
 _FORMATS: dict[str, Format] = {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
 _DECODERS: dict[Format, Callable[..., Any]] = {
@@ -49,7 +65,8 @@ _TYPE_WORDS = {
 _BACKTICKED = re.compile(r"`([^`]*)`")
 # What each field that takes one of a few words accepts, to say so when it gets another.
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "isolation": get_args(Isolation),
+    "isolation": get_args(Isolation) + get_args(UnitIsolation),
+    "framework": get_args(Framework),
     "mode": get_args(CompareMode),
     "visibility": get_args(Visibility),
     "scoring": get_args(GroupScoring),
@@ -66,20 +83,38 @@ def suite_format(filename: str) -> Format:
     return _FORMATS[extension]
 
 
-def decode_suite(data: bytes, fmt: Format) -> Suite:
-    """Read and validate a suite document; any problem raises `SuiteError` naming the field."""
+def decode_document(data: bytes, fmt: Format) -> AnySuite:
+    """Read and validate a suite document of any kind; a problem raises `SuiteError`."""
     try:
-        suite: Suite = _DECODERS[fmt](data, type=Suite)
-    except msgspec.ValidationError as error:
-        raise SuiteError(_readable(str(error))) from None
+        document = _DECODERS[fmt](data)
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         detail = " ".join(str(error).split())
         raise SuiteError(f"not a valid {fmt.upper()} document: {detail}") from None
+    kind = document.get("kind", "io") if isinstance(document, dict) else "io"
+    if not isinstance(kind, str) or kind not in _KINDS:
+        kinds = " or ".join(f'"{name}"' for name in _KINDS)
+        raise SuiteError(f"kind: {quote(str(kind))} is not a kind of suite; use {kinds}")
+    if kind == "io" and isinstance(document, dict):
+        document = {key: value for key, value in document.items() if key != "kind"}
+    try:
+        suite: AnySuite = msgspec.convert(document, type=_KINDS[kind])
+    except msgspec.ValidationError as error:
+        raise SuiteError(_readable(str(error))) from None
+    if isinstance(suite, UnitSuite):
+        return validate_unit_suite(suite)
     return validate_suite(suite)
 
 
-def encode_suite(suite: Suite) -> bytes:
-    """The suite as a JSON document, the form the HTTP API takes."""
+def decode_suite(data: bytes, fmt: Format) -> Suite:
+    """Read and validate an I/O suite document; any problem raises `SuiteError` naming the field."""
+    suite = decode_document(data, fmt)
+    if not isinstance(suite, Suite):
+        raise SuiteError(f'kind: a suite of cases is needed here, not a "{suite.kind}" suite')
+    return suite
+
+
+def encode_suite(suite: AnySuite) -> bytes:
+    """The suite as a JSON document, the form the HTTP API takes; a unit suite says its kind."""
     return msgspec.json.encode(suite)
 
 
@@ -129,6 +164,120 @@ def _problems(suite: Suite) -> Iterator[str]:
         yield from _case_problems(path, case)
     yield from _duplicates([(path, case.name) for path, case in cases], "case")
     yield from _duplicates([(f"groups[{i}]", g.name) for i, g in enumerate(suite.groups)], "group")
+
+
+def validate_unit_suite(suite: UnitSuite) -> UnitSuite:
+    """Return `suite` if it makes sense; else raise `SuiteError` listing every problem."""
+    problems = list(_unit_problems(suite))
+    if problems:
+        raise SuiteError("; ".join(problems))
+    return suite
+
+
+def _unit_problems(suite: UnitSuite) -> Iterator[str]:
+    """Everything wrong with a unit-test suite that its schema cannot say."""
+    if not suite.name.strip():
+        yield "name: must not be empty"
+    yield from _framework_problems(suite)
+    yield from _file_problems(suite)
+    for index, rule in enumerate(suite.points):
+        yield from _rule_problems(f"points[{index}]", rule.match, rule.points)
+        if rule.group is not None and rule.group not in {group.name for group in suite.groups}:
+            yield f"points[{index}].group: no group {quote(rule.group)} under groups; declare it"
+    for index, group in enumerate(suite.groups):
+        if not group.name.strip():
+            yield f"groups[{index}].name: must not be empty"
+        if group.points is not None:
+            yield from _not_negative(f"groups[{index}].points", group.points)
+    yield from _duplicates([(f"groups[{i}]", g.name) for i, g in enumerate(suite.groups)], "group")
+    for field in ("time_limit", "test_time_limit", "memory_limit"):
+        yield from _positive(field, getattr(suite, field))
+
+
+def _framework_problems(suite: UnitSuite) -> Iterator[str]:
+    """A framework that does not test the language, or a command where none belongs."""
+    languages = FRAMEWORK_LANGUAGES.get(suite.framework)
+    if languages is not None and suite.language not in languages:
+        allowed = " or ".join(f'"{language}"' for language in languages)
+        yield f"language: {suite.framework} tests {allowed}, not {quote(suite.language)}"
+    if suite.framework == "command" and REPORT_PLACEHOLDER not in (suite.command or ""):
+        yield f'command: framework "command" needs a command line that writes {REPORT_PLACEHOLDER}'
+    if suite.framework != "command" and suite.command is not None:
+        yield f'command: only framework "command" runs a command; {suite.framework} runs its own'
+
+
+def _file_problems(suite: UnitSuite) -> Iterator[str]:
+    """Files that are missing, clash, or would land outside the sandbox's folder."""
+    if not suite.tests:
+        yield "tests: at least one test file"
+    if not suite.submit:
+        yield "submit: at least one file name that submissions hand in"
+    for index, name in enumerate(suite.submit):
+        yield from _submitted_name_problems(f"submit[{index}]", name, suite.language)
+    for index, name in enumerate(suite.submit):
+        if name in suite.submit[:index]:
+            yield f"submit[{index}]: {quote(name, 80)} is already named earlier in submit"
+    for field in ("tests", "support", "reference"):
+        for path in getattr(suite, field):
+            yield from _path_problems(f"{field}[{quote(path, 80)}]", path)
+    yield from _clashes(suite)
+    yield from _reference_problems(suite)
+
+
+def _submitted_name_problems(where: str, name: str, language: str) -> Iterator[str]:
+    """A submitted file must be a plain file name with its language's extension."""
+    if "/" in name or "\\" in name:
+        yield f"{where}: {quote(name, 80)} must be a plain file name, without folders"
+        return
+    yield from _path_problems(where, name)
+    extensions = SOURCE_EXTENSIONS.get(language)
+    if extensions and not name.endswith(extensions):
+        yield f"{where}: a {language} file ends in {' or '.join(extensions)}, not {quote(name)}"
+
+
+def _path_problems(where: str, path: str) -> Iterator[str]:
+    """A relative path that stays inside the folder: no `..`, `.`, empty parts or root."""
+    parts = path.replace("\\", "/").split("/")
+    if not path.strip():
+        yield f"{where}: a file name must not be empty"
+    elif path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        yield f"{where}: must be a relative path, not an absolute one"
+    elif any(part in ("", ".", "..") for part in parts) or "\0" in path:
+        yield f"{where}: must not contain '..', '.', empty parts or NUL"
+
+
+def _clashes(suite: UnitSuite) -> Iterator[str]:
+    """Instructor's files that a student's file of the same name would replace, or each other."""
+    submitted = set(suite.submit)
+    for path in suite.support:
+        if path in submitted:
+            yield f"support[{quote(path, 80)}]: is also a file submissions hand in"
+        if path in suite.tests:
+            yield f"support[{quote(path, 80)}]: is also a test file"
+    for path in suite.tests:
+        if path in submitted:
+            yield f"tests[{quote(path, 80)}]: is also a file submissions hand in"
+
+
+def _reference_problems(suite: UnitSuite) -> Iterator[str]:
+    """The reference solution is a submission: exactly the files that `submit` names."""
+    if not suite.reference:
+        yield "reference: the instructor's solution is needed, to fix the tests and their points"
+        return
+    for name in suite.submit:
+        if name not in suite.reference:
+            yield f"reference: missing {quote(name, 80)}, which submissions hand in"
+    for path in suite.reference:
+        if path not in suite.submit:
+            yield f"reference[{quote(path, 80)}]: not a file submissions hand in (see submit)"
+
+
+def _rule_problems(where: str, match: str, points: float | None) -> Iterator[str]:
+    """A rule must match something and be worth a number >= 0."""
+    if not match.strip():
+        yield f"{where}.match: must not be empty; give a test id or a glob such as *::test_*"
+    if points is not None:
+        yield from _not_negative(f"{where}.points", points)
 
 
 def _located_cases(suite: Suite) -> Iterator[tuple[str, Case]]:

@@ -15,6 +15,9 @@ never decide its verdict, whether or not a runner ran them anyway.
 The submission's verdict is that of the first case, in plan order, that did not pass: the Kattis
 `first_error` verdict mode, which its default `worst_error` equals under `on_reject: break`.
 Kattis `ignore_sample` is expressed by the package as 0-point sample cases (see `kattis.py`).
+
+`score_results` does the same over `ScoredGroup`s, which name their members and their points
+only, so a suite of another kind (unit tests, `grading/manifest.py`) scores by the same rules.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import msgspec
 
 from grading.outcome import Verdict
 from grading.results import CaseResult, SubmissionResult
-from grading.suite import Case, Group, Suite
+from grading.suite import Case, Group, GroupScoring, Suite
 
 MAIN_GROUP = "main"
 
@@ -70,13 +73,46 @@ def _after_first_failure(group: Group, by_name: Mapping[str, CaseResult]) -> Ite
         failed = failed or (result is not None and result.verdict != Verdict.PASSED)
 
 
+class Member(msgspec.Struct, frozen=True, kw_only=True):
+    """One scored member of a group: a case or a test, by its name, and what it is worth."""
+
+    name: str
+    points: float
+
+
+class ScoredGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """A group as scoring sees it: its members in order, its scoring mode and its worth."""
+
+    name: str
+    members: list[Member]
+    scoring: GroupScoring = "sum"
+    points: float | None = None
+
+
 def score_submission(suite: Suite, student: str, results: Sequence[CaseResult]) -> SubmissionResult:
     """Score one submission's judged cases against the suite."""
     skipped = skipped_after_reject(suite, results)
-    by_name = {r.name: r for r in results if r.name not in skipped}
-    ran = [by_name[p.case.name] for p in plan(suite) if p.case.name in by_name]
-    score = sum(_group_score(group, by_name) for group in groups(suite))
-    max_score = sum(group_points(group) for group in groups(suite))
+    return score_results(
+        [_scored(group) for group in groups(suite)],
+        student,
+        [result for result in results if result.name not in skipped],
+    )
+
+
+def _scored(group: Group) -> ScoredGroup:
+    """A suite's group as scoring sees it."""
+    members = [Member(name=case.name, points=case.points) for case in group.cases]
+    return ScoredGroup(name=group.name, members=members, scoring=group.scoring, points=group.points)
+
+
+def score_results(
+    scored: Sequence[ScoredGroup], student: str, results: Sequence[CaseResult]
+) -> SubmissionResult:
+    """Score judged results against groups; results of no member are left out."""
+    by_name = {r.name: r for r in results}
+    ran = [by_name[m.name] for group in scored for m in group.members if m.name in by_name]
+    score = sum(_group_score(group, by_name) for group in scored)
+    max_score = sum(group_points(group) for group in scored)
     failed = next((r.verdict for r in ran if r.verdict != Verdict.PASSED), Verdict.PASSED)
     return SubmissionResult(
         student=student,
@@ -87,38 +123,41 @@ def score_submission(suite: Suite, student: str, results: Sequence[CaseResult]) 
     )
 
 
-def group_points(group: Group) -> float:
+def group_points(group: Group | ScoredGroup) -> float:
     """What a group is worth: its `points`, or the sum of its cases' points."""
-    return group.points if group.points is not None else sum(c.points for c in group.cases)
+    if group.points is not None:
+        return group.points
+    members = group.cases if isinstance(group, Group) else group.members
+    return sum(member.points for member in members)
 
 
-def _group_score(group: Group, by_name: Mapping[str, CaseResult]) -> float:
+def _group_score(group: ScoredGroup, by_name: Mapping[str, CaseResult]) -> float:
     """What the group earned under its scoring mode."""
-    fractions = [_fraction(case, by_name.get(case.name)) for case in group.cases]
+    fractions = [_fraction(member, by_name.get(member.name)) for member in group.members]
     if not fractions:
         return 0.0
     worth = group_points(group)
     if group.scoring == "min":
         return worth * min(fractions)
     if group.scoring == "all":
-        return worth if all(_passed(case, by_name) for case in group.cases) else 0.0
-    earned = sum(f * case.points for f, case in zip(fractions, group.cases, strict=True))
+        return worth if all(_passed(member, by_name) for member in group.members) else 0.0
+    earned = sum(f * member.points for f, member in zip(fractions, group.members, strict=True))
     if group.points is None:
         return earned
-    total = sum(case.points for case in group.cases)
+    total = sum(member.points for member in group.members)
     return worth * (earned / total if total > 0 else sum(fractions) / len(fractions))
 
 
-def _passed(case: Case, by_name: Mapping[str, CaseResult]) -> bool:
-    """Whether the case ran and passed."""
-    result = by_name.get(case.name)
+def _passed(member: Member, by_name: Mapping[str, CaseResult]) -> bool:
+    """Whether the member ran and passed."""
+    result = by_name.get(member.name)
     return result is not None and result.verdict == Verdict.PASSED
 
 
-def _fraction(case: Case, result: CaseResult | None) -> float:
-    """The share of its points a case earned, in [0, 1]; a missing result earns nothing."""
+def _fraction(member: Member, result: CaseResult | None) -> float:
+    """The share of its points a member earned, in [0, 1]; a missing result earns nothing."""
     if result is None:
         return 0.0
-    if case.points <= 0:
+    if member.points <= 0:
         return 1.0 if result.verdict == Verdict.PASSED else 0.0
-    return min(max(result.points / case.points, 0.0), 1.0)
+    return min(max(result.points / member.points, 0.0), 1.0)
