@@ -22,6 +22,7 @@ import msgspec
 from grading.errors import SuiteError
 from grading.feedback import quote
 from grading.junit import Framework
+from grading.kinds import AnySuite
 from grading.suite import (
     Case,
     Compare,
@@ -41,8 +42,6 @@ from grading.unit import (
 )
 
 Format = Literal["json", "toml", "yaml"]
-AnySuite = Suite | UnitSuite
-"""A suite of any kind, as a document holds it."""
 
 _KINDS: dict[str, type[Suite] | type[UnitSuite]] = {"io": Suite, "unit": UnitSuite}
 
@@ -111,6 +110,15 @@ def decode_suite(data: bytes, fmt: Format) -> Suite:
     if not isinstance(suite, Suite):
         raise SuiteError(f'kind: a suite of cases is needed here, not a "{suite.kind}" suite')
     return suite
+
+
+def decode_stored(data: bytes | str) -> AnySuite:
+    """A suite as OopsEngine stored it (JSON, checked when it was stored), of its kind."""
+    document = msgspec.json.decode(data)
+    kind = document.get("kind", "io") if isinstance(document, dict) else "io"
+    if kind == "io":
+        return msgspec.json.decode(data, type=Suite)
+    return msgspec.json.decode(data, type=_KINDS[kind])
 
 
 def encode_suite(suite: AnySuite) -> bytes:

@@ -31,42 +31,12 @@ import msgspec
 
 from grading.errors import SuiteError
 from grading.feedback import quote
-from grading.junit import Framework, Report, ReportedTest, TestStatus
+from grading.junit import Report, ReportedTest, TestStatus
 from grading.scoring import MAIN_GROUP, Member, ScoredGroup, group_points
-from grading.suite import GroupScoring, Visibility
-from grading.unit import PointsRule, UnitSuite
+from grading.unit import Manifest, ManifestGroup, ManifestTest, PointsRule, UnitSuite
 
 DEFAULT_POINTS = 1.0
 _T = TypeVar("_T")
-
-
-class ManifestTest(msgspec.Struct, frozen=True, kw_only=True):
-    """One test every submission is graded on; `name` is what a person calls it."""
-
-    id: str
-    name: str
-    points: float
-    group: str = MAIN_GROUP
-    visibility: Visibility = "visible"
-    partial: bool = False
-
-
-class ManifestGroup(msgspec.Struct, frozen=True, kw_only=True):
-    """A group of the manifest's tests and how it scores; `points` defaults to their total."""
-
-    name: str
-    scoring: GroupScoring = "sum"
-    points: float | None = None
-
-
-class Manifest(msgspec.Struct, frozen=True, kw_only=True):
-    """Every test of a unit suite in grading order, its groups, and the maximum score."""
-
-    suite: str
-    framework: Framework
-    tests: list[ManifestTest]
-    groups: list[ManifestGroup]
-    max_score: float
 
 
 def build_manifest(suite: UnitSuite, reference: Report) -> Manifest:

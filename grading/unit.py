@@ -32,6 +32,7 @@ from typing import Literal
 import msgspec
 
 from grading.junit import Framework
+from grading.scoring import MAIN_GROUP
 from grading.suite import GroupScoring, Visibility
 
 UnitIsolation = Literal["suite", "test"]
@@ -74,6 +75,35 @@ class UnitGroup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     points: float | None = None
 
 
+class ManifestTest(msgspec.Struct, frozen=True, kw_only=True):
+    """One test every submission is graded on; `name` is what a person calls it."""
+
+    id: str
+    name: str
+    points: float
+    group: str = MAIN_GROUP
+    visibility: Visibility = "visible"
+    partial: bool = False
+
+
+class ManifestGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """A group of the manifest's tests and how it scores; `points` defaults to their total."""
+
+    name: str
+    scoring: GroupScoring = "sum"
+    points: float | None = None
+
+
+class Manifest(msgspec.Struct, frozen=True, kw_only=True):
+    """Every test of a unit suite in grading order, its groups, and the maximum score."""
+
+    suite: str
+    framework: Framework
+    tests: list[ManifestTest]
+    groups: list[ManifestGroup]
+    max_score: float
+
+
 class UnitSuite(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A unit-test suite. Every mapping is path -> file content; `submit` is plain file names.
 
@@ -95,3 +125,6 @@ class UnitSuite(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     time_limit: float | None = None
     test_time_limit: float | None = None
     memory_limit: int | None = None
+    manifest: Manifest | None = None
+    """Set by OopsEngine from the reference solution's run when the suite is stored; a
+    document's own is replaced, never trusted."""

@@ -30,10 +30,11 @@ import msgspec
 from grading.assertions import assertion_diff
 from grading.feedback import clip
 from grading.junit import Report, ReportedTest, TestStatus
-from grading.manifest import Manifest, ManifestTest, scored_groups
+from grading.manifest import scored_groups
 from grading.outcome import Verdict
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import score_results
+from grading.unit import Manifest, ManifestTest
 
 SHOWN_CHARS = 4000
 """How much of a test's message and details a result carries."""

@@ -9,8 +9,8 @@ import pytest
 
 from grading.errors import SuiteError
 from grading.junit import Report, ReportedTest, TestStatus, parse_report
-from grading.manifest import ManifestGroup, build_manifest, rule_for
-from grading.unit import PointsRule, UnitSuite
+from grading.manifest import build_manifest, rule_for
+from grading.unit import ManifestGroup, PointsRule, UnitSuite
 
 REPORTS = Path(__file__).parent / "reports"
 

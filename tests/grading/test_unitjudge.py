@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading.junit import Report, ReportedTest, TestStatus, parse_report
-from grading.manifest import Manifest, ManifestGroup, ManifestTest, build_manifest
+from grading.manifest import build_manifest
 from grading.outcome import Verdict
 from grading.redact import student_view
-from grading.unit import UnitSuite
+from grading.unit import Manifest, ManifestGroup, ManifestTest, UnitSuite
 from grading.unitjudge import NOT_REPORTED, RunFailure, judge_report
 
 REPORTS = Path(__file__).parent / "reports"
