@@ -17,7 +17,6 @@ import hashlib
 import itertools
 import signal
 import socket
-import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -34,7 +33,7 @@ from runners.errors import EngineUnavailable, ImageMissing
 from runners.sandbox import janitor
 from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
 from runners.sandbox.build import image_name
-from runners.sandbox.channel import Channel
+from runners.sandbox.channel import Channel, read_frames
 from runners.sandbox.languages import (
     BUILD_DIR,
     Language,
@@ -668,43 +667,6 @@ def answering(client: docker.DockerClient) -> docker.DockerClient:
 def connect(settings: Settings) -> docker.DockerClient:
     """A client for the local engine that has answered."""
     return answering(client_for(settings))
-
-
-def read_frames(
-    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
-) -> tuple[bytes, bytes, bool]:
-    """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
-
-    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
-    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
-    """
-    streams = {1: bytearray(), 2: bytearray()}
-    buffer = bytearray()
-    lines = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return bytes(streams[1]), bytes(streams[2]), False
-        raw.settimeout(remaining)
-        try:
-            chunk = raw.recv(65536)
-        except TimeoutError:
-            continue
-        if not chunk:
-            return bytes(streams[1]), bytes(streams[2]), True
-        buffer += chunk
-        while len(buffer) >= 8:
-            kind, size = struct.unpack(">BxxxL", buffer[:8])
-            if len(buffer) < 8 + size:
-                break
-            frame = buffer[8 : 8 + size]
-            streams.setdefault(kind, bytearray()).extend(frame)
-            lines += frame.count(b"\n") if kind == 1 else 0
-            del buffer[: 8 + size]
-        if report_lines is not None and lines >= report_lines:
-            return bytes(streams[1]), bytes(streams[2]), True
-        if len(streams[1]) + len(streams[2]) > cap:
-            return bytes(streams[1]), bytes(streams[2]), False
 
 
 def interpret(report: Report) -> RunResult:
