@@ -30,7 +30,8 @@ from runners.backend import current
 from runners.compat import judge0
 from runners.grader import Grader
 from runners.queue import heartbeats, notices
-from runners.sandbox.sandbox import Sandbox, answering
+from runners.sandbox.engine import answering
+from runners.sandbox.sandbox import Sandbox
 from runners.scope import Scope
 from runners.store.tables import CaseRun
 from runners.views import Owned

@@ -29,11 +29,12 @@ import msgspec
 from docker.types import HostConfig, LogConfig, Ulimit
 
 from grading.outcome import RunResult, Status
-from runners.errors import EngineUnavailable, ImageMissing
+from runners.errors import ImageMissing
 from runners.sandbox import janitor
 from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
 from runners.sandbox.build import image_name
 from runners.sandbox.channel import Channel, read_frames
+from runners.sandbox.engine import connect
 from runners.sandbox.languages import (
     BUILD_DIR,
     Language,
@@ -43,7 +44,7 @@ from runners.sandbox.languages import (
     source_name,
 )
 from runners.sandbox.limits import Limits, check_program, check_stdin
-from runners.sandbox.pool import REMOVERS, Pool, Profile
+from runners.sandbox.pool import Pool, Profile
 from runners.settings import Settings
 
 SANDBOX_UID = 65534
@@ -632,41 +633,6 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 def seccomp_profile() -> str:
     """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
     return (Path(__file__).parent / "seccomp.json").read_text()
-
-
-def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs.
-
-    Making it asks the engine for its API version, so where no engine answers this is already
-    EngineUnavailable, saying what to do.
-    """
-    try:
-        return docker.from_env(max_pool_size=connections(settings))
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
-
-
-def connections(settings: Settings) -> int:
-    """HTTP connections to the engine that this process's threads may use at once.
-
-    Every run holds one (its attach socket is taken out of the pool for good) and makes
-    calls on another; the pool's creators and removers hold one each.
-    """
-    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
-
-
-def answering(client: docker.DockerClient) -> docker.DockerClient:
-    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
-    try:
-        client.ping()
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
-    return client
-
-
-def connect(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine that has answered."""
-    return answering(client_for(settings))
 
 
 def interpret(report: Report) -> RunResult:
