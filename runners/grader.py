@@ -27,7 +27,8 @@ from runners.builds import compiled
 from runners.sandbox.artefact import Artefact
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, check_program, resolve_limits
-from runners.sandbox.sandbox import CaseInput, Execution, Program, RunRequest, Sandbox
+from runners.sandbox.protocol import CaseInput, Execution, Program, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings
 
 FEEDBACK_DIR = "feedback"

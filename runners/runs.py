@@ -23,7 +23,7 @@ from grading.suite import Compare
 from runners.backlog import check_room
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
-from runners.sandbox.sandbox import RunRequest
+from runners.sandbox.protocol import RunRequest
 from runners.scope import Scope
 from runners.settings import Settings
 from runners.store.clock import now

@@ -21,7 +21,8 @@ from runners.sandbox.build import ensure_image, images_for
 from runners.sandbox.engine import connect, ensure_engine
 from runners.sandbox.languages import by_extension
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import RunRequest, Sandbox
+from runners.sandbox.protocol import RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
 
 EXIT_FAILED = 1
