@@ -43,7 +43,7 @@ WORKDIR = "/sandbox"
 FEEDBACK_CAP = 64 * 1024
 """How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 REPORT_OVERHEAD = 64 * 1024
-"""What a report line holds besides the program's output (its other fields, feedback files)."""
+"""Room in a report line for all but the program's two streams (its other fields and files)."""
 
 
 class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
