@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 from runners.sandbox.languages import LANGUAGES
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
+from runners.sandbox.protocol import CaseInput, Program, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
 
 HELLO = {

@@ -42,7 +42,8 @@ from runners.sandbox import janitor
 from runners.sandbox.build import image_name
 from runners.sandbox.languages import PYTHON
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import RunRequest, Sandbox
+from runners.sandbox.protocol import RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings, settings
 from tests.gateway.stack import Stack
 

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from taskiq import AsyncBroker, async_shared_broker
 
 from runners.queue.broker import StreamBroker, build_broker
-from runners.sandbox.sandbox import client_for
+from runners.sandbox.engine import client_for
 from runners.settings import Settings
 from runners.store.database import AnyEngine, bind, close_storage, engine_for, open_storage
 

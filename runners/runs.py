@@ -24,7 +24,7 @@ from runners.access.scope import Scope
 from runners.monitor.backlog import check_room
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program, check_stdin, resolve_limits
-from runners.sandbox.sandbox import RunRequest
+from runners.sandbox.protocol import RunRequest
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.lease import take

@@ -18,10 +18,11 @@ import msgspec
 from gateway.cli.errors import UsageError
 from grading.outcome import RunResult, Status
 from runners.sandbox.build import ensure_image, images_for
-from runners.sandbox.engine import ensure_engine
+from runners.sandbox.engine import connect, ensure_engine
 from runners.sandbox.languages import by_extension
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import RunRequest, Sandbox, connect
+from runners.sandbox.protocol import RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import settings
 
 EXIT_FAILED = 1

@@ -30,7 +30,8 @@ from runners.access.owners import Owned, batch_owner, run_owner, submission_owne
 from runners.access.scope import Scope
 from runners.backend import current
 from runners.queue import heartbeats, notices
-from runners.sandbox.sandbox import Sandbox, answering
+from runners.sandbox.engine import answering
+from runners.sandbox.sandbox import Sandbox
 from runners.store.tables import CaseRun
 from runners.suites import kind_of
 from runners.suites.executor import Executor

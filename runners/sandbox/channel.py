@@ -1,9 +1,10 @@
-"""The attached stream of a started sandbox container: job lines out, report lines back.
+"""The attached stream of a sandbox container: job lines out, report lines back.
 
 Docker multiplexes the container's stdout and stderr on one socket in frames of an 8-byte
-header (stream number, three zero bytes, big-endian length) and the payload. The job goes out
-on the same socket while reports come back: a case's line is sent while earlier cases run, so
-neither side waits on the other however large the cases' inputs are.
+header (stream number, three zero bytes, big-endian length) and the payload; `frames` is the
+one parser of them. A single run sends its whole job and then reads (`read_frames`); a
+multi-case run sends while reports come back (`Channel`): a case's line is sent while earlier
+cases run, so neither side waits on the other however large the cases' inputs are.
 """
 
 from __future__ import annotations
@@ -13,8 +14,56 @@ import select
 import socket
 import struct
 import time
+from collections.abc import Iterator
 
 CHUNK = 65536
+HEADER = struct.Struct(">BxxxL")
+STDOUT = 1
+
+
+def frames(buffer: bytearray) -> Iterator[tuple[int, bytes]]:
+    """Each complete frame at the start of `buffer` as (stream number, payload), taken out of
+    it as it is read; a frame not yet complete stays for the next chunk."""
+    while len(buffer) >= HEADER.size:
+        kind, size = HEADER.unpack_from(buffer)
+        end = HEADER.size + size
+        if len(buffer) < end:
+            return
+        payload = bytes(buffer[HEADER.size : end])
+        del buffer[:end]
+        yield kind, payload
+
+
+def read_frames(
+    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
+) -> tuple[bytes, bytes, bool]:
+    """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
+
+    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
+    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
+    """
+    streams = {1: bytearray(), 2: bytearray()}
+    buffer = bytearray()
+    lines = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return bytes(streams[1]), bytes(streams[2]), False
+        raw.settimeout(remaining)
+        try:
+            chunk = raw.recv(CHUNK)
+        except TimeoutError:
+            continue
+        if not chunk:
+            return bytes(streams[1]), bytes(streams[2]), True
+        buffer += chunk
+        for kind, payload in frames(buffer):
+            streams.setdefault(kind, bytearray()).extend(payload)
+            lines += payload.count(b"\n") if kind == STDOUT else 0
+        if report_lines is not None and lines >= report_lines:
+            return bytes(streams[1]), bytes(streams[2]), True
+        if len(streams[1]) + len(streams[2]) > cap:
+            return bytes(streams[1]), bytes(streams[2]), False
 
 
 class Channel:
@@ -73,10 +122,6 @@ class Channel:
             self.ended = True
             return
         self.frames += chunk
-        while len(self.frames) >= 8:
-            kind, size = struct.unpack(">BxxxL", self.frames[:8])
-            if len(self.frames) < 8 + size:
-                break
-            target = self.stdout if kind == 1 else self.stderr
-            target += self.frames[8 : 8 + size]
-            del self.frames[: 8 + size]
+        for kind, payload in frames(self.frames):
+            target = self.stdout if kind == STDOUT else self.stderr
+            target += payload

@@ -1,4 +1,5 @@
-"""Makes sure a Docker engine answers: installs Debian's and starts it where none does."""
+"""The Docker engine: clients for it, and making sure one answers (installing and starting
+Debian's where none does)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import docker
 
 from runners.errors import EngineUnavailable
+from runners.sandbox.pool import REMOVERS
 from runners.settings import Settings
 
 PID_FILE = Path("/var/run/docker.pid")
@@ -21,6 +23,41 @@ INSTALL_HINT = (
     "install a Docker engine (https://docs.docker.com/engine/install/, or `apt-get install "
     "docker.io` on Debian and Ubuntu) and start it, then run `oops setup` again"
 )
+
+
+def client_for(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine, sized for concurrent runs.
+
+    Making it asks the engine for its API version, so where no engine answers this is already
+    EngineUnavailable, saying what to do.
+    """
+    try:
+        return docker.from_env(max_pool_size=connections(settings))
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+
+
+def connections(settings: Settings) -> int:
+    """HTTP connections to the engine that this process's threads may use at once.
+
+    Every run holds one (its attach socket is taken out of the pool for good) and makes
+    calls on another; the pool's creators and removers hold one each.
+    """
+    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
+
+
+def answering(client: docker.DockerClient) -> docker.DockerClient:
+    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
+    try:
+        client.ping()
+    except docker.errors.DockerException as error:
+        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
+    return client
+
+
+def connect(settings: Settings) -> docker.DockerClient:
+    """A client for the local engine that has answered."""
+    return answering(client_for(settings))
 
 
 def answers() -> bool:

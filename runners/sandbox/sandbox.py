@@ -11,18 +11,16 @@ sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came fro
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import itertools
 import signal
 import socket
-import struct
 import threading
 import time
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 import docker
@@ -30,107 +28,45 @@ import msgspec
 from docker.types import HostConfig, LogConfig, Ulimit
 
 from grading.outcome import RunResult, Status
-from runners.errors import EngineUnavailable, ImageMissing
+from runners.errors import ImageMissing
 from runners.sandbox import janitor
-from runners.sandbox.artefact import Artefact, CompileReport, artefact_of
+from runners.sandbox.artefact import Artefact, artefact_of
 from runners.sandbox.build import image_name
-from runners.sandbox.channel import Channel
-from runners.sandbox.languages import (
-    BUILD_DIR,
-    Language,
-    entry_point,
-    expand,
-    language,
-    source_name,
-)
+from runners.sandbox.channel import Channel, read_frames
+from runners.sandbox.engine import connect
+from runners.sandbox.languages import entry_point, language, source_name
 from runners.sandbox.limits import Limits, check_program, check_stdin
-from runners.sandbox.pool import REMOVERS, Pool, Profile
+from runners.sandbox.pool import Pool, Profile
+from runners.sandbox.protocol import (
+    FEEDBACK_CAP,
+    SANDBOX_UID,
+    SUPERVISOR_CAPABILITIES,
+    SUPERVISOR_USER,
+    WORKDIR,
+    CaseInput,
+    Execution,
+    Program,
+    RunRequest,
+    adjusted,
+    case_line,
+    compile_job,
+    compile_report,
+    decode,
+    interpret,
+    program_line,
+    report_cap,
+    run_job,
+    unanswered,
+)
 from runners.settings import Settings
 
-SANDBOX_UID = 65534
-"""The uid every program runs as; its group is the same number."""
-SUPERVISOR_USER = f"0:{SANDBOX_UID}"
-"""The supervisor's uid inside the container: another uid than the program's (see supervise.py)."""
-SUPERVISOR_CAPABILITIES = ["KILL", "SETUID", "SETGID", "SETPCAP"]
-"""All the supervisor keeps: end every process, drop the program to SANDBOX_UID with nothing."""
 STARTUP_GRACE = 10.0
-REPORT_OVERHEAD = 64 * 1024
 SUPERVISOR_HEADROOM_MIB = 8
 """Memory added to a multi-case container for what its supervisor keeps between cases."""
 EXIT_SIGKILL = 128 + int(signal.SIGKILL)
 """The exit status the engine reports for a container whose first process was SIGKILLed."""
-FEEDBACK_CAP = 64 * 1024
-"""How much of a compiler's messages a compile keeps (the supervisor's own cap)."""
 CHECKED_KEPT = 4096
 """Programs whose check passed that a sandbox remembers (32 bytes each)."""
-
-
-class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A program to run: its main file, extra files, arguments, stdin and limits.
-
-    A program in a compiled language runs its `artefact`; without one it is compiled first, in
-    a sandbox of its own, and then run (a single run compiles once too). With
-    `stderr_to_stdout` the program's stderr is the same pipe as its stdout.
-    """
-
-    code: str
-    limits: Limits
-    language: str = "python"
-    stdin: bytes = b""
-    args: list[str] = msgspec.field(default_factory=list)
-    files: dict[str, bytes] = msgspec.field(default_factory=dict)
-    collect: str | None = None
-    artefact: Artefact | None = None
-    stderr_to_stdout: bool = False
-
-
-class Program(msgspec.Struct, frozen=True, kw_only=True):
-    """What every case of a multi-case run shares: the code, its language, extra files and,
-    for a compiled language, its artefact (compiled on first use when missing)."""
-
-    code: str
-    language: str = "python"
-    files: dict[str, bytes] = msgspec.field(default_factory=dict)
-    artefact: Artefact | None = None
-
-
-class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
-    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
-
-    limits: Limits
-    stdin: bytes = b""
-    args: list[str] = msgspec.field(default_factory=list)
-    files: dict[str, bytes] = msgspec.field(default_factory=dict)
-    collect: str | None = None
-    stderr_to_stdout: bool = False
-
-
-class Execution(msgspec.Struct, frozen=True, kw_only=True):
-    """A run's result and the files it left in the `collect` directory (checker feedback)."""
-
-    result: RunResult
-    files: dict[str, bytes] = msgspec.field(default_factory=dict)
-    startup_ms: int = 0
-    ran: bool = False
-    """The program itself started: any check before it (Python's syntax check) passed."""
-
-
-class Report(msgspec.Struct, frozen=True):
-    """The supervisor's account of the run, as it prints it."""
-
-    exit_code: int | None
-    signal: int | None
-    timed_out: bool
-    oom_killed: bool
-    stdout: bytes
-    stderr: bytes
-    stdout_truncated: bool
-    stderr_truncated: bool
-    wall_ms: int
-    cpu_ms: int
-    memory_kib: int
-    files: dict[str, bytes] = {}
-    stage: str = "run"
 
 
 R = TypeVar("R", RunRequest, Program)
@@ -164,13 +100,14 @@ class Sandbox:
         if request.artefact is not None and request.artefact.failure is not None:
             return Execution(result=request.artefact.failure)
         checked = _check_digest(request.language, request.code)
-        payload = self._job(request, checked in self._checked)
+        check_stdin(self.settings, request.stdin)
+        payload = run_job(request, checked in self._checked)
         budget = request.limits.time_limit + (lang.compile_time_limit if lang.check else 0)
         profile = self.profile(request.language, request.limits.memory_limit)
         execution = self._contain(profile, payload, request.limits.output_limit, budget)
         if lang.check and execution.ran:
             self._remember_check(checked)
-        return _adjusted(execution, lang)
+        return adjusted(execution, lang)
 
     def _remember_check(self, digest: bytes) -> None:
         """Skip this program's check from now on: the same source checks the same every time.
@@ -211,43 +148,17 @@ class Sandbox:
             cpus=self.settings.compile_cpus,
         )
         cap = 2 * self.settings.max_artefact_bytes + FEEDBACK_CAP
-        job = self._compile_job(lang, main, sources)
+        job = compile_job(lang, main, sources, self.settings.max_artefact_bytes)
         execution = self._contain(profile, job, cap, lang.compile_time_limit)
-        result = execution.result
-        if result.status is Status.INTERNAL_ERROR:
-            return Artefact(language=lang.name, main=main, failure=result)
-        report = CompileReport(
-            exit_code=result.exit_code,
-            signal=result.signal,
-            timed_out=result.status is Status.TIMEOUT,
-            oom_killed=result.status is Status.MEMORY_LIMIT,
-            output=(result.stdout + result.stderr)[:FEEDBACK_CAP],
-            output_truncated=result.stdout_truncated or result.stderr_truncated,
-            wall_ms=result.time_ms,
-            files=execution.files,
-        )
+        if execution.result.status is Status.INTERNAL_ERROR:
+            return Artefact(language=lang.name, main=main, failure=execution.result)
         limits = (
             lang.compile_time_limit,
             lang.compile_memory_limit,
             self.settings.disk_limit,
             self.settings.max_artefact_bytes,
         )
-        return artefact_of(report, lang.name, main, limits)
-
-    def _compile_job(self, lang: Language, main: str, sources: dict[str, bytes]) -> bytes:
-        """The compile's job: the sources as the program, the compiler as its one case."""
-        compiled = sorted(name for name in sources if PurePosixPath(name).suffix in lang.extensions)
-        program = {"files": _encoded(sources), "env": _environment(lang), "compile": None}
-        case = {
-            "argv": expand(lang.compile, main, compiled, lang.compile_memory_limit),
-            "stdin": "",
-            "time_limit": lang.compile_time_limit,
-            "output_limit": FEEDBACK_CAP,
-            "files": {},
-            "collect": BUILD_DIR,
-            "collect_bytes": self.settings.max_artefact_bytes,
-        }
-        return msgspec.json.encode(program) + b"\n" + msgspec.json.encode(case) + b"\n"
+        return artefact_of(compile_report(execution), lang.name, main, limits)
 
     def _contain(
         self, profile: Profile, payload: bytes, output_limit: int, budget: float
@@ -315,8 +226,10 @@ class Sandbox:
         program = self.built(program)
         if program.artefact is not None and program.artefact.failure is not None:
             return [Execution(result=program.artefact.failure)] * len(cases)
-        header = self._program_line(program, forked=len(cases) > 1)
-        lines = [self._case_line(program, case) for case in cases]
+        for case in cases:
+            check_stdin(self.settings, case.stdin)
+        header = program_line(program, forked=len(cases) > 1)
+        lines = [case_line(program, case) for case in cases]
         done: list[Execution] = []
         while len(done) < len(cases):
             share = _same_memory(cases[len(done) :])
@@ -362,15 +275,12 @@ class Sandbox:
             clock = time.monotonic() + (lang.compile_time_limit if lang.check else 0)
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
-                line = channel.line(clock, 3 * case.limits.output_limit + REPORT_OVERHEAD)
-                report = _decoded(line)
+                report = decode(channel.line(clock, report_cap(case.limits.output_limit)))
                 if report is None:
                     return [*done, self._lost(container, case.limits, channel)]
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
-                done.append(
-                    _adjusted(Execution(result=interpret(report), files=report.files), lang)
-                )
+                done.append(adjusted(Execution(result=interpret(report), files=report.files), lang))
                 clock = time.monotonic()
         finally:
             raw.close()
@@ -383,63 +293,7 @@ class Sandbox:
             return Execution(result=self._died(container, bytes(channel.stderr)))
         with contextlib.suppress(docker.errors.APIError):  # it may have ended meanwhile
             self.client.api.kill(container)
-        return Execution(result=_unanswered(limits.time_limit, bytes(channel.stderr)))
-
-    def _job(self, request: RunRequest, checked: bool = False) -> bytes:
-        """The job of a single run: the program's line and its one case's line; `checked`
-        leaves out the check of a program whose check passed before."""
-        case = CaseInput(
-            limits=request.limits,
-            stdin=request.stdin,
-            args=request.args,
-            collect=request.collect,
-            stderr_to_stdout=request.stderr_to_stdout,
-        )
-        program = Program(
-            code=request.code,
-            language=request.language,
-            files=request.files,
-            artefact=request.artefact,
-        )
-        return self._program_line(program, checked) + self._case_line(program, case)
-
-    def _program_line(self, program: Program, checked: bool = False, forked: bool = False) -> bytes:
-        """The job's first line: the program's files (or its artefact), environment and check
-        (unless `checked`); `forked` has cases forked from the language's starter, if it has one.
-
-        A compiled program sends its artefact's files instead of its source, made executable.
-        """
-        check_program(self.settings, program.code, program.language)
-        lang = language(program.language)
-        built = program.artefact.files if program.artefact is not None else {}
-        files = {**program.files, **built}
-        if program.artefact is None:
-            files[source_name(lang, program.code)] = program.code.encode()
-        step = {"argv": list(lang.check), "time_limit": lang.compile_time_limit}
-        job = {
-            "files": _encoded(files),
-            "executable": sorted(built),
-            "env": _environment(lang),
-            "compile": step if lang.check and not checked else None,
-            "starter": list(lang.starter) if forked and lang.starter else None,
-        }
-        return msgspec.json.encode(job) + b"\n"
-
-    def _case_line(self, program: Program, case: CaseInput) -> bytes:
-        """One case's line: argv, stdin, wall clock, output cap, own files, feedback folder."""
-        check_stdin(self.settings, case.stdin)
-        lang = language(program.language)
-        main = program.artefact.main if program.artefact else entry_point(lang, program.code)
-        job = {
-            "argv": [*expand(lang.command, main, [], case.limits.memory_limit), *case.args],
-            "stdin": base64.b64encode(case.stdin).decode(),
-            "time_limit": case.limits.time_limit,
-            "output_limit": case.limits.output_limit,
-            "files": _encoded(case.files),
-            "collect": case.collect,
-            "stderr_to_stdout": case.stderr_to_stdout,
-        }
-        return msgspec.json.encode(job) + b"\n"
+        return Execution(result=unanswered(limits.time_limit, bytes(channel.stderr)))
 
     def _create(self, profile: Profile) -> str:
         """Create the container (not started) and return its id."""
@@ -488,7 +342,7 @@ class Sandbox:
             network_mode="none",
             read_only=True,
             tmpfs={
-                "/sandbox": (
+                WORKDIR: (
                     f"rw,exec,nosuid,nodev,size={disk},nr_inodes={inodes},uid={SANDBOX_UID},gid={SANDBOX_UID}"
                 )
             },
@@ -533,16 +387,15 @@ class Sandbox:
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             deadline = began + budget + STARTUP_GRACE
-            cap = 3 * output_limit + REPORT_OVERHEAD
+            cap = report_cap(output_limit)
             out, err, complete = read_frames(raw, deadline, cap, report_lines=1)
         finally:
             raw.close()
         if not complete:
             api.kill(container)
-            return Execution(result=_unanswered(budget, err), startup_ms=startup_ms)
-        try:
-            report = msgspec.json.decode(out, type=Report)
-        except msgspec.DecodeError:
+            return Execution(result=unanswered(budget, err), startup_ms=startup_ms)
+        report = decode(out)
+        if report is None:
             return Execution(result=self._died(container, err), startup_ms=startup_ms)
         return Execution(
             result=interpret(report),
@@ -582,46 +435,6 @@ def _check_digest(language_name: str, code: str) -> bytes:
     return hashlib.sha256(f"{language_name}\0{code}".encode()).digest()
 
 
-def _environment(lang: Language) -> dict[str, str]:
-    """All the environment a program gets: nothing of the runner's."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/sandbox",
-        "TMPDIR": "/sandbox",
-        "LANG": "C.UTF-8",
-        **lang.env,
-    }
-
-
-def _adjusted(execution: Execution, lang: Language) -> Execution:
-    """A run whose runtime outgrew its own memory bound is a memory limit, not a crash.
-
-    A JVM's heap (`-Xmx`) or V8's old space fills before the container's limit does, and the
-    runtime ends the program itself, saying so on stderr.
-    """
-    result = execution.result
-    if result.status is not Status.RUNTIME_ERROR:
-        return execution
-    if not any(marker in result.stderr for marker in lang.memory_errors):
-        return execution
-    adjusted = msgspec.structs.replace(result, status=Status.MEMORY_LIMIT, message="out of memory")
-    return msgspec.structs.replace(execution, result=adjusted)
-
-
-def _decoded(line: bytes | None) -> Report | None:
-    """A report line as the supervisor wrote it; None if there is none, or it is garbled."""
-    if line is None:
-        return None
-    try:
-        return msgspec.json.decode(line, type=Report)
-    except msgspec.DecodeError:
-        return None
-
-
-def _encoded(files: dict[str, bytes]) -> dict[str, str]:
-    return {name: base64.b64encode(data).decode() for name, data in files.items()}
-
-
 def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
     """The leading cases that share the first one's memory limit (never empty)."""
     first = cases[0].limits.memory_limit
@@ -633,124 +446,3 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 def seccomp_profile() -> str:
     """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
     return (Path(__file__).parent / "seccomp.json").read_text()
-
-
-def client_for(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine, sized for concurrent runs.
-
-    Making it asks the engine for its API version, so where no engine answers this is already
-    EngineUnavailable, saying what to do.
-    """
-    try:
-        return docker.from_env(max_pool_size=connections(settings))
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
-
-
-def connections(settings: Settings) -> int:
-    """HTTP connections to the engine that this process's threads may use at once.
-
-    Every run holds one (its attach socket is taken out of the pool for good) and makes
-    calls on another; the pool's creators and removers hold one each.
-    """
-    return 2 * settings.concurrency + settings.pool_creates + REMOVERS + 4
-
-
-def answering(client: docker.DockerClient) -> docker.DockerClient:
-    """`client` once its engine has answered a ping; else EngineUnavailable, saying what to do."""
-    try:
-        client.ping()
-    except docker.errors.DockerException as error:
-        raise EngineUnavailable(f"no Docker engine answers ({error}); run `oops setup`") from None
-    return client
-
-
-def connect(settings: Settings) -> docker.DockerClient:
-    """A client for the local engine that has answered."""
-    return answering(client_for(settings))
-
-
-def read_frames(
-    raw: socket.socket, deadline: float, cap: int, report_lines: int | None = None
-) -> tuple[bytes, bytes, bool]:
-    """Read Docker's multiplexed stdout/stderr frames until EOF, the deadline or the cap.
-
-    With `report_lines`, stop as soon as stdout holds that many complete lines. Returns
-    stdout, stderr and whether the stream ended by itself (or with the lines asked for).
-    """
-    streams = {1: bytearray(), 2: bytearray()}
-    buffer = bytearray()
-    lines = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return bytes(streams[1]), bytes(streams[2]), False
-        raw.settimeout(remaining)
-        try:
-            chunk = raw.recv(65536)
-        except TimeoutError:
-            continue
-        if not chunk:
-            return bytes(streams[1]), bytes(streams[2]), True
-        buffer += chunk
-        while len(buffer) >= 8:
-            kind, size = struct.unpack(">BxxxL", buffer[:8])
-            if len(buffer) < 8 + size:
-                break
-            frame = buffer[8 : 8 + size]
-            streams.setdefault(kind, bytearray()).extend(frame)
-            lines += frame.count(b"\n") if kind == 1 else 0
-            del buffer[: 8 + size]
-        if report_lines is not None and lines >= report_lines:
-            return bytes(streams[1]), bytes(streams[2]), True
-        if len(streams[1]) + len(streams[2]) > cap:
-            return bytes(streams[1]), bytes(streams[2]), False
-
-
-def interpret(report: Report) -> RunResult:
-    """Turn the supervisor's report into the run's status and fields."""
-    compiling = report.stage == "compile"
-    return RunResult(
-        status=Status.COMPILE_ERROR if compiling else _status(report),
-        exit_code=report.exit_code,
-        signal=report.signal,
-        stdout=report.stdout.decode(errors="replace"),
-        stderr=report.stderr.decode(errors="replace"),
-        stdout_truncated=report.stdout_truncated,
-        stderr_truncated=report.stderr_truncated,
-        time_ms=report.wall_ms,
-        cpu_ms=report.cpu_ms,
-        memory_kib=report.memory_kib,
-        message=_compile_failure(report) if compiling else None,
-    )
-
-
-def _compile_failure(report: Report) -> str | None:
-    """Why a compile step failed when the compiler could not say so itself."""
-    if report.timed_out:
-        return "did not compile: compiling took longer than allowed"
-    if report.oom_killed:
-        return "did not compile: compiling ran out of memory"
-    return None
-
-
-def _status(report: Report) -> Status:
-    if report.stdout_truncated or report.stderr_truncated:
-        return Status.OUTPUT_LIMIT
-    if report.timed_out:
-        return Status.TIMEOUT
-    failed = report.signal is not None or report.exit_code != 0
-    if failed and report.oom_killed:
-        return Status.MEMORY_LIMIT
-    return Status.RUNTIME_ERROR if failed else Status.OK
-
-
-def _unanswered(budget: float, err: bytes) -> RunResult:
-    """The supervisor neither reported nor exited in time: the container was killed."""
-    return RunResult(
-        status=Status.TIMEOUT,
-        signal=9,
-        time_ms=round(budget * 1000),
-        message="the sandbox stopped answering and was killed",
-        stderr=err.decode(errors="replace"),
-    )

@@ -17,7 +17,8 @@ from runners.monitor import metrics
 from runners.sandbox.artefact import Artefact
 from runners.sandbox.languages import language
 from runners.sandbox.limits import check_program
-from runners.sandbox.sandbox import CaseInput, Execution, Program, RunRequest, Sandbox
+from runners.sandbox.protocol import CaseInput, Execution, Program, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings
 from runners.suites.compile_cache import compiled
 

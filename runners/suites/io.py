@@ -20,7 +20,7 @@ from grading.scoring import PlannedCase, plan
 from grading.suite import Case, Compare, Suite
 from runners.sandbox.languages import language
 from runners.sandbox.limits import Limits, resolve_limits
-from runners.sandbox.sandbox import CaseInput, Execution, Program, RunRequest
+from runners.sandbox.protocol import CaseInput, Execution, Program, RunRequest
 from runners.settings import Settings
 from runners.suites.executor import Executor
 

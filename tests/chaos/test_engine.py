@@ -19,7 +19,8 @@ import pytest
 
 from runners.sandbox import engine, janitor
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import SANDBOX_UID, RunRequest, Sandbox
+from runners.sandbox.protocol import SANDBOX_UID, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import from_environment
 from tests.gateway.stack import wait_until
 from tests.helpers import OOPS

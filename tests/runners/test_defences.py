@@ -17,7 +17,8 @@ from runners.sandbox.build import image_name
 from runners.sandbox.janitor import LABEL
 from runners.sandbox.languages import PYTHON
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import Execution, RunRequest, Sandbox
+from runners.sandbox.protocol import Execution, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings
 
 pytestmark = pytest.mark.docker

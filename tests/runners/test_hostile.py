@@ -20,7 +20,8 @@ import pytest
 
 from grading.outcome import RunResult
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
+from runners.sandbox.protocol import CaseInput, Program, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from tests.helpers import OOPS, leftovers_after_removal
 
 pytestmark = pytest.mark.docker

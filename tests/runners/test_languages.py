@@ -14,7 +14,8 @@ import pytest
 
 from grading.outcome import RunResult, Status
 from runners.sandbox.limits import resolve_limits
-from runners.sandbox.sandbox import CaseInput, Program, RunRequest, Sandbox
+from runners.sandbox.protocol import CaseInput, Program, RunRequest
+from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings
 from tests.helpers import leftovers_after_removal
 

@@ -22,7 +22,8 @@ from runners.queue import tasks
 from runners.sandbox import janitor
 from runners.sandbox.limits import resolve_limits
 from runners.sandbox.pool import Pool, Profile
-from runners.sandbox.sandbox import RunRequest, Sandbox, _check_digest
+from runners.sandbox.protocol import RunRequest
+from runners.sandbox.sandbox import Sandbox, _check_digest
 from runners.settings import Settings
 
 pytestmark = pytest.mark.docker

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from grading.outcome import Status
-from runners.sandbox.sandbox import Report, interpret
+from runners.sandbox.protocol import Report, interpret
 
 
 def report(**fields: Any) -> Report:

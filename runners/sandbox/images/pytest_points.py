@@ -7,17 +7,15 @@ as the test's `<properties>` in the JUnit XML report, the one channel every fram
     @pytest.mark.points(2)            the test is worth 2 points (1 by default)
     @pytest.mark.group("edge cases")  it counts in the suite's group of that name
     @pytest.mark.hidden               students see neither it nor its message
-    def test_sorts(partial_credit):   earns what `partial_credit.set(1.5)` said, up to its
-        ...                           points, whether or not it then passes
+    def test_sorts(partial_credit):   when it passes, earns what `partial_credit.set(1.5)`
+        ...                           said, up to its points (all of them if it said nothing)
 
 Markers on a class or module apply to each test in it, as pytest's markers do.
 """
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any
 
 import pytest
 
@@ -59,7 +57,5 @@ class PartialCredit:
 
 @pytest.fixture
 def partial_credit(request: Any) -> PartialCredit:
-    """Partial credit for this test: `partial_credit.set(points)`; nothing set earns nothing."""
-    credit = PartialCredit(request.node)
-    credit.set(0.0)
-    return credit
+    """Partial credit for this test: `partial_credit.set(points)` says what it earns."""
+    return PartialCredit(request.node)
