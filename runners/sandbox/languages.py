@@ -95,7 +95,11 @@ DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
 IMAGES = {
     image.name: image
     for image in (
-        Image(name="python", base_image="python:3.11-alpine", debian_packages=DEBIAN_SUPERVISOR),
+        Image(
+            name="python",
+            base_image="python:3.11-alpine",
+            debian_packages=(*DEBIAN_SUPERVISOR, "python3-pytest", "python3-pytest-timeout"),
+        ),
         Image(
             name="gcc",
             base_image="gcc:12-bookworm",
@@ -204,11 +208,59 @@ LANGUAGES = {
 
 PYTHON = LANGUAGES["python"]
 
+REPORT_FD = 3
+"""Where a test runner writes its report: a pipe the supervisor reads (`images/supervise.py`)."""
+
+PYTHON_SOURCES_CHECK = """\
+import pathlib, sys, traceback
+for path in sorted(pathlib.Path(".").glob("**/*.py")):
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        sys.stderr.write("".join(traceback.format_exception_only(error)))
+        sys.exit(1)
+"""
+"""The syntax check of every Python file a test run holds: a syntax error is a compile error."""
+
+TEST_RUNNERS = {
+    runner.name: runner
+    for runner in (
+        Language(
+            name="pytest",
+            title="pytest (Python 3)",
+            image="python",
+            extensions=(".py",),
+            filename="pytest.ini",
+            check=("python3", "-I", "-S", "-c", PYTHON_SOURCES_CHECK),
+            command=(
+                "python3",
+                "-m",
+                "pytest",
+                "-p",
+                "pytest_points",
+                "-p",
+                "no:cacheprovider",
+                f"--junitxml=/dev/fd/{REPORT_FD}",
+                "-q",
+            ),
+            env={
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONIOENCODING": "utf-8",
+                "PYTHONPATH": "/opt/oopsengine",
+            },
+            version_command=("python3", "-m", "pytest", "--version"),
+        ),
+    )
+}
+"""How each unit-test framework runs in its image, as a language whose program is its
+configuration file and whose cases are the tests it selects (`runners.suites.unit`).
+They are not languages a submission names, so the catalogue does not list them."""
+
 
 def language(name: str) -> Language:
-    """The language called `name`, or an error listing the known ones."""
+    """The language (or test runner) called `name`, or an error listing the known ones."""
     try:
-        return LANGUAGES[name]
+        return LANGUAGES.get(name) or TEST_RUNNERS[name]
     except KeyError:
         known = ", ".join(sorted(LANGUAGES))
         raise UnknownLanguage("language", f"unknown language {name!r}; known: {known}") from None

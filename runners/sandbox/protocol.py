@@ -76,7 +76,11 @@ class Program(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
-    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder."""
+    """One case of a multi-case run: its limits, stdin, arguments, own files, feedback folder.
+
+    A test runner's case sets `report_bytes`: its report comes back through descriptor 3,
+    cut at that many bytes (see `images/supervise.py`).
+    """
 
     limits: Limits
     stdin: bytes = b""
@@ -84,13 +88,17 @@ class CaseInput(msgspec.Struct, frozen=True, kw_only=True):
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
     collect: str | None = None
     stderr_to_stdout: bool = False
+    report_bytes: int = 0
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
-    """A run's result and the files it left in the `collect` directory (checker feedback)."""
+    """A run's result and the files it left in the `collect` directory (checker feedback);
+    for a test runner, the report it wrote (None: it wrote none) and whether the cap cut it."""
 
     result: RunResult
     files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    report: bytes | None = None
+    report_truncated: bool = False
     startup_ms: int = 0
     ran: bool = False
     """The program itself started: any check before it (Python's syntax check) passed."""
@@ -112,6 +120,8 @@ class Report(msgspec.Struct, frozen=True):
     memory_kib: int
     files: dict[str, bytes] = {}
     stage: str = "run"
+    report: bytes | None = None
+    report_truncated: bool = False
 
 
 def run_job(request: RunRequest, checked: bool = False) -> bytes:
@@ -167,6 +177,7 @@ def case_line(program: Program, case: CaseInput) -> bytes:
         "files": _encoded(case.files),
         "collect": case.collect,
         "stderr_to_stdout": case.stderr_to_stdout,
+        "report_bytes": case.report_bytes,
     }
     return msgspec.json.encode(job) + b"\n"
 
@@ -203,10 +214,11 @@ def _encoded(files: dict[str, bytes]) -> dict[str, str]:
     return {name: base64.b64encode(data).decode() for name, data in files.items()}
 
 
-def report_cap(output_limit: int) -> int:
+def report_cap(output_limit: int, report_bytes: int = 0) -> int:
     """The longest report line the host reads for a case whose streams are each cut at
-    `output_limit` bytes: both in base64, and the rest of the report."""
-    return 3 * output_limit + REPORT_OVERHEAD
+    `output_limit` bytes (and a test runner's report at `report_bytes`): each in base64, and
+    the rest of the report."""
+    return 3 * output_limit + 2 * report_bytes + REPORT_OVERHEAD
 
 
 def decode(line: bytes | None) -> Report | None:

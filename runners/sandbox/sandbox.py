@@ -46,6 +46,7 @@ from runners.sandbox.protocol import (
     CaseInput,
     Execution,
     Program,
+    Report,
     RunRequest,
     adjusted,
     case_line,
@@ -275,12 +276,13 @@ class Sandbox:
             clock = time.monotonic() + (lang.compile_time_limit if lang.check else 0)
             for case in cases:
                 clock += case.limits.time_limit + STARTUP_GRACE
-                report = decode(channel.line(clock, report_cap(case.limits.output_limit)))
+                cap = report_cap(case.limits.output_limit, case.report_bytes)
+                report = decode(channel.line(clock, cap))
                 if report is None:
                     return [*done, self._lost(container, case.limits, channel)]
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
-                done.append(adjusted(Execution(result=interpret(report), files=report.files), lang))
+                done.append(adjusted(_execution(report), lang))
                 clock = time.monotonic()
         finally:
             raw.close()
@@ -446,3 +448,13 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 def seccomp_profile() -> str:
     """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
     return (Path(__file__).parent / "seccomp.json").read_text()
+
+
+def _execution(report: Report) -> Execution:
+    """A case's execution from its report: the run, its collected files, a runner's report."""
+    return Execution(
+        result=interpret(report),
+        files=report.files,
+        report=report.report,
+        report_truncated=report.report_truncated,
+    )

@@ -42,9 +42,14 @@ def test_a_compile_keeps_as_much_of_the_compilers_messages_on_both_sides() -> No
     assert supervise.FEEDBACK_CAP == protocol.FEEDBACK_CAP
 
 
+def test_a_test_runner_writes_its_report_where_the_supervisor_reads_it() -> None:
+    assert supervise.REPORT_FD == protocol.REPORT_FD
+
+
 def largest_report(output_limit: int) -> dict[str, object]:
-    """The report the supervisor writes for a case that filled both streams, with no files."""
-    captures = [supervise.Capture(-1, output_limit), supervise.Capture(-1, output_limit)]
+    """The report the supervisor writes for a case that filled both streams and a test
+    runner's report, with no files."""
+    captures = [supervise.Capture(-1, output_limit) for _ in range(3)]
     for capture in captures:
         capture.data = bytearray(b"\xff" * output_limit)
         capture.truncated = True
@@ -71,7 +76,7 @@ def test_the_host_reads_every_field_the_supervisor_reports() -> None:
 )
 def test_the_largest_report_of_a_case_fits_under_the_hosts_report_cap(output_limit: int) -> None:
     line = supervise.dumps(largest_report(output_limit)) + "\n"
-    assert len(line) <= protocol.report_cap(output_limit)
+    assert len(line) <= protocol.report_cap(output_limit, report_bytes=output_limit)
 
 
 LIMITS = Limits(time_limit=1.0, memory_limit=64, output_limit=1024)
