@@ -1,7 +1,7 @@
 """Who may call what: bearer keys, roles, and a per-key rate limit shared by every gateway.
 
     admin        everything, in every course; creates courses and sets their quotas
-    instructor   assignments, batches, runs, gradebooks, deliveries of its own courses
+    instructor   assignments, batches, runs, gradebooks, deliveries, keys of its own courses
     student      its course's assignment list, its own runs, its own student's submissions
 
 Roles are checked here (`allow`); what a key may see within its role, its courses and its
@@ -19,6 +19,10 @@ it back, in the same round trip to the counter that counts the key's own rate. A
 its window is refused with 429 at once, so a flood of made-up keys costs neither a database
 lookup nor a key's own budget. Keys are never logged; the stored
 hash is compared in constant time (`runners.access.keys`).
+
+Every request looks its key up in the database, and no process keeps what it found beyond the
+request: a key revoked through any gateway process is refused by all of them from the next
+request on. Keep it so; a per-process cache would let a revoked key through until it expired.
 """
 
 from __future__ import annotations

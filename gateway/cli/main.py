@@ -163,7 +163,21 @@ def _service_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     create.add_argument("--student", help="the student id a student key acts as")
     create.add_argument("--json", action="store_true", help="print one JSON object")
-    create.set_defaults(handler="gateway.cli.service:keys_create_command")
+    create.set_defaults(handler="gateway.cli.keys:create_command")
+
+    listing = actions.add_parser("list", help="list every key (never the key itself), newest first")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.set_defaults(handler="gateway.cli.keys:list_command")
+
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke a key: every gateway refuses it from its next request on",
+        description="Revoke a key by its id (see `oops keys list`). Revoking a revoked key "
+        "changes nothing; the key stays listed with the time it was revoked.",
+    )
+    revoke.add_argument("key_id", metavar="KEY_ID", help="the key's id, from `oops keys list`")
+    revoke.add_argument("--json", action="store_true", help="print one JSON object")
+    revoke.set_defaults(handler="gateway.cli.keys:revoke_command")
 
 
 def _course_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

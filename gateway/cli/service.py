@@ -1,4 +1,4 @@
-"""`oops serve`, `oops worker`, `oops migrate` and `oops keys`: running the service.
+"""`oops serve`, `oops worker` and `oops migrate`: running the service.
 
 The served back end is Postgres (`OOPS_DATABASE_URL`) and Redis (`OOPS_REDIS_URL`): gateways
 answer HTTP and put work on the Redis stream; workers take it, run it in sandboxes and record
@@ -13,7 +13,6 @@ import secrets
 import sys
 
 import anyio
-import msgspec
 
 WORKER_MODULES = ["runners.queue.worker:broker", "runners.queue.tasks"]
 
@@ -95,24 +94,3 @@ def migrate_command(args: argparse.Namespace) -> int:
     result = anyio.run(migrate, settings())
     print(result.message)
     return 0 if result.ok else 1
-
-
-def keys_create_command(args: argparse.Namespace) -> int:
-    """Create an API key; its secret is shown once, here, and stored only hashed."""
-    from runners.access import courses
-    from runners.access.keys import NewKey, create_key
-    from runners.backend import opened
-    from runners.settings import settings
-
-    async def create() -> NewKey:
-        async with opened(settings()):
-            chosen = [await courses.resolve(c) for c in args.course] if args.course else None
-            return await create_key(args.role, args.student, chosen)
-
-    new = anyio.run(create)
-    if args.json:
-        sys.stdout.write(msgspec.json.encode(new).decode() + "\n")
-    else:
-        print(f"key:            {new.key}  (shown once; store it now)")
-        print(f"webhook secret: {new.webhook_secret}")
-    return 0

@@ -5,6 +5,7 @@
     batches.py       `/batches/{id}`: upload a class's submissions, watch them being graded
     submissions.py   `/results/{id}`: each case's verdict and diff, the code
     runs.py          `/run`: paste code, run it, see what it did
+    keys.py          `/keys`: the keys staff may revoke, and revoking them
     docs.py          `/schema`: Swagger UI from a vendored package
     session.py       the sign-in cookie, bearer keys, CSRF; errors.py: problems as pages
 
@@ -28,7 +29,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from gateway.api.auth import provide_counter, provide_scope
-from gateway.web import assignments, batches, filters, home, runs, submissions
+from gateway.web import assignments, batches, filters, home, keys, runs, submissions
 from gateway.web.docs import swagger_assets
 from gateway.web.errors import error_handlers
 from gateway.web.session import PageCSRF, csrf_config, provide_principal
@@ -80,6 +81,8 @@ def pages() -> list[ControllerRouterHandler]:
             submissions.submission_page,
             runs.run_page,
             runs.run_code,
+            keys.keys_page,
+            keys.revoke_key,
         ],
         dependencies={
             "principal": Provide(provide_principal),

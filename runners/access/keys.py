@@ -5,6 +5,17 @@ to exactly one (and speaks for one student). A key created without naming a cour
 the default course, so a deployment with one class never names one.
 
 Only a hash of each key is stored; the key itself is shown once, when it is created.
+
+A revoked key stays listed, with the time it was revoked, and fails `authenticate` from then
+on: every request looks its key up in the database (no process keeps authenticated keys), so
+revoking answers 401 on the very next request to any gateway process. Who may list and revoke
+which keys (`within`):
+
+    admin        every key
+    instructor   student keys of its courses, and instructor keys whose courses are all its own
+                 (its own key included); never an admin key, nor a key reaching another course
+    student      none through the API (its role may not); a scope of a student holds its own
+                 student's key only
 """
 
 from __future__ import annotations
@@ -14,14 +25,18 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from runners.access import courses
 from runners.access.principal import ROLES, Principal, Role
+from runners.access.scope import ALWAYS, NEVER, Scope
 from runners.errors import RunnerError
+from runners.store.clock import now
 from runners.store.database import bound
 from runners.store.tables import ApiKey, KeyCourse
 
@@ -44,6 +59,19 @@ class NewKey(msgspec.Struct, frozen=True):
     role: Role
     student: str | None
     courses: list[UUID] = msgspec.field(default_factory=list)
+
+
+class KeyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A key as `oops keys list` and `GET /v1/keys` show it: never the key, only its first
+    characters (`prefix`), enough for a person to tell which key they hold."""
+
+    id: UUID
+    prefix: str
+    role: Role
+    student: str | None
+    courses: list[UUID]
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 def hash_key(key: str) -> str:
@@ -133,13 +161,81 @@ async def authenticate(key: str) -> Principal | None:
     )
 
 
-async def revoke(key_id: UUID) -> None:
-    """Stop a key from authenticating; revoking twice keeps the first time."""
-    if not await ApiKey.exists().where(ApiKey.id == key_id):
-        raise KeyRequestError(f"no API key with id {key_id}")
-    await ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)}).where(
-        (ApiKey.id == key_id) & ApiKey.revoked_at.is_null()
+def within(scope: Scope) -> Combinable:
+    """A condition keeping the keys the scope may list and revoke (see the module's table)."""
+    if scope.courses is None:
+        return WhereRaw(ALWAYS)
+    if not scope.courses:
+        return WhereRaw(NEVER)
+    mine = sorted(scope.courses, key=str)
+    inside = KeyCourse.select(KeyCourse.api_key).where(KeyCourse.course.is_in(mine))
+    # NOT IN over a subquery that yields a NULL is never true: leave NULLs out of it.
+    outside = KeyCourse.select(KeyCourse.api_key).where(
+        KeyCourse.course.not_in(mine) & KeyCourse.api_key.is_not_null()
     )
+    return (
+        (ApiKey.role != "admin")
+        & ApiKey.id.is_in(inside)
+        & ApiKey.id.not_in(outside)
+        & scope.of_student(ApiKey.student)
+    )
+
+
+KEY_COLUMNS = (
+    ApiKey.id,
+    ApiKey.prefix,
+    ApiKey.role,
+    ApiKey.student,
+    ApiKey.created_at,
+    ApiKey.revoked_at,
+)
+
+
+async def listing(scope: Scope) -> list[KeyView]:
+    """The keys within the scope, newest first, revoked ones included."""
+    rows = (
+        await ApiKey.select(*KEY_COLUMNS)
+        .where(within(scope))
+        .order_by(ApiKey.created_at, ascending=False)
+    )
+    return await _with_courses(rows)
+
+
+async def find(key_id: UUID, scope: Scope) -> KeyView | None:
+    """The key, or None when there is no such key within the scope."""
+    rows = await ApiKey.select(*KEY_COLUMNS).where((ApiKey.id == key_id) & within(scope))
+    found = await _with_courses(rows)
+    return found[0] if found else None
+
+
+async def _with_courses(rows: list[dict[str, object]]) -> list[KeyView]:
+    """Key rows as views, each with its courses (read in one more query)."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    links = await KeyCourse.select(KeyCourse.api_key, KeyCourse.course).where(
+        KeyCourse.api_key.is_in(ids)
+    )
+    held: dict[str, list[UUID]] = {}
+    for link in links:
+        held.setdefault(str(link["api_key"]), []).append(UUID(str(link["course"])))
+    return [
+        msgspec.convert({**row, "courses": sorted(held.get(str(row["id"]), []), key=str)}, KeyView)
+        for row in rows
+    ]
+
+
+async def revoke(key_id: UUID, scope: Scope) -> KeyView | None:
+    """Stop a key within the scope from authenticating, from its next request on.
+
+    Revoking a revoked key changes nothing and keeps the first time; a caller may revoke its
+    own key. None when the scope holds no such key (an unknown id and another course's key
+    answer alike).
+    """
+    await ApiKey.update({ApiKey.revoked_at: now()}).where(
+        (ApiKey.id == key_id) & ApiKey.revoked_at.is_null() & within(scope)
+    )
+    return await find(key_id, scope)
 
 
 async def webhook_secret(key_id: UUID) -> str:

@@ -84,7 +84,7 @@ async def api_keys(database: None) -> Keys:
 @pytest.fixture
 async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
     """An assignment with graded submissions of both students, a completed batch with a failed
-    webhook delivery, and a run the instructor asked for."""
+    webhook delivery, a run the instructor asked for, and keys to revoke."""
     teacher = api_keys["instructor"]
     assignment = await new_assignment(api, teacher)
     submit = f"/v1/assignments/{assignment}/submissions"
@@ -98,6 +98,7 @@ async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
     await grade([uuid.UUID(mine), uuid.UUID(theirs), *in_batch])
     delivery = await failed_delivery(batch, api_keys.ids["instructor"], api_keys.course)
     run = await created(api, teacher, "/v1/runs", {"code": "print(4)"})
+    both = [uuid.UUID(api_keys.course), uuid.UUID(api_keys.other_course)]
     return World(
         course=api_keys.course,
         assignment=assignment,
@@ -106,4 +107,7 @@ async def world(api: httpx.AsyncClient, api_keys: Keys) -> World:
         batch=batch,
         delivery=str(delivery),
         run=run,
+        student_key=str((await create_key("student", "revocable", both[:1])).id),
+        admin_key=str((await create_key("admin")).id),
+        shared_key=str((await create_key("instructor", course_ids=both)).id),
     )

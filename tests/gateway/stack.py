@@ -74,6 +74,7 @@ class Stack:
         self.redis: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.other_gateways: list[subprocess.Popen[bytes]] = []
         self.worker_count = workers
 
     @property
@@ -98,6 +99,16 @@ class Stack:
         """Two gateway processes on one port, as `oops serve --workers 2` runs them."""
         self.gateway = self._spawn("gateway", "serve", "--port", str(self.port), "--workers", "2")
 
+    def start_other_gateway(self) -> str:
+        """One more gateway process on a port of its own, as another host would run one, on
+        the same database and Redis; its URL once it answers."""
+        port = free_port()
+        name = f"gateway-{port}"
+        self.other_gateways.append(self._spawn(name, "serve", "--port", str(port)))
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200, 60, f"{name} start-up")
+        return url
+
     def kill_gateway(self) -> None:
         """SIGKILL the gateway and its processes, as a crash or an OOM kill would."""
         assert self.gateway is not None
@@ -106,7 +117,7 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every process (with the processes it started) and drop the database."""
-        for process in [*self.workers, self.gateway]:
+        for process in [*self.workers, *self.other_gateways, self.gateway]:
             if process is not None:
                 _end_group(process)
         if self.redis is not None:

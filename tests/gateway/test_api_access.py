@@ -1,11 +1,11 @@
 """Every route for every kind of caller: who gets in (2xx), who is unknown (401), who is
 refused (403), and who is told that what belongs to others does not exist (404).
 
-Two courses: the world (assignment, submissions, batch, delivery, run) is in the course of the
-instructor and students; `other-course-instructor` and `other-course-student` belong to the
-other course, and every id they are shown is one of the first course's. What they get is what
-they would get for ids that name nothing at all, and none of the first course's hidden test
-data ever reaches them.
+Two courses: the world (assignment, submissions, batch, delivery, run, a student's key) is in
+the course of the instructor and students, beside an admin key and an instructor key of both
+courses; `other-course-instructor` and `other-course-student` belong to the other course, and
+every id they are shown is one of the first course's. What they get is what they would get for
+ids that name nothing at all, and none of the first course's hidden test data ever reaches them.
 """
 
 from __future__ import annotations
@@ -62,6 +62,26 @@ async def _create_course(w: World, k: Keys) -> Call:
 async def _set_quota(w: World, k: Keys) -> Call:
     body = {"submissions_per_hour": None}
     return "PUT", f"/v1/courses/{w.course}/quota", {"json": body}
+
+
+@route("list-keys", "2xx", "2xx", "403", "2xx", "403")
+async def _list_keys(w: World, k: Keys) -> Call:
+    return "GET", "/v1/keys", {}
+
+
+@route("revoke-a-students-key", "2xx", "2xx", "403", "404", "403")
+async def _revoke_student_key(w: World, k: Keys) -> Call:
+    return "POST", f"/v1/keys/{w.student_key}/revoke", {}
+
+
+@route("revoke-an-admin-key", "2xx", "404", "403", "404", "403")
+async def _revoke_admin_key(w: World, k: Keys) -> Call:
+    return "POST", f"/v1/keys/{w.admin_key}/revoke", {}
+
+
+@route("revoke-a-key-reaching-another-course", "2xx", "404", "403", "404", "403")
+async def _revoke_shared_key(w: World, k: Keys) -> Call:
+    return "POST", f"/v1/keys/{w.shared_key}/revoke", {}
 
 
 @route("create-run", "2xx", "2xx", "2xx", "2xx", "2xx")

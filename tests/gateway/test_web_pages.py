@@ -49,6 +49,8 @@ class Desk(msgspec.Struct, kw_only=True):
     url: str
     instructor: str
     student: str
+    spare: str
+    """A student key of its own, for the instructor to revoke."""
     assignment: str = ""
     submissions: dict[str, str] = msgspec.field(default_factory=dict)
 
@@ -91,6 +93,7 @@ def _served(workdir: Path) -> Iterator[Desk]:
             url=stack.url,
             instructor=stack.key("instructor")["key"],
             student=stack.key("student", "dora")["key"],
+            spare=stack.key("student", "eve")["key"],
         )
     finally:
         stack.stop()
@@ -110,6 +113,7 @@ def _embedded(workdir: Path) -> Iterator[Desk]:
         return str(json.loads(done.stdout)["key"])
 
     instructor, student = key("--role", "instructor"), key("--role", "student", "--student", "dora")
+    spare = key("--role", "student", "--student", "eve")
     port = free_port()
     with (workdir / "gateway.log").open("wb") as log:
         server = subprocess.Popen(
@@ -121,7 +125,7 @@ def _embedded(workdir: Path) -> Iterator[Desk]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: httpx.get(f"{url}/readyz").status_code == 200, 60, "readiness")
-        yield Desk(mode="embedded", url=url, instructor=instructor, student=student)
+        yield Desk(mode="embedded", url=url, instructor=instructor, student=student, spare=spare)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -285,6 +289,24 @@ def test_the_api_docs_page_lists_the_routes(browser: Browser) -> None:
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     expect(page.get_by_text("/v1/runs", exact=True).first).to_be_visible()
     browser.shot("api-docs")
+
+
+def test_an_instructor_revokes_a_students_key_on_the_keys_page(
+    browser: Browser, desk: Desk
+) -> None:
+    bearer = {"Authorization": f"Bearer {desk.spare}"}
+    assert httpx.get(f"{desk.url}/v1/courses", headers=bearer).status_code == 200
+    page = browser.open("/")
+    page.get_by_role("link", name="Keys").click()
+    eve = page.locator("tbody tr").filter(has_text="eve")
+    expect(eve).to_contain_text("student")
+    browser.shot("keys")
+    eve.get_by_text("Revoke…").click()
+    eve.get_by_role("button", name=f"Revoke {desk.spare[:12]}…").click()
+    eve = page.locator("tbody tr").filter(has_text="eve")
+    expect(eve.get_by_role("button")).to_have_count(0)
+    expect(eve.locator("time")).to_have_count(2)
+    assert httpx.get(f"{desk.url}/v1/courses", headers=bearer).status_code == 401
 
 
 def test_a_student_sees_their_own_submission_without_hidden_data(

@@ -103,7 +103,8 @@ async def grade(submission_ids: list[uuid.UUID]) -> None:
 
 class World(msgspec.Struct, kw_only=True):
     """Graded work to read in one course: an assignment, each student's submission, a batch,
-    a webhook delivery about it, a run."""
+    a webhook delivery about it, a run; and keys to revoke: a student's of the course, an
+    admin's, and an instructor's of this course and the other one."""
 
     course: str
     assignment: str
@@ -112,6 +113,9 @@ class World(msgspec.Struct, kw_only=True):
     batch: str
     delivery: str
     run: str
+    student_key: str
+    admin_key: str
+    shared_key: str
 
 
 async def created(api: httpx.AsyncClient, headers: dict[str, str], path: str, body: Any) -> str:

@@ -10,16 +10,20 @@ from collections.abc import AsyncIterator
 import pytest
 from piccolo.table import create_db_tables
 
+from runners.access import courses
 from runners.access.keys import (
     ApiKey,
     KeyRequestError,
     authenticate,
     create_key,
+    listing,
     revoke,
     webhook_secret,
 )
+from runners.access.scope import Scope
 
 pytestmark = pytest.mark.services
+EVERYTHING = Scope.everything()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -64,9 +68,62 @@ async def test_a_key_with_one_character_changed_does_not_authenticate() -> None:
 
 async def test_a_revoked_key_does_not_authenticate() -> None:
     new = await create_key("admin")
-    await revoke(new.id)
-    await revoke(new.id)
+    await revoke(new.id, EVERYTHING)
     assert await authenticate(new.key) is None
+
+
+async def test_revoking_twice_keeps_the_first_time() -> None:
+    new = await create_key("instructor")
+    first = await revoke(new.id, EVERYTHING)
+    again = await revoke(new.id, EVERYTHING)
+    assert first is not None
+    assert again is not None
+    assert first.revoked_at is not None
+    assert again.revoked_at == first.revoked_at
+
+
+async def test_a_key_may_be_revoked_by_a_scope_of_its_own() -> None:
+    new = await create_key("instructor")
+    principal = await authenticate(new.key)
+    assert principal is not None
+    assert await revoke(new.id, Scope.of(principal)) is not None
+    assert await authenticate(new.key) is None
+
+
+async def test_an_unknown_key_id_revokes_nothing() -> None:
+    assert await revoke(uuid.uuid4(), EVERYTHING) is None
+
+
+async def test_an_instructor_sees_its_courses_keys_and_no_others() -> None:
+    mine, also, theirs = [await courses.create(f"k-{uuid.uuid4().hex[:8]}") for _ in range(3)]
+    teacher = await create_key("instructor", course_ids=[mine.id, also.id])
+    visible = [
+        teacher,
+        await create_key("student", "ada", [mine.id]),
+        await create_key("instructor", course_ids=[also.id]),
+        await create_key("instructor", course_ids=[mine.id, also.id]),
+    ]
+    hidden = [
+        await create_key("admin"),
+        await create_key("student", "ada", [theirs.id]),
+        await create_key("instructor", course_ids=[mine.id, theirs.id]),
+    ]
+    principal = await authenticate(teacher.key)
+    assert principal is not None
+    access = Scope.of(principal)
+    assert {k.id for k in await listing(access)} == {k.id for k in visible}
+    for key in hidden:
+        assert await revoke(key.id, access) is None
+        assert await authenticate(key.key) is not None
+
+
+async def test_a_listed_key_shows_its_prefix_courses_and_student_but_never_the_key() -> None:
+    course = await courses.create(f"k-{uuid.uuid4().hex[:8]}")
+    new = await create_key("student", "grace", [course.id])
+    (shown,) = [k for k in await listing(EVERYTHING) if k.id == new.id]
+    assert (shown.prefix, shown.role, shown.student) == (new.key[:12], "student", "grace")
+    assert (shown.courses, shown.revoked_at) == ([course.id], None)
+    assert new.key not in repr(shown)
 
 
 async def test_only_the_hash_and_a_short_prefix_are_stored() -> None:
@@ -107,5 +164,3 @@ async def test_a_key_request_that_does_not_fit_its_role_is_refused(
 async def test_an_unknown_key_id_is_refused() -> None:
     with pytest.raises(KeyRequestError, match="no API key"):
         await webhook_secret(uuid.uuid4())
-    with pytest.raises(KeyRequestError, match="no API key"):
-        await revoke(uuid.uuid4())
