@@ -15,7 +15,7 @@ from grading.manifest import scored_groups
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import PlannedCase, score_results, score_submission
 from grading.scoring import plan as plan_cases
-from grading.suite import Case, Suite
+from grading.suite import Case, Isolation, Suite
 from grading.unit import Manifest, UnitSuite
 
 AnySuite = Suite | UnitSuite
@@ -41,6 +41,15 @@ def score(suite: AnySuite, student: str, results: Sequence[CaseResult]) -> Submi
     if isinstance(suite, Suite):
         return score_submission(suite, student, results)
     return score_results(scored_groups(manifest_of(suite)), student, results)
+
+
+def grouping(suite: AnySuite, asked: Isolation | None = None) -> Isolation:
+    """What one container serves: `asked` or the suite's choice for I/O cases; a unit suite's
+    tests always run together, one container per submission (its `isolation` says whether in
+    one process or one each)."""
+    if isinstance(suite, Suite):
+        return asked or suite.isolation
+    return "submission"
 
 
 def manifest_of(suite: UnitSuite) -> Manifest:

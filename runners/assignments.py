@@ -13,16 +13,17 @@ from typing import Any
 import msgspec
 
 from grading.documents import encode_suite
+from grading.kinds import AnySuite
 from grading.suite import Suite
 from runners.access.counters import Counter
 from runners.access.scope import Scope
 from runners.errors import Conflict, NotFound
 from runners.intake import latest_entries, submit_batch
 from runners.pipeline import digest
+from runners.queue import tasks
 from runners.settings import Settings
 from runners.store.clock import now
 from runners.store.tables import Assignment
-from runners.suites import kind_of
 
 
 class AssignmentCreated(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,13 +54,15 @@ def _visible(assignment_id: uuid.UUID, scope: Scope) -> Any:
     return (Assignment.id == assignment_id) & scope.in_courses(Assignment.course)
 
 
-async def create(config: Settings, name: str, suite: Suite, course: uuid.UUID) -> AssignmentCreated:
+async def create(
+    config: Settings, name: str, suite: AnySuite, course: uuid.UUID
+) -> AssignmentCreated:
     """Record a new assignment in `course` after checking its suite against the limits.
 
     `runners.access.courses.course_for` chooses the course a caller's new assignment goes to.
     """
-    document = _checked_document(config, suite)
-    assignment = Assignment(name=name, suite=document, suite_digest=digest(document), course=course)
+    document, given = await _stored_document(config, suite)
+    assignment = Assignment(name=name, suite=document, suite_digest=given, course=course)
     await assignment.save()
     return AssignmentCreated(
         id=uuid.UUID(str(assignment.id)), name=name, version=1, course_id=course
@@ -99,15 +102,15 @@ async def name_of(assignment_id: uuid.UUID, scope: Scope) -> str:
 
 
 async def replace_suite(
-    config: Settings, assignment_id: uuid.UUID, suite: Suite, scope: Scope
+    config: Settings, assignment_id: uuid.UUID, suite: AnySuite, scope: Scope
 ) -> AssignmentView:
     """Swap the assignment's suite; recorded results stay until a regrade."""
-    document = _checked_document(config, suite)
+    document, given = await _stored_document(config, suite)
     replaced = (
         await Assignment.update(
             {
                 Assignment.suite: document,
-                Assignment.suite_digest: digest(document),
+                Assignment.suite_digest: given,
                 Assignment.version: Assignment.version + 1,
                 Assignment.updated_at: now(),
             }
@@ -120,10 +123,18 @@ async def replace_suite(
     return await view(assignment_id, scope)
 
 
-def _checked_document(config: Settings, suite: Suite) -> str:
-    """The suite as stored, once its kind has checked it against this deployment."""
-    kind_of(suite).check(config, suite)
-    return encode_suite(suite).decode()
+async def _stored_document(config: Settings, suite: AnySuite) -> tuple[str, str]:
+    """The suite's document as stored, once its kind has checked and prepared it (a unit
+    suite's reference run fixes its manifest), and the digest of the suite as given."""
+    prepared = await tasks.prepared(config, suite)
+    return encode_suite(prepared).decode(), suite_digest(suite)
+
+
+def suite_digest(suite: AnySuite) -> str:
+    """What tells two suites apart: the document as the instructor gave it (a unit suite's
+    manifest is made from it, so it is left out)."""
+    given = suite if isinstance(suite, Suite) else msgspec.structs.replace(suite, manifest=None)
+    return digest(encode_suite(given).decode())
 
 
 async def regrade(

@@ -8,16 +8,19 @@ that have no result yet. It all goes to the default course: these commands never
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import msgspec
 
-from grading.documents import encode_suite
+from grading.documents import decode_stored
 from grading.gradebook import Format, Policy
+from grading.kinds import AnySuite
 from grading.results import SubmissionResult
-from grading.suite import Isolation, Suite
+from grading.suite import Isolation
 from runners import assignments, gradebooks, pipeline
 from runners.access import courses
 from runners.access.scope import Scope
+from runners.errors import NotFound
 from runners.pipeline import Entry, Target, Work, digest
 from runners.settings import Settings
 from runners.store.states import CaseState, WorkState
@@ -32,24 +35,32 @@ class Progress(msgspec.Struct, frozen=True, kw_only=True):
     settled: bool
 
 
-async def assignment_for(config: Settings, suite: Suite) -> Target:
-    """The default course's assignment with this name and exactly this suite, created if new."""
+async def assignment_for(config: Settings, suite: AnySuite) -> Target:
+    """The default course's assignment with this name and exactly this suite, created if new
+    (a unit suite's reference run then fixes its manifest, once)."""
     course = await courses.ensure_default()
-    document_digest = digest(encode_suite(suite).decode())
-    row = (
-        await Assignment.select(Assignment.id)
+    row = await _stored(suite, course)
+    if row is None:
+        await assignments.create(config, suite.name, suite, course)
+        row = await _stored(suite, course)
+    if row is None:
+        raise NotFound("assignment", suite.name)
+    stored = decode_stored(row["suite"])
+    return Target(assignment=uuid.UUID(str(row["id"])), course=course, suite=stored)
+
+
+async def _stored(suite: AnySuite, course: uuid.UUID) -> dict[str, Any] | None:
+    """The id and stored suite of the course's assignment of this name and suite, if any."""
+    found: dict[str, Any] | None = (
+        await Assignment.select(Assignment.id, Assignment.suite)
         .where(
             (Assignment.name == suite.name)
-            & (Assignment.suite_digest == document_digest)
+            & (Assignment.suite_digest == assignments.suite_digest(suite))
             & (Assignment.course == course)
         )
         .first()
     )
-    if row is not None:
-        assignment = uuid.UUID(str(row["id"]))
-    else:
-        assignment = (await assignments.create(config, suite.name, suite, course)).id
-    return Target(assignment=assignment, course=course, suite=suite)
+    return found
 
 
 async def submissions_for(

@@ -18,7 +18,7 @@ from functools import partial
 
 from taskiq import AsyncTaskiqTask
 
-from grading.scoring import plan
+from grading.kinds import plan
 from grading.suite import Isolation
 from runners import pipeline, runs
 from runners.access import courses, quotas

@@ -24,9 +24,11 @@ from typing import Any
 
 import msgspec
 
+from grading.documents import decode_stored
+from grading.kinds import AnySuite, grouping, plan, score
 from grading.results import CaseResult, SubmissionResult
-from grading.scoring import PlannedCase, plan, score_submission
-from grading.suite import Case, Isolation, Suite
+from grading.scoring import PlannedCase
+from grading.suite import Case, Isolation
 from runners.access.scope import Scope
 from runners.monitor.backlog import check_room
 from runners.sandbox.limits import check_program
@@ -36,7 +38,7 @@ from runners.store.database import bound
 from runners.store.lease import take, take_where
 from runners.store.states import CaseState, WorkState
 from runners.store.tables import Assignment, Batch, CaseRun, Submission
-from runners.suites.io import case_limits
+from runners.suites import kind_of
 
 INSERT_CHUNK = 500
 
@@ -71,7 +73,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
     assignment: uuid.UUID
     course: uuid.UUID
-    suite: Suite
+    suite: AnySuite
 
 
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,7 +81,7 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
 
     case_run: uuid.UUID
     submission: uuid.UUID
-    suite: Suite
+    suite: AnySuite
     case: Case
     group: str
     code: str
@@ -112,7 +114,7 @@ async def load_target(assignment_id: uuid.UUID, scope: Scope) -> Target | None:
     return Target(
         assignment=assignment_id,
         course=row["course"],
-        suite=msgspec.json.decode(row["suite"], type=Suite),
+        suite=decode_stored(row["suite"]),
     )
 
 
@@ -142,7 +144,7 @@ async def accept(
     cases = plan(target.suite)
     batch_id = uuid.uuid4() if batch else None
     own_callback = None if batch else callback_url
-    mode = isolation or target.suite.isolation
+    mode = grouping(target.suite, isolation)
     submissions = [
         _submission_row(target, batch_id, entry, owner, own_callback, mode) for entry in entries
     ]
@@ -233,7 +235,7 @@ async def _claim_of(
     )
     if row is None:
         return None
-    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    suite = decode_stored(row["assignment.suite"])
     planned = next((p for p in plan(suite) if p.case.name == case_name), None)
     if planned is None:
         await record(case_run_id, None)
@@ -256,9 +258,9 @@ async def claim_submission(
     )
     if row is None:
         return []
-    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
+    suite = decode_stored(row["assignment.suite"])
     planned = {p.case.name: p for p in plan(suite)}
-    running = sum(case_limits(config, suite, p.case).time_limit for p in planned.values())
+    running = kind_of(suite).seconds(config, list(planned.values()))
     taken = await take_where(
         CaseRun,
         CaseRun.submission == submission_id,
@@ -282,7 +284,7 @@ async def claim_submission(
 def _claim(
     case_run_id: uuid.UUID,
     submission_id: uuid.UUID,
-    suite: Suite,
+    suite: AnySuite,
     planned: PlannedCase,
     row: dict[str, Any],
     attempt: int,
@@ -342,8 +344,8 @@ async def settle(submission_id: uuid.UUID) -> Settled:
     )
     if row is None:
         return Settled()
-    suite = msgspec.json.decode(row["assignment.suite"], type=Suite)
-    result = score_submission(suite, row["student"], await case_results(submission_id))
+    suite = decode_stored(row["assignment.suite"])
+    result = score(suite, row["student"], await case_results(submission_id))
     flipped = await _complete_submission(submission_id, result)
     batch_id = row["batch"]
     if not flipped or batch_id is None:

@@ -10,20 +10,25 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
 from gateway.cli.errors import UsageError
-from grading.documents import decode_suite, suite_format
+from grading.documents import Format as SuiteFormat
+from grading.documents import decode_document, suite_format
 from grading.errors import SuiteError
 from grading.gradebook import Format, GradebookRow, Policy
 from grading.kattis import suite_from_package
+from grading.kinds import AnySuite
 from grading.outcome import Verdict
 from grading.results import SubmissionResult
-from grading.suite import Isolation, Suite
+from grading.suite import Isolation
+from grading.unit import UnitSuite
 from runners import classroom, gradebooks, intake
 from runners.backend import opened
 from runners.pipeline import Entry
@@ -44,16 +49,48 @@ MARKS = {
 }
 
 
-def read_suite(path: Path) -> Suite:
-    """A suite file (JSON, TOML, YAML) or a Kattis problem package directory."""
+def read_suite(path: Path) -> AnySuite:
+    """A suite file (JSON, TOML, YAML), of cases or of unit tests, or a Kattis problem
+    package directory."""
     try:
         if path.is_dir():
             return suite_from_package(_read_tree(path), name=path.name, extensions=extension_map())
-        return decode_suite(path.read_bytes(), suite_format(path.name))
+        return decode_document(*_with_files(path, suite_format(path.name)))
     except SuiteError as error:
         raise UsageError(f"{path}: {error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+READERS: dict[SuiteFormat, Callable[[bytes], Any]] = {
+    "json": msgspec.json.decode,
+    "toml": msgspec.toml.decode,
+    "yaml": msgspec.yaml.decode,
+}
+FILE_FIELDS = {"tests": False, "support": False, "reference": True}
+"""A unit suite's fields that may list files beside the suite file instead of holding them;
+True: the file keeps only its name (the reference solution stands where a student's files do)."""
+
+
+def _with_files(path: Path, fmt: SuiteFormat) -> tuple[bytes, SuiteFormat]:
+    """The suite document, with the files a unit suite lists (paths relative to the suite
+    file) read into it, as the API takes it (then as JSON)."""
+    data = path.read_bytes()
+    try:
+        document = READERS[fmt](data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return data, fmt  # decode_document says what is wrong with it
+    if not isinstance(document, dict) or document.get("kind") != "unit":
+        return data, fmt
+    for field, by_name in FILE_FIELDS.items():
+        listed = document.get(field)
+        if isinstance(listed, list):
+            document[field] = {
+                (Path(name).name if by_name else name): _text(path.parent / name)
+                for name in listed
+                if isinstance(name, str)
+            }
+    return msgspec.json.encode(document), "json"
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -64,17 +101,22 @@ def _read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def read_submissions(folder: Path, language: str | None) -> list[Entry]:
+def read_submissions(
+    folder: Path, language: str | None, submit: list[str] | None = None
+) -> list[Entry]:
     """One entry per student: `ID.c`, `ID.py`... files, or `ID/` folders holding `main.*`.
 
     Each program's language is `language` when given, else its file's extension's; files with
-    no known extension take the suite's.
+    no known extension take the suite's. For a unit suite (`submit`: the files it asks for), a
+    student's file is the one file asked for, and a folder holds the files asked for.
     """
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
-    entries = [
-        _entry(path, language) for path in sorted(folder.iterdir()) if not path.name.startswith(".")
-    ]
+    paths = [path for path in sorted(folder.iterdir()) if not path.name.startswith(".")]
+    if submit is not None:
+        entries = [_submitted(path, submit) for path in paths]
+    else:
+        entries = [_entry(path, language) for path in paths]
     if not entries:
         raise UsageError(f"{folder} holds no submissions: add one file or folder per student")
     return entries
@@ -91,6 +133,29 @@ def _entry(path: Path, language: str | None) -> Entry:
     return Entry(student=student, code=code, language=language or (found.name if found else None))
 
 
+def _submitted(path: Path, submit: list[str]) -> Entry:
+    """A unit suite's submission: the file asked for, or a folder's files asked for (a JSON
+    object of name to content when the suite asks for several)."""
+    student = path.name if path.is_dir() else path.stem
+    if not path.is_dir():
+        if len(submit) != 1:
+            raise UsageError(f"{path}: the suite asks for {', '.join(submit)}; use a folder")
+        return Entry(student=student, code=_text(path))
+    missing = [name for name in submit if not (path / name).is_file()]
+    if missing:
+        raise UsageError(f"{path} has no {', '.join(missing)}: the suite asks for these files")
+    files = {name: _text(path / name) for name in submit}
+    code = files[submit[0]] if len(submit) == 1 else msgspec.json.encode(files).decode()
+    return Entry(student=student, code=code)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+
+
 def _main_file(folder: Path) -> Path:
     """The `main.*` file of a student's folder (a Java folder's one `.java` file will do)."""
     mains = sorted(p for p in folder.glob("main.*") if by_extension(p.name))
@@ -104,7 +169,7 @@ def _main_file(folder: Path) -> Path:
 
 
 async def grade(
-    suite: Suite, entries: list[Entry], progress: bool, isolation: Isolation | None = None
+    suite: AnySuite, entries: list[Entry], progress: bool, isolation: Isolation | None = None
 ) -> list[SubmissionResult]:
     """Grade every entry against the suite, resuming earlier work; results in entry order.
 
@@ -212,7 +277,8 @@ async def export(assignment: str, fmt: Format, policy: Policy) -> str:
 def grade_command(args: argparse.Namespace) -> int:
     """Grade every submission in a folder; print a table or JSON; optionally a gradebook."""
     suite = read_suite(args.suite)
-    entries = read_submissions(args.submissions, args.language)
+    submit = suite.submit if isinstance(suite, UnitSuite) else None
+    entries = read_submissions(args.submissions, args.language, submit)
     progress = not args.json and sys.stderr.isatty()
     results = anyio.run(grade, suite, entries, progress, args.isolation)
     if args.json:

@@ -18,10 +18,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import anyio
-import msgspec
 from taskiq import async_shared_broker
 
-from grading.judge import judge_case
+from grading.documents import decode_stored, encode_suite
+from grading.errors import SuiteError
+from grading.kinds import AnySuite
 from grading.outcome import RunResult, Status
 from grading.results import CaseResult
 from grading.scoring import PlannedCase
@@ -29,15 +30,20 @@ from runners import pipeline, runs, views, webhooks
 from runners.access.owners import Owned, batch_owner, run_owner, submission_owner
 from runners.access.scope import Scope
 from runners.backend import current
-from runners.queue import heartbeats, notices
+from runners.errors import RunnerError
+from runners.queue import answers, heartbeats, notices
 from runners.sandbox.engine import answering
 from runners.sandbox.sandbox import Sandbox
+from runners.settings import Settings
 from runners.store.tables import CaseRun
 from runners.suites import kind_of
 from runners.suites.executor import Executor
 
 RunAnnouncer = Callable[[runs.StoredRun, Owned], Awaitable[uuid.UUID | None]]
 """Queues the webhook of a completed run in the shape its API promises; the delivery's id."""
+
+PREPARE_SECONDS = 180.0
+"""How long a gateway waits for a worker to prepare a suite (a unit suite's reference run)."""
 
 _executors: list[Executor] = []
 _run_announcers: dict[str, RunAnnouncer] = {}
@@ -115,7 +121,7 @@ async def _process(case_run_id: uuid.UUID) -> pipeline.Settled:
     else:
         planned = PlannedCase(group=claimed.group, case=claimed.case, index=claimed.position)
         result = await kind_of(claimed.suite).grade_case(
-            await executor(), claimed.suite, planned, claimed.code, claimed.language
+            await executor(), planned, claimed.code, claimed.language
         )
     await pipeline.record(case_run_id, result)
     return await _settle(claimed.submission)
@@ -144,7 +150,7 @@ async def _process_submission(submission_id: uuid.UUID) -> pipeline.Settled:
         first = runnable[0]
         planned = [PlannedCase(group=c.group, case=c.case, index=c.position) for c in runnable]
         graded = await kind_of(first.suite).grade_submission(
-            await executor(), first.suite, planned, first.code, first.language
+            await executor(), planned, first.code, first.language
         )
         results += list(zip(runnable, graded, strict=True))
     await pipeline.record_all([(claim.case_run, result) for claim, result in results])
@@ -185,8 +191,8 @@ def gave_up(claimed: pipeline.Claim) -> CaseResult:
         status=Status.INTERNAL_ERROR,
         message=f"not graded: {attempts} attempts ended without a result; regrade to try again",
     )
-    graded = judge_case(claimed.case, claimed.suite, run)
-    return msgspec.structs.replace(graded, group=claimed.group)
+    planned = PlannedCase(group=claimed.group, case=claimed.case, index=claimed.position)
+    return kind_of(claimed.suite).ungraded(planned, run)
 
 
 async def execute(run_id: uuid.UUID) -> None:
@@ -251,6 +257,41 @@ async def _announce(subject: str, event_type: str, owned: Owned, data: object) -
         subject, event_type, owned.callback_url, data, uuid.UUID(owned.owner), owned.course
     )
     await deliver.kiq(str(delivery))
+
+
+async def prepared(config: Settings, suite: AnySuite) -> AnySuite:
+    """The suite as it is stored, checked and prepared by its kind.
+
+    A kind that needs a trusted run (a unit suite's reference solution) gets it from this
+    process's sandbox when the process runs cases itself (embedded), else from a worker: the
+    gateway queues `prepare_suite` and waits for its answer in Redis.
+    """
+    kind = kind_of(suite)
+    kind.check(config)
+    if not kind.trusted_run:
+        return suite
+    redis = current().redis
+    if redis is None:
+        return await kind.prepare(await executor())
+    asked = str(uuid.uuid4())
+    await prepare_suite.kiq(asked, encode_suite(suite).decode())
+    return await answers.wait(redis, asked, PREPARE_SECONDS)
+
+
+@async_shared_broker.task(task_name="oopsengine.prepare_suite")
+async def prepare_suite(asked: str, document: str) -> None:
+    """Prepare a suite for a gateway that has no sandbox, and leave it the answer."""
+    suite = decode_stored(document)
+    try:
+        prepared = await kind_of(suite).prepare(await executor())
+        answer = answers.Answer(suite=encode_suite(prepared).decode())
+    except SuiteError as error:
+        answer = answers.Answer(error=str(error), suite_at_fault=True)
+    except RunnerError as error:
+        answer = answers.Answer(error=str(error))
+    redis = current().redis
+    if redis is not None:
+        await answers.give(redis, asked, answer)
 
 
 @async_shared_broker.task(task_name="oopsengine.grade_case")

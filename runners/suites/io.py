@@ -38,17 +38,37 @@ def case_limits(config: Settings, suite: Suite, case: Case) -> Limits:
 class IoCases:
     """Cases of stdin, arguments and expected output, judged by comparison or a checker."""
 
-    def check(self, config: Settings, suite: Suite) -> None:
+    trusted_run = False
+    """Storing the suite needs no run."""
+
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+
+    def check(self, config: Settings) -> None:
         """Refuse a suite whose language is unknown or whose limits pass the operator's."""
-        language(suite.language)
-        for planned in plan(suite):
-            case_limits(config, suite, planned.case)
+        language(self.suite.language)
+        for planned in plan(self.suite):
+            case_limits(config, self.suite, planned.case)
+
+    async def prepare(self, executor: Executor) -> Suite:
+        """The suite as stored: an I/O suite needs no run to be stored."""
+        self.check(executor.config)
+        return self.suite
+
+    def seconds(self, config: Settings, planned: Sequence[PlannedCase]) -> float:
+        """The cases run one after another, each within its own time limit."""
+        return sum(case_limits(config, self.suite, p.case).time_limit for p in planned)
+
+    def ungraded(self, planned: PlannedCase, run: RunResult) -> CaseResult:
+        """The case judged on a run that did not happen as it should have."""
+        graded = judge_case(planned.case, self.suite, run)
+        return msgspec.structs.replace(graded, group=planned.group)
 
     async def grade_case(
-        self, executor: Executor, suite: Suite, planned: PlannedCase, code: str, language: str
+        self, executor: Executor, planned: PlannedCase, code: str, language: str
     ) -> CaseResult:
         """Run `code` on one case and judge the result."""
-        case = planned.case
+        suite, case = self.suite, planned.case
         run = await executor.run(
             RunRequest(
                 code=code,
@@ -66,14 +86,10 @@ class IoCases:
         return msgspec.structs.replace(judge_case(case, suite, run, checker), group=planned.group)
 
     async def grade_submission(
-        self,
-        executor: Executor,
-        suite: Suite,
-        planned: Sequence[PlannedCase],
-        code: str,
-        language: str,
+        self, executor: Executor, planned: Sequence[PlannedCase], code: str, language: str
     ) -> list[CaseResult]:
         """Run the `planned` cases of one submission in one container and judge each, in order."""
+        suite = self.suite
         cases = [
             CaseInput(
                 limits=case_limits(executor.config, suite, p.case),

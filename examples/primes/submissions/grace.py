@@ -1,0 +1,16 @@
+def is_prime(n):
+    if n < 2:
+        return False
+    return all(n % d for d in range(2, int(n**0.5) + 1))
+
+
+def primes_up_to(n):
+    return [i for i in range(2, n) if is_prime(i)]  # stops one short of n
+
+
+def nth_prime(k):
+    found, n = 0, 1
+    while found < k:
+        n += 1
+        found += is_prime(n)
+    return n

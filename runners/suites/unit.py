@@ -1,0 +1,248 @@
+"""The unit-test suite kind: the instructor's tests run against the files a student wrote.
+
+    prepare   when the suite is stored, its tests run against the reference solution in the
+              sandbox, and that report fixes the manifest: which tests exist, what each is
+              worth, the maximum score (`grading/manifest.py`)
+    grade     the tests run against a submission in one container: one process for all of them
+              (`isolation = "suite"`) or a fresh one per test (`"test"`), each writing its
+              JUnit XML report to descriptor 3, a pipe the supervisor reads; the report is
+              judged against the manifest (`grading/unitjudge.py`)
+
+The test runner is a row of `runners/sandbox/languages.py`'s `TEST_RUNNERS`, whose program is
+its configuration. The report never comes from a file: nothing the student's code leaves in
+its folder is read, and what the runner wrote is in the pipe before an `atexit` function or a
+process left behind could change it. What in-process code can still do is in docs/sandbox.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from grading.errors import ReportError, SuiteError
+from grading.junit import Report, parse_report
+from grading.kinds import manifest_of
+from grading.manifest import build_manifest
+from grading.outcome import RunResult, Status, Verdict, verdict_of
+from grading.results import CaseResult, SubmissionResult
+from grading.scoring import PlannedCase
+from grading.unit import UnitSuite
+from grading.unitjudge import RunFailure, judge_report
+from runners.sandbox.languages import language
+from runners.sandbox.limits import Limits, resolve_limits
+from runners.sandbox.protocol import CaseInput, Execution, Program
+from runners.settings import Settings
+from runners.suites.executor import Executor
+
+RUNNERS = {"pytest": "pytest"}
+"""The test runner (a row of `TEST_RUNNERS`) each framework runs as."""
+REPORT_BYTES = 4 * 1024 * 1024
+"""The largest report a test run may write; a larger one is refused."""
+RUN_TIME_LIMIT = 20.0
+"""Seconds a whole test run gets unless the suite says (within the operator's maximum)."""
+TEST_TIME_LIMIT = 5.0
+"""Seconds one test gets unless the suite says."""
+RUNNER_START_SECONDS = 5.0
+"""What a test in a process of its own gets beyond its own limit, for the runner to start."""
+STUDENT = "reference"
+"""The name a reference run's result is judged under (it is never recorded)."""
+
+
+class UnitTests:
+    """Suites of unit tests, graded test by test against a trusted manifest."""
+
+    trusted_run = True
+    """Storing the suite runs its tests against the reference solution."""
+
+    def __init__(self, suite: UnitSuite) -> None:
+        self.suite = suite
+
+    def check(self, config: Settings) -> None:
+        """Refuse a suite whose framework has no runner here, or whose limits pass the maximum."""
+        runner(self.suite)
+        run_limits(config, self.suite)
+
+    async def prepare(self, executor: Executor) -> UnitSuite:
+        """The suite with the manifest its reference solution's run fixes; a `SuiteError`
+        names what to fix when the reference does not pass every test cleanly."""
+        suite = self.suite
+        self.check(executor.config)
+        files = {**suite.tests, **suite.support, **suite.reference}
+        execution = (await self._execute(executor, files, [None]))[0]
+        report = _reference_report(suite, execution)
+        return msgspec.structs.replace(suite, manifest=build_manifest(suite, report))
+
+    def seconds(self, config: Settings, planned: Sequence[PlannedCase]) -> float:
+        """One run of every test, or one short run per test."""
+        if self.suite.isolation == "test":
+            return test_limits(config, self.suite).time_limit * len(planned)
+        return run_limits(config, self.suite).time_limit
+
+    def ungraded(self, planned: PlannedCase, run: RunResult) -> CaseResult:
+        """The test failed as the run did, worth nothing this time."""
+        return CaseResult(
+            name=planned.case.name,
+            verdict=verdict_of(run.status),
+            points=0.0,
+            max_points=planned.case.points,
+            message=run.message,
+            group=planned.group,
+            visibility=planned.case.visibility,
+        )
+
+    async def grade_case(
+        self, executor: Executor, planned: PlannedCase, code: str, language: str
+    ) -> CaseResult:
+        """Grade one test (a unit suite's cases are graded together; this is one of them)."""
+        (result,) = await self.grade_submission(executor, [planned], code, language)
+        return result
+
+    async def grade_submission(
+        self, executor: Executor, planned: Sequence[PlannedCase], code: str, language: str
+    ) -> list[CaseResult]:
+        """Run the tests on one submission and judge the `planned` ones, in order."""
+        suite = self.suite
+        files = {**suite.tests, **suite.support, **submitted_files(suite, code)}
+        wanted = [p.case.name for p in planned]
+        selected: Sequence[str | None] = wanted if suite.isolation == "test" else [None]
+        executions = await self._execute(executor, files, selected)
+        judged = {
+            result.name: result
+            for execution in executions
+            for result in _judged(suite, execution).cases
+            if result.name in wanted
+        }
+        return [msgspec.structs.replace(judged[p.case.name], group=p.group) for p in planned]
+
+    async def _execute(
+        self, executor: Executor, files: dict[str, str], selected: Sequence[str | None]
+    ) -> list[Execution]:
+        """Run the suite's tests in one container: all of them (None), or each selected test
+        in a fresh process of its own."""
+        suite = self.suite
+        limits = run_limits(executor.config, suite)
+        program = Program(
+            code=runner_configuration(suite),
+            language=runner(suite),
+            files={name: text.encode() for name, text in files.items()},
+        )
+        cases = [
+            CaseInput(
+                limits=limits if test is None else test_limits(executor.config, suite),
+                args=sorted(suite.tests) if test is None else [test],
+                report_bytes=REPORT_BYTES,
+            )
+            for test in selected
+        ]
+        return await executor.execute_cases(program, cases)
+
+
+def runner(suite: UnitSuite) -> str:
+    """The test runner the suite's framework runs as."""
+    name = RUNNERS.get(suite.framework)
+    if name is None:
+        known = ", ".join(sorted(RUNNERS))
+        raise SuiteError(f"framework: {suite.framework!r} does not run here yet; use {known}")
+    language(name)
+    return name
+
+
+def runner_configuration(suite: UnitSuite) -> str:
+    """The runner's configuration file: pytest's, with the per-test time limit."""
+    seconds = suite.test_time_limit or TEST_TIME_LIMIT
+    return f"[pytest]\njunit_family = xunit1\ntimeout = {seconds:g}\n"
+
+
+def run_limits(config: Settings, suite: UnitSuite) -> Limits:
+    """A whole test run's limits: the suite's, else `RUN_TIME_LIMIT` within the maximum."""
+    seconds = suite.time_limit or min(RUN_TIME_LIMIT, config.max_time_limit)
+    return resolve_limits(config, seconds, suite.memory_limit)
+
+
+def test_limits(config: Settings, suite: UnitSuite) -> Limits:
+    """The limits of one test run in a process of its own: the runner's start, then the test."""
+    seconds = min(
+        run_limits(config, suite).time_limit,
+        (suite.test_time_limit or TEST_TIME_LIMIT) + RUNNER_START_SECONDS,
+    )
+    return resolve_limits(config, seconds, suite.memory_limit)
+
+
+def submitted_files(suite: UnitSuite, code: str) -> dict[str, str]:
+    """A submission's files: its code is the one file a suite asks for, or, for a suite that
+    asks for several, a JSON object of file name to content."""
+    if len(suite.submit) == 1:
+        return {suite.submit[0]: code}
+    try:
+        files = msgspec.json.decode(code, type=dict[str, str])
+    except msgspec.DecodeError:
+        files = {}
+    return {name: files.get(name, "") for name in suite.submit}
+
+
+def _judged(suite: UnitSuite, execution: Execution) -> SubmissionResult:
+    """One test run's report judged against the manifest: every manifest test, in order."""
+    report, failure = _report(suite, execution)
+    return judge_report(manifest_of(suite), STUDENT, report, failure)
+
+
+def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunFailure | None]:
+    """The run's report, or why there is none: a compile error, a timeout, a crash."""
+    result = execution.result
+    if result.status is Status.COMPILE_ERROR:
+        return None, RunFailure(
+            verdict=Verdict.COMPILE_ERROR, message=_said(result.message, result.stderr)
+        )
+    if execution.report_truncated:
+        return None, RunFailure(
+            verdict=Verdict.OUTPUT_LIMIT,
+            message=f"the test run's report was larger than {REPORT_BYTES} bytes",
+        )
+    failure = _run_failure(execution)
+    if not execution.report:
+        return None, failure or RunFailure(
+            verdict=Verdict.RUNTIME_ERROR,
+            message=_said("the test run ended before it wrote its report", result.stderr),
+        )
+    try:
+        return parse_report(execution.report, suite.framework), failure
+    except ReportError as error:
+        return None, RunFailure(
+            verdict=Verdict.RUNTIME_ERROR,
+            message=f"the test run's report could not be read ({error}): the tests' results "
+            "were written over or added to while they ran",
+        )
+
+
+def _run_failure(execution: Execution) -> RunFailure | None:
+    """What ended the whole run early, for the tests it never reported."""
+    result = execution.result
+    reasons = {
+        Status.TIMEOUT: (
+            Verdict.TIMEOUT,
+            f"the test run took longer than {result.time_ms / 1000:g} s",
+        ),
+        Status.MEMORY_LIMIT: (Verdict.MEMORY_LIMIT, "the test run ran out of memory"),
+        Status.OUTPUT_LIMIT: (Verdict.OUTPUT_LIMIT, "the test run printed more than allowed"),
+        Status.INTERNAL_ERROR: (Verdict.INTERNAL_ERROR, result.message or "the sandbox failed"),
+    }
+    if result.status not in reasons:
+        return None
+    verdict, message = reasons[result.status]
+    return RunFailure(verdict=verdict, message=message)
+
+
+def _reference_report(suite: UnitSuite, execution: Execution) -> Report:
+    """The reference run's report, or a `SuiteError` saying why it has none."""
+    report, failure = _report(suite, execution)
+    if report is None:
+        why = failure.message if failure is not None else "it wrote no report"
+        raise SuiteError(f"reference: the tests did not run against the reference solution: {why}")
+    return report
+
+
+def _said(message: str | None, stderr: str) -> str:
+    """A failure's message with the end of what the run printed on stderr, if anything."""
+    tail = stderr.strip()[-1500:]
+    return f"{message}\n{tail}" if message and tail else (message or tail)
