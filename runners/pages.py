@@ -13,7 +13,8 @@ from typing import Any
 
 import msgspec
 
-from grading.suite import Suite
+from grading.documents import decode_stored
+from grading.kinds import AnySuite
 from runners.access.scope import Scope
 from runners.store.states import WorkState
 from runners.store.tables import Assignment, Batch, Submission
@@ -66,7 +67,7 @@ class AssignmentDetail(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     name: str
     version: int
-    suite: Suite
+    suite: AnySuite
     students: list[Standing]
     batches: list[BatchSummary]
 
@@ -128,7 +129,7 @@ async def assignment_detail(assignment_id: uuid.UUID, scope: Scope) -> Assignmen
         id=assignment_id,
         name=row["name"],
         version=row["version"],
-        suite=msgspec.json.decode(row["suite"], type=Suite),
+        suite=decode_stored(row["suite"]),
         students=await _standings(assignment_id),
         batches=[BatchSummary(**batch) for batch in batches],
     )

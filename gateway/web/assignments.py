@@ -27,12 +27,11 @@ from gateway.api.routes.assignments import (
     unpack,
 )
 from gateway.web.session import page_allow
-from grading.documents import decode_suite, suite_format
+from grading.documents import decode_document, suite_format
 from grading.errors import SuiteError
 from grading.gradebook import Policy
 from grading.kattis import suite_from_package
-from grading.scoring import plan
-from grading.suite import Suite
+from grading.kinds import AnySuite, plan
 from runners import assignments, gradebooks, pages
 from runners.access.counters import Counter
 from runners.access.principal import Principal
@@ -103,7 +102,7 @@ async def create_assignment(
     return Redirect(f"/assignments/{created.id}", status_code=HTTP_303_SEE_OTHER)
 
 
-async def _suite_from(upload: UploadFile, name: str | None) -> Suite:
+async def _suite_from(upload: UploadFile, name: str | None) -> AnySuite:
     content = await upload.read()
     filename = upload.filename or ""
     if not content:
@@ -112,7 +111,7 @@ async def _suite_from(upload: UploadFile, name: str | None) -> Suite:
         if filename.lower().endswith(".zip"):
             files = await anyio.to_thread.run_sync(unpack, content, "suite")
             return suite_from_package(files, name)
-        return decode_suite(content, suite_format(filename))
+        return decode_document(content, suite_format(filename))
     except SuiteError as error:
         raise invalid("suite", f"{filename}: {error}") from None
 
