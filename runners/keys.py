@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Literal, get_args
 from uuid import UUID
 
@@ -22,6 +21,7 @@ import msgspec
 
 from runners import courses
 from runners.errors import RunnerError
+from runners.store.clock import now
 from runners.store.database import bound
 from runners.store.tables import ApiKey, KeyCourse
 
@@ -148,7 +148,7 @@ async def revoke(key_id: UUID) -> None:
     """Stop a key from authenticating; revoking twice keeps the first time."""
     if not await ApiKey.exists().where(ApiKey.id == key_id):
         raise KeyRequestError(f"no API key with id {key_id}")
-    await ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)}).where(
+    await ApiKey.update({ApiKey.revoked_at: now()}).where(
         (ApiKey.id == key_id) & ApiKey.revoked_at.is_null()
     )
 
