@@ -139,7 +139,7 @@ def test_a_killed_workers_batch_finishes_soon_after_the_kill(
     killed_at: list[datetime] = []
 
     def kill_and_replace() -> None:
-        killed_at.append(datetime.now())
+        killed_at.append(datetime.now().astimezone())
         stack.kill_worker(0)
         stack.start_worker()
 
@@ -156,7 +156,7 @@ def first_release_after(stack: Stack, moment: datetime) -> float | None:
     for log in stack.workdir.glob("worker*.log"):
         for line in log.read_text(errors="replace").splitlines():
             if "is gone; put back" in line:
-                stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f")
+                stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f").astimezone()
                 if stamp >= moment:
                     stamps.append((stamp - moment).total_seconds())
     return round(min(stamps), 1) if stamps else None
