@@ -31,8 +31,9 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres
-from tests.gateway.stack import OOPS, Receiver, Stack, wait_until
+from tests.gateway.stack import Receiver, Stack, wait_until
 from tests.gateway.test_e2e import assert_scores_right, only_warm_containers_left, start_batch
+from tests.helpers import OOPS
 
 pytestmark = [pytest.mark.chaos, pytest.mark.docker, pytest.mark.services]
 

@@ -54,7 +54,9 @@ async def api(database: Backend) -> AsyncIterator[httpx.AsyncClient]:
 
     server = asyncio.create_task(serve())
     await started.wait()
-    transport = httpx.ASGITransport(app=app)
+    # Litestar types its ASGI callable with its own scope and event types, narrower than the
+    # plain mappings httpx names; the two agree at run time.
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         yield client
     stop.set()

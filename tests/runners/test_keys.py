@@ -5,21 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from piccolo.table import create_db_tables
 
-from runners.keys import ApiKey, KeyRequestError, authenticate, create_key, revoke, webhook_secret
+from runners.keys import KeyRequestError, authenticate, create_key, revoke, webhook_secret
+from runners.store.tables import ApiKey
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture(scope="module", autouse=True)
-async def key_table(database: None) -> AsyncIterator[None]:
+async def key_table(database: None) -> None:
     """The keys table on the test database, created if missing and kept like the others."""
     await create_db_tables(ApiKey, if_not_exists=True)
-    return
 
 
 async def test_a_new_key_authenticates_as_its_role_and_student() -> None:
