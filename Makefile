@@ -1,6 +1,9 @@
 # The two commands of the README: `make demo` and `make test`. Each creates .venv, installs the
 # exact versions of requirements.lock and the project into it if needed, runs `oops setup`
-# (idempotent), then does its job. `make lock` renews the lock from pyproject.toml's ranges.
+# (idempotent), then does its job. Every file pip installs from the lock must match one of the
+# lock's hashes. `make lock` rewrites the lock from pyproject.toml with the hashes of every file
+# PyPI has for each version, keeping the locked versions the ranges still allow;
+# `make lock UPGRADE=1` renews every one to the newest the ranges allow.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +15,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.lock
+	$(PIP) --require-hashes -r requirements.lock
 	$(PIP) --no-deps -e .
 	touch $(STAMP)
 
@@ -44,11 +47,15 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# pip-tools lives only in this throwaway venv. --allow-unsafe locks pip and setuptools too
+# should anything depend on them: in hash-checking mode an unlocked dependency fails the install.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
-	.lock-venv/bin/pip freeze --exclude-editable | grep -vi '^oopsengine' > requirements.lock
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check 'pip-tools>=7.4,<8'
+	CUSTOM_COMPILE_COMMAND='make lock' .lock-venv/bin/pip-compile --quiet --generate-hashes \
+		--allow-unsafe --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(if $(UPGRADE),--upgrade) --output-file requirements.lock pyproject.toml
 	rm -rf .lock-venv
 
 bench: setup
