@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test chaos setup browser lint lock bench clean
+.PHONY: demo test unit chaos setup browser lint lock bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q
+
+# The tests that need no Docker, Postgres or Redis (tests/conftest.py marks a test by the
+# fixtures it uses): no `oops setup`, under a minute.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m 'not docker and not services and not chaos'
 
 # Fault, load and abuse tests on throwaway servers (minutes); figures in chaos-figures.json.
 chaos: setup
