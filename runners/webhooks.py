@@ -18,7 +18,7 @@ import hmac
 import ipaddress
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from runners.access.keys import webhook_secret
 from runners.access.scope import Scope
 from runners.errors import RequestError, RunnerError
 from runners.settings import settings
+from runners.store import clock
 from runners.store.database import bound
 from runners.store.states import DeliveryState
 from runners.store.tables import Delivery, DeliveryAttempt
@@ -146,7 +147,7 @@ async def enqueue(
     """
     validate_callback_url(url)
     await webhook_secret(api_key_id)
-    payload = data if bare else {"type": event_type, "timestamp": datetime.now(UTC), "data": data}
+    payload = data if bare else {"type": event_type, "timestamp": clock.now(), "data": data}
     row = Delivery(
         course=course,
         subject=subject,
@@ -155,7 +156,7 @@ async def enqueue(
         method=method,
         body=msgspec.json.encode(payload).decode(),
         api_key=api_key_id,
-        next_attempt_at=datetime.now(UTC),
+        next_attempt_at=clock.now(),
     )
     await row.save()
     return UUID(str(row.id))
@@ -166,8 +167,7 @@ async def due(limit: int = 100) -> list[UUID]:
     ids = (
         await Delivery.select(Delivery.id)
         .where(
-            (Delivery.status == DeliveryState.PENDING)
-            & (Delivery.next_attempt_at <= datetime.now(UTC))
+            (Delivery.status == DeliveryState.PENDING) & (Delivery.next_attempt_at <= clock.now())
         )
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
@@ -178,7 +178,7 @@ async def due(limit: int = 100) -> list[UUID]:
 
 async def _claim(delivery_id: UUID) -> dict[str, Any] | None:
     """Take the attempt if it is due, pushing it a lease ahead so no other worker takes it too."""
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = (
         await Delivery.update({Delivery.next_attempt_at: now + LEASE})
         .where(
@@ -278,7 +278,7 @@ async def _send(method: str, url: str, headers: dict[str, str], body: bytes) -> 
 
 async def _record(delivery_id: UUID, attempts: int, outcome: _Outcome) -> None:
     """Log the attempt and move the delivery on: delivered, retried later, or failed."""
-    now = datetime.now(UTC)
+    now = clock.now()
     changes: dict[Any, Any] = {
         Delivery.attempts: attempts,
         Delivery.last_status_code: outcome.status_code,
@@ -337,7 +337,7 @@ async def redeliver(delivery_id: UUID, scope: Scope) -> None:
         {
             Delivery.status: DeliveryState.PENDING,
             Delivery.attempts: 0,
-            Delivery.next_attempt_at: datetime.now(UTC),
+            Delivery.next_attempt_at: clock.now(),
         }
     ).where((Delivery.id == delivery_id) & (Delivery.status != DeliveryState.PENDING))
 

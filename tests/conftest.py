@@ -35,6 +35,21 @@ from runners.sandbox.sandbox import Sandbox
 from runners.settings import Settings, from_environment
 from runners.store.database import close_storage, open_storage
 
+MARKER_OF_FIXTURE = {"docker_engine": "docker", "database": "services"}
+"""The marker a test gets for using a fixture, directly or through another (autouse ones too),
+so `make unit` (`-m 'not docker and not services'`) never picks a test that needs a server; a
+test that reaches a server some other way carries the marker itself."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with what its fixtures need (see MARKER_OF_FIXTURE)."""
+    for item in items:
+        used = item.fixturenames if isinstance(item, pytest.Function) else []
+        for fixture, marker in MARKER_OF_FIXTURE.items():
+            if fixture in used:
+                item.add_marker(marker)
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import anyio
 import msgspec
@@ -24,6 +24,7 @@ from grading.outcome import Status
 from runners.sandbox.artefact import Artefact
 from runners.sandbox.languages import language
 from runners.sandbox.sandbox import Sandbox
+from runners.store.clock import now
 from runners.store.states import BuildState
 from runners.store.tables import Build
 
@@ -75,7 +76,7 @@ async def _recorded(key: str) -> Artefact | None:
 
 async def _take(key: str, lease: timedelta) -> bool:
     """Own the compile: insert its row, or take over one whose compiler's lease ran out."""
-    moment = datetime.now(UTC)
+    moment = now()
     inserted = (
         await Build.insert(
             Build(id=uuid.uuid4(), key=key, status=BuildState.COMPILING, deadline=moment + lease)

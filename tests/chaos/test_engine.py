@@ -69,7 +69,7 @@ def host_uids_of_a_running_sandbox(client: docker.DockerClient) -> tuple[int, in
     program it runs, once there is one."""
     for container in janitor.ours(client):
         try:
-            pid = client.api.inspect_container(container.id)["State"]["Pid"]
+            pid = client.api.inspect_container(container.attrs["Id"])["State"]["Pid"]
         except docker.errors.NotFound:  # removed meanwhile
             continue
         if not pid:

@@ -31,8 +31,9 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.chaos.servers import FIGURES, QUEUE_CAP, PrivatePostgres
-from tests.gateway.stack import OOPS, Receiver, Stack, wait_until
+from tests.gateway.stack import Receiver, Stack, wait_until
 from tests.gateway.test_e2e import assert_scores_right, only_warm_containers_left, start_batch
+from tests.helpers import OOPS
 
 pytestmark = [pytest.mark.chaos, pytest.mark.docker, pytest.mark.services]
 
@@ -139,7 +140,7 @@ def test_a_killed_workers_batch_finishes_soon_after_the_kill(
     killed_at: list[datetime] = []
 
     def kill_and_replace() -> None:
-        killed_at.append(datetime.now())
+        killed_at.append(datetime.now().astimezone())
         stack.kill_worker(0)
         stack.start_worker()
 
@@ -156,7 +157,7 @@ def first_release_after(stack: Stack, moment: datetime) -> float | None:
     for log in stack.workdir.glob("worker*.log"):
         for line in log.read_text(errors="replace").splitlines():
             if "is gone; put back" in line:
-                stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f")
+                stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f").astimezone()
                 if stamp >= moment:
                     stamps.append((stamp - moment).total_seconds())
     return round(min(stamps), 1) if stamps else None

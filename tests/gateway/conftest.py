@@ -22,10 +22,10 @@ from runners.store.database import close_storage, open_storage
 from tests.gateway.world import Keys, World, created, failed_delivery, grade, new_assignment
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 async def live_worker(docker_engine: docker.DockerClient) -> AsyncIterator[Redis]:
     """This test process announced as a worker whose engine answers, as a worker's reconciler
-    does, so the gateway is ready; the announcement is withdrawn afterwards."""
+    does, so the gateway `api` serves is ready; the announcement is withdrawn afterwards."""
     redis = Redis.from_url(settings().redis_url)
     await heartbeats.beat(redis, docker_ok=bool(docker_engine.ping()), ttl=3600)
     yield redis
@@ -35,7 +35,7 @@ async def live_worker(docker_engine: docker.DockerClient) -> AsyncIterator[Redis
 
 
 @pytest.fixture(scope="session")
-async def api(database: Backend) -> AsyncIterator[httpx.AsyncClient]:
+async def api(database: Backend, live_worker: Redis) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the gateway, its lifespan running in the tests' own event loop.
 
     Litestar's AsyncTestClient runs the app on a loop of its own, where the session's Postgres
@@ -54,7 +54,9 @@ async def api(database: Backend) -> AsyncIterator[httpx.AsyncClient]:
 
     server = asyncio.create_task(serve())
     await started.wait()
-    transport = httpx.ASGITransport(app=app)
+    # Litestar types its ASGI callable with its own scope and event types, narrower than the
+    # plain mappings httpx names; the two agree at run time.
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         yield client
     stop.set()

@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 import httpx
 import msgspec
 import pytest
-from conftest import Keys
 from redis.asyncio import Redis
 
 from gateway.api import auth
 from gateway.api.routes import runs as run_routes
 from runners import runs
-from runners.access import courses
+from runners.access import courses, keys
 from runners.access.counters import Hit, MemoryCounter, RedisCounter
 from runners.settings import Settings, settings
+from tests.gateway.world import Keys
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ async def test_unknown_keys_from_one_address_are_refused_before_any_lookup(
 ) -> None:
     limited(monkeypatch, auth_failure_limit=3)
     lookups: list[str] = []
-    real = auth.authenticate
+    real = keys.authenticate
 
     async def counted(key: str) -> object:
         lookups.append(key)

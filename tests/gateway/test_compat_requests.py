@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Keys
+
+from tests.gateway.world import Keys
 
 JUDGE0 = {"source_code": "print(1)", "language_id": 71}
 PISTON = {"language": "python", "version": "*", "files": [{"content": "print(1)"}]}

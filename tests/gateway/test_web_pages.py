@@ -24,7 +24,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.gateway.browser import Browser, chromium
-from tests.gateway.stack import OOPS, Stack, free_port, wait_until
+from tests.gateway.stack import Stack, free_port, wait_until
+from tests.helpers import OOPS
 
 pytestmark = [pytest.mark.docker, pytest.mark.services]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 import pytest
@@ -49,7 +50,7 @@ def stored(view: RunView, spec: RunSpec | None = None, done: bool = True) -> Sto
     )
 
 
-def ended(status: str, **fields: object) -> RunView:
+def ended(status: str, **fields: Any) -> RunView:
     return RunView(id=uuid.uuid4(), status=status, **fields)
 
 

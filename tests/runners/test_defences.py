@@ -141,7 +141,7 @@ def _our_running_container(client: docker.DockerClient, image: str) -> dict[str,
         found = client.containers.list(filters={"label": LABEL, "ancestor": image})
         for container in found:
             try:
-                attrs: dict[str, Any] = client.api.inspect_container(container.id)
+                attrs: dict[str, Any] = client.api.inspect_container(container.attrs["Id"])
             except docker.errors.NotFound:  # it ended between the listing and the inspection
                 continue
             return attrs

@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from piccolo.table import create_db_tables
 
 from runners.access import courses
 from runners.access.keys import (
-    ApiKey,
     KeyRequestError,
     authenticate,
     create_key,
@@ -21,16 +19,16 @@ from runners.access.keys import (
     webhook_secret,
 )
 from runners.access.scope import Scope
+from runners.store.tables import ApiKey
 
 pytestmark = pytest.mark.services
 EVERYTHING = Scope.everything()
 
 
 @pytest.fixture(scope="module", autouse=True)
-async def key_table(database: None) -> AsyncIterator[None]:
+async def key_table(database: None) -> None:
     """The keys table on the test database, created if missing and kept like the others."""
     await create_db_tables(ApiKey, if_not_exists=True)
-    return
 
 
 async def test_a_new_key_authenticates_as_its_role_and_student() -> None:

@@ -30,6 +30,7 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
+@pytest.mark.services
 async def test_an_announced_run_wakes_its_waiter_through_redis(redis: Redis) -> None:
     relay = asyncio.create_task(notices.relay_forever(redis))
     run_id = uuid.uuid4()
@@ -42,6 +43,7 @@ async def test_an_announced_run_wakes_its_waiter_through_redis(redis: Redis) -> 
         relay.cancel()
 
 
+@pytest.mark.services
 async def test_another_run_s_notice_does_not_wake_a_waiter(redis: Redis) -> None:
     relay = asyncio.create_task(notices.relay_forever(redis))
     mine, other = uuid.uuid4(), uuid.uuid4()

@@ -14,6 +14,7 @@ from runners.access import courses
 from runners.pipeline import Entry, Target
 from runners.queue import tasks
 from runners.settings import Settings
+from runners.store import clock
 from runners.store.tables import Batch, Build, CaseRun, Submission
 from runners.suites.compile_cache import build_key
 
@@ -115,7 +116,7 @@ async def test_a_case_held_past_its_deadline_goes_to_another_worker(
 
     assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
     assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is None
-    await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
+    await CaseRun.update({CaseRun.deadline: clock.now() - timedelta(seconds=1)}).where(
         CaseRun.id == case
     )
     assert await pipeline.claim(case, timedelta(seconds=60), "test:1") is not None
@@ -274,7 +275,7 @@ async def test_a_submission_whose_worker_died_is_taken_over_and_recorded_once(
     held = await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1")
     assert [claim.case.name for claim in held] == ["one", "two"]
     assert await pipeline.claim_submission(settings, dead, timedelta(seconds=60), "test:1") == []
-    await CaseRun.update({CaseRun.deadline: pipeline.now() - timedelta(seconds=1)}).where(
+    await CaseRun.update({CaseRun.deadline: clock.now() - timedelta(seconds=1)}).where(
         CaseRun.submission == dead
     )
     await grade_all(accepted)

@@ -75,8 +75,16 @@ def cold_sandbox(settings: Settings, docker_engine: docker.DockerClient) -> Iter
     sandbox.close()
 
 
-def run(sandbox: Sandbox, code: str, stdin: bytes = b"", **limits: float) -> RunResult:
-    request = RunRequest(code=code, stdin=stdin, limits=resolve_limits(sandbox.settings, **limits))
+def run(
+    sandbox: Sandbox,
+    code: str,
+    stdin: bytes = b"",
+    *,
+    time_limit: float | None = None,
+    memory_limit: int | None = None,
+) -> RunResult:
+    limits = resolve_limits(sandbox.settings, time_limit, memory_limit)
+    request = RunRequest(code=code, stdin=stdin, limits=limits)
     return sandbox.run(request).result
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from runners.sandbox import protocol
 from runners.sandbox.images import supervise
-from runners.sandbox.languages import language
+from runners.sandbox.languages import REPORT_FD, language
 from runners.sandbox.limits import Limits
 
 SUPERVISOR_SOURCE = Path(supervise.__file__).read_text()
@@ -43,7 +43,7 @@ def test_a_compile_keeps_as_much_of_the_compilers_messages_on_both_sides() -> No
 
 
 def test_a_test_runner_writes_its_report_where_the_supervisor_reads_it() -> None:
-    assert supervise.REPORT_FD == protocol.REPORT_FD
+    assert supervise.REPORT_FD == REPORT_FD
 
 
 def largest_report(output_limit: int) -> dict[str, object]:

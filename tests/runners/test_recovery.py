@@ -20,6 +20,7 @@ from runners.access import courses
 from runners.pipeline import Entry, Target
 from runners.queue import heartbeats, reconciler, tasks
 from runners.settings import Settings
+from runners.store import clock
 from runners.store.tables import CaseRun, Run
 
 pytestmark = [pytest.mark.services]
@@ -128,7 +129,7 @@ async def test_a_case_whose_task_failed_is_retried_later_without_charge(
     assert freed == 1
     assert await state(case) == {"status": "queued", "claimant": None, "attempts": 0}
     kicks = Kicks()
-    stale = pipeline.now() - timedelta(hours=1)
+    stale = clock.now() - timedelta(hours=1)
     assert await reconciler.requeue(CaseRun, kicks, stale, everything=False) >= 1
     assert str(case) in kicks.sent
     again = Kicks()

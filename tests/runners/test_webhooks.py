@@ -9,23 +9,23 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import anyio
 import msgspec
 import pytest
 from piccolo.table import create_db_tables
 from standardwebhooks.webhooks import Webhook
 
 from runners import webhooks
-from runners.access.keys import ApiKey, NewKey, create_key
+from runners.access.keys import NewKey, create_key
 from runners.access.scope import Scope
+from runners.store.tables import ApiKey, Delivery, DeliveryAttempt
 from runners.webhooks import (
     BACKOFF,
     JITTER,
-    Delivery,
-    DeliveryAttempt,
     DeliveryView,
     WebhookError,
     attempt,
@@ -83,10 +83,9 @@ EVERYTHING = Scope.everything()
 
 
 @pytest.fixture(scope="module", autouse=True)
-async def webhook_tables(database: None) -> AsyncIterator[None]:
+async def webhook_tables(database: None) -> None:
     """The key and delivery tables on the test database, created if missing and kept."""
     await create_db_tables(ApiKey, Delivery, DeliveryAttempt, if_not_exists=True)
-    return
 
 
 @pytest.fixture
@@ -412,7 +411,7 @@ async def test_an_attempt_connects_to_the_address_its_check_approved(
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
 
     monkeypatch.setattr(webhooks, "settings", lambda: Settings(allow_private_callbacks=False))
-    monkeypatch.setattr(webhooks.anyio, "getaddrinfo", lookup)
+    monkeypatch.setattr(anyio, "getaddrinfo", lookup)
     monkeypatch.setattr(webhooks, "_public", lambda ip: True)
     outcome = await webhooks._send("POST", f"http://hooks.invalid:{port}/hooks", {}, b"{}")
     assert outcome.error is None
