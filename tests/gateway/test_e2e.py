@@ -14,6 +14,7 @@ import io
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -165,6 +166,52 @@ async def post_runs(stack: Stack, key: dict[str, str], count: int) -> list[str]:
         )
     assert [a.status_code for a in answers] == [202] * count
     return [str(a.json()["id"]) for a in answers]
+
+
+PRIMES = Path(__file__).parents[2] / "examples" / "primes"
+
+
+def primes_suite(reference: str) -> dict[str, Any]:
+    """The primes example as the API takes it: every file inline."""
+    return {
+        "kind": "unit",
+        "name": "primes",
+        "framework": "pytest",
+        "submit": ["primes.py"],
+        "tests": {"tests/test_primes.py": (PRIMES / "tests" / "test_primes.py").read_text()},
+        "reference": {"primes.py": reference},
+        "test_time_limit": 2.0,
+        "groups": [{"name": "speed"}],
+    }
+
+
+def test_a_unit_suite_is_checked_by_a_worker_and_grades_each_test(
+    stack: Stack, instructor: dict[str, str]
+) -> None:
+    reference = (PRIMES / "reference" / "primes.py").read_text()
+    with client(stack, instructor) as api:
+        created = api.post("/v1/assignments", json={"name": "p", "suite": primes_suite(reference)})
+        assert created.status_code == 201, created.text
+        stored = api.get(f"/v1/assignments/{created.json()['id']}").json()["suite"]
+        assert stored["manifest"]["max_score"] == 10
+        students = ("ada", "grace")
+        submissions = [
+            {"student": name, "code": (PRIMES / "submissions" / f"{name}.py").read_text()}
+            for name in students
+        ]
+        body = {"assignment_id": created.json()["id"], "submissions": submissions}
+        batch = completed(api, api.post("/v1/batches", json=body).json()["id"])
+    assert {s["student"]: s["score"] for s in batch["submissions"]} == {"ada": 10, "grace": 8}
+
+
+def test_a_unit_suite_whose_reference_fails_a_test_is_refused_naming_it(
+    stack: Stack, instructor: dict[str, str]
+) -> None:
+    wrong = (PRIMES / "submissions" / "grace.py").read_text()
+    with client(stack, instructor) as api:
+        refused = api.post("/v1/assignments", json={"name": "p", "suite": primes_suite(wrong)})
+    assert refused.status_code == 422, refused.text
+    assert "test_primes_up_to_includes_its_bound" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize("count", [50, 1000])
