@@ -1,7 +1,9 @@
 """Sandbox images: their names, and building them with or without a registry.
 
-An image's tag is a digest of its Dockerfile, the supervisor and what its base is made of, so
-changing any of them makes `oops setup` build a new image and the sandbox refuse a stale one.
+Every image is built by one recipe, `images/Dockerfile`, on its row's base (languages.py), with
+the arguments `recipe_args` gives it. An image's tag is a digest of the recipe, the files it
+copies, those arguments and what its base is made of, so changing any of them makes `oops setup`
+build a new image and the sandbox refuse a stale one.
 Each language's version is read once, when its image is built, by running the language's
 `version_command` in the base, and kept as a label of the image (`oopsengine.version.<id>`).
 """
@@ -16,9 +18,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import docker
+import msgspec
 
 from runners.sandbox.engine import apt_install
-from runners.sandbox.languages import IMAGES, LANGUAGES, Image, Language
+from runners.sandbox.languages import IMAGES, LANGUAGES, REGISTRY_SUPERVISOR, Image, Language
+from runners.sandbox.protocol import SANDBOX_UID, WORKDIR
 from runners.settings import Settings
 
 IMAGES_DIR = Path(__file__).parent / "images"
@@ -36,11 +40,22 @@ def tag_of(settings: Settings, image: Image) -> str:
     return f"{settings.image_prefix}/{image.name}:{_digest(image)}"
 
 
+def recipe_args() -> dict[str, str]:
+    """The recipe's arguments besides its base: what the supervisor needs, as the host has it."""
+    return {
+        "SUPERVISOR_PACKAGES": " ".join(REGISTRY_SUPERVISOR),
+        "SANDBOX_UID": str(SANDBOX_UID),
+        "WORKDIR": WORKDIR,
+    }
+
+
 def _digest(image: Image) -> str:
+    """What `image` is made of: the recipe, the files it copies, its arguments and its base."""
     sha = hashlib.sha256()
-    for path in (IMAGES_DIR / image.name / "Dockerfile", *sorted(IMAGES_DIR.glob("*.py"))):
+    for path in (IMAGES_DIR / "Dockerfile", *sorted(IMAGES_DIR.glob("*.py"))):
         sha.update(path.read_bytes())
-    sha.update(f"{image.base_image} {' '.join(image.debian_packages)}".encode())
+    sha.update(msgspec.json.encode(recipe_args()))
+    sha.update(msgspec.json.encode(image))
     return sha.hexdigest()[:12]
 
 
@@ -63,14 +78,15 @@ def ensure_image(
         say(f"image {name} already built")
         return name
     base = None if offline else _pull(client, image.base_image, say)
+    setup = image.registry_setup if base is not None else ""
     if base is None:
         base = _debian_base(client, settings, image, say)
     labels = _versions(client, base, image)
     client.images.build(
         path=str(IMAGES_DIR),
-        dockerfile=f"{image.name}/Dockerfile",
+        dockerfile="Dockerfile",
         tag=name,
-        buildargs={"BASE": base},
+        buildargs={"BASE": base, "REGISTRY_SETUP": setup, **recipe_args()},
         labels=labels,
         pull=False,
         rm=True,

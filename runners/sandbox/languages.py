@@ -1,7 +1,8 @@
 """The languages a sandbox can run: one row each, and the images they run in.
 
 A row says everything OopsEngine needs to know about a language; the next language is a row
-here and a `Dockerfile` under `images/`. Commands are argv lists with placeholders:
+here, and an image row if it needs a base of its own: every image is built by the one recipe
+`images/Dockerfile` (build.py) from what its row says. Commands are argv lists with placeholders:
 `{main}` is the program's entry point (the file name's stem: `main`, or Java's class),
 `{files}` the source files, `{memory_mib}` the run's memory limit.
 
@@ -27,16 +28,18 @@ BUILD_DIR = "build"
 
 
 class Image(msgspec.Struct, frozen=True, kw_only=True):
-    """A sandbox image, built from `images/<name>/Dockerfile` on a base.
+    """A sandbox image: the one recipe, `images/Dockerfile`, built on a base.
 
     `base_image` is the registry image to build on where a registry answers;
     `debian_packages` make the base from Debian's archive with mmdebstrap where none does. Every
-    image needs `python3` for the supervisor.
+    image needs `python3` for the supervisor. `registry_setup` is a shell command that gives a
+    registry base what the Debian packages would have (its test frameworks).
     """
 
     name: str
     base_image: str
     debian_packages: tuple[str, ...]
+    registry_setup: str = ""
 
 
 class Language(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,6 +94,9 @@ except (SyntaxError, ValueError) as error:
 """Python's check, as Kattis's `py_compile`: a syntax error is a compile error, not a crash."""
 
 DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
+"""What the supervisor needs in a base made from Debian's archive."""
+REGISTRY_SUPERVISOR = ("python3-minimal",)
+"""What a registry base without python3 gets from its own archive for the supervisor."""
 
 IMAGES = {
     image.name: image
@@ -99,6 +105,7 @@ IMAGES = {
             name="python",
             base_image="python:3.11-alpine",
             debian_packages=(*DEBIAN_SUPERVISOR, "python3-pytest", "python3-pytest-timeout"),
+            registry_setup='pip install --no-cache-dir "pytest>=7.2,<9" "pytest-timeout>=2.1,<3"',
         ),
         Image(
             name="gcc",

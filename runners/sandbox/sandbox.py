@@ -7,6 +7,7 @@ under a deadline, and have the container removed whatever happened. A warm conta
 one are created by the same call with the same settings, so results and isolation are the same.
 Code and input travel only through the attached stdin: the host never writes into a path the
 sandboxed program can reach (Judge0's CVE-2024-28185 and CVE-2024-28189 came from doing so).
+The job's lines and the report's reading are `protocol.py`'s; the stream is `channel.py`'s.
 """
 
 from __future__ import annotations
@@ -440,8 +441,7 @@ def _check_digest(language_name: str, code: str) -> bytes:
 def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
     """The leading cases that share the first one's memory limit (never empty)."""
     first = cases[0].limits.memory_limit
-    share = list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
-    return share
+    return list(itertools.takewhile(lambda case: case.limits.memory_limit == first, cases))
 
 
 @cache

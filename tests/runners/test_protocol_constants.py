@@ -13,7 +13,7 @@ import pytest
 
 from runners.sandbox import protocol
 from runners.sandbox.images import supervise
-from runners.sandbox.languages import REPORT_FD, language
+from runners.sandbox.languages import LANGUAGES, REPORT_FD, language
 from runners.sandbox.limits import Limits
 
 SUPERVISOR_SOURCE = Path(supervise.__file__).read_text()
@@ -103,3 +103,23 @@ def test_the_supervisor_reads_every_key_the_host_sends(line: bytes) -> None:
     sent = msgspec.json.decode(line)
     unread = [key for key in sent if f'"{key}"' not in SUPERVISOR_SOURCE]
     assert unread == [], f"the supervisor never reads {unread}"
+
+
+RECIPE = (Path(supervise.__file__).parent / "Dockerfile").read_text().splitlines()
+
+
+def instruction(name: str) -> str:
+    """The arguments of the recipe's one `name` instruction."""
+    found = [line.split(maxsplit=1)[1] for line in RECIPE if line.startswith(f"{name} ")]
+    assert len(found) == 1, f"the recipe has {len(found)} {name} instructions"
+    return found[0]
+
+
+def test_the_recipe_copies_the_supervisor_and_the_starter_where_they_are_run() -> None:
+    *files, folder = instruction("COPY").split()
+    entrypoint = msgspec.json.decode(instruction("ENTRYPOINT"))
+    starters = {lang.starter[-1] for lang in LANGUAGES.values() if lang.starter}
+    copied = {f"{folder}{name}" for name in files}
+    supervisor = entrypoint[-1].removesuffix("c")  # it runs the bytecode compiled from the source
+    assert supervisor in copied
+    assert starters <= copied
