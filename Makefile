@@ -66,6 +66,7 @@ lock:
 bench: setup
 	$(BIN)/python -m bench.sandbox
 	$(BIN)/python -m bench.languages
+	$(BIN)/python -m bench.unit
 
 clean:
 	rm -rf $(VENV) .lock-venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
