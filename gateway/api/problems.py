@@ -29,7 +29,15 @@ from grading.errors import SuiteError
 from runners.access.courses import CourseError, CourseExists
 from runners.access.keys import KeyRequestError
 from runners.access.quotas import QuotaSpent
-from runners.errors import Conflict, NotFound, QueueFull, RequestError, TooMuchWork
+from runners.errors import (
+    Conflict,
+    EngineUnavailable,
+    ImageMissing,
+    NotFound,
+    QueueFull,
+    RequestError,
+    TooMuchWork,
+)
 from runners.webhooks import WebhookError
 
 URN = "urn:oopsengine:problem:"
@@ -93,6 +101,11 @@ def _from_not_found(error: NotFound) -> ProblemDetailsException:
 
 def _from_conflict(error: Conflict) -> ProblemDetailsException:
     return problem(409, str(error))
+
+
+def _from_unavailable(error: EngineUnavailable | ImageMissing) -> ProblemDetailsException:
+    """No sandbox could serve the request (no worker answered, no engine, no image)."""
+    return problem(503, str(error))
 
 
 def _from_too_much_work(error: TooMuchWork) -> ProblemDetailsException:
@@ -175,6 +188,8 @@ def problem_details() -> ProblemDetailsConfig:
         RequestError: _from_request_error,
         SuiteError: _from_suite_error,
         QueueFull: _from_queue_full,
+        EngineUnavailable: _from_unavailable,
+        ImageMissing: _from_unavailable,
         WebhookError: _from_value_error,
         KeyRequestError: _from_value_error,
         UnicodeDecodeError: _from_undecodable,
