@@ -95,7 +95,7 @@ except (SyntaxError, ValueError) as error:
 
 DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
 """What the supervisor needs in a base made from Debian's archive."""
-REGISTRY_SUPERVISOR = ("python3-minimal",)
+REGISTRY_SUPERVISOR = ("python3",)
 """What a registry base without python3 gets from its own archive for the supervisor."""
 
 IMAGES = {

@@ -249,6 +249,17 @@ def interpret(report: Report) -> RunResult:
     )
 
 
+def execution_of(report: Report) -> Execution:
+    """A case's execution from its report: the run, its collected files, a runner's report."""
+    return Execution(
+        result=interpret(report),
+        files=report.files,
+        ran=report.stage == "run",
+        report=report.report,
+        report_truncated=report.report_truncated,
+    )
+
+
 def _compile_failure(report: Report) -> str | None:
     """Why a compile step failed when the compiler could not say so itself."""
     if report.timed_out:

@@ -47,13 +47,13 @@ from runners.sandbox.protocol import (
     CaseInput,
     Execution,
     Program,
-    Report,
     RunRequest,
     adjusted,
     case_line,
     compile_job,
     compile_report,
     decode,
+    execution_of,
     interpret,
     program_line,
     report_cap,
@@ -283,7 +283,7 @@ class Sandbox:
                     return [*done, self._lost(container, case.limits, channel)]
                 if report.stage == "compile":
                     return [Execution(result=interpret(report), startup_ms=startup_ms)] * len(cases)
-                done.append(adjusted(_execution(report), lang))
+                done.append(adjusted(execution_of(report), lang))
                 clock = time.monotonic()
         finally:
             raw.close()
@@ -400,12 +400,7 @@ class Sandbox:
         report = decode(out)
         if report is None:
             return Execution(result=self._died(container, err), startup_ms=startup_ms)
-        return Execution(
-            result=interpret(report),
-            files=report.files,
-            startup_ms=startup_ms,
-            ran=report.stage == "run",
-        )
+        return msgspec.structs.replace(execution_of(report), startup_ms=startup_ms)
 
     def _died(self, container: str, err: bytes) -> RunResult:
         """The supervisor ended without a report: the OOM killer, or a fault of ours."""
@@ -448,13 +443,3 @@ def _same_memory(cases: Sequence[CaseInput]) -> list[CaseInput]:
 def seccomp_profile() -> str:
     """The sandbox's seccomp profile (`seccomp.json`, see docs/sandbox.md), as Docker takes it."""
     return (Path(__file__).parent / "seccomp.json").read_text()
-
-
-def _execution(report: Report) -> Execution:
-    """A case's execution from its report: the run, its collected files, a runner's report."""
-    return Execution(
-        result=interpret(report),
-        files=report.files,
-        report=report.report,
-        report_truncated=report.report_truncated,
-    )
