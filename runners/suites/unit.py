@@ -83,7 +83,7 @@ class UnitTests:
         """The test failed as the run did, worth nothing this time."""
         return CaseResult(
             name=planned.case.name,
-            verdict=verdict_of(run.status),
+            verdict=Verdict.INTERNAL_ERROR if run.status is Status.OK else verdict_of(run.status),
             points=0.0,
             max_points=planned.case.points,
             message=run.message,
@@ -107,13 +107,22 @@ class UnitTests:
         wanted = [p.case.name for p in planned]
         selected: Sequence[str | None] = wanted if suite.isolation == "test" else [None]
         executions = await self._execute(executor, files, selected)
+        # Each run answers for the tests it ran: all of them, or its one test. A container that
+        # failed part-way leaves fewer runs than asked for (never none).
+        ran = [wanted] if suite.isolation == "suite" else [[test] for test in wanted]
         judged = {
             result.name: result
-            for execution in executions
+            for tests, execution in zip(ran, executions, strict=False)
             for result in _judged(suite, execution).cases
-            if result.name in wanted
+            if result.name in tests
         }
-        return [msgspec.structs.replace(judged[p.case.name], group=p.group) for p in planned]
+        lost = executions[-1].result
+        return [
+            msgspec.structs.replace(judged[p.case.name], group=p.group)
+            if p.case.name in judged
+            else self.ungraded(p, lost)
+            for p in planned
+        ]
 
     async def _execute(
         self, executor: Executor, files: dict[str, str], selected: Sequence[str | None]
