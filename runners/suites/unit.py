@@ -101,7 +101,12 @@ class UnitTests:
     async def grade_submission(
         self, executor: Executor, planned: Sequence[PlannedCase], code: str, language: str
     ) -> list[CaseResult]:
-        """Run the tests on one submission and judge the `planned` ones, in order."""
+        """Run the tests on one submission and judge the `planned` ones, in order.
+
+        With `isolation = "test"`, a test's result comes only from the run that selected it:
+        every run's judgement lists all the manifest's tests (those it did not run as not
+        reported), and a run's report may claim tests it was never asked to run.
+        """
         suite = self.suite
         files = {**suite.tests, **suite.support, **submitted_files(suite, code)}
         wanted = [p.case.name for p in planned]
@@ -109,9 +114,9 @@ class UnitTests:
         executions = await self._execute(executor, files, selected)
         judged = {
             result.name: result
-            for execution in executions
+            for test, execution in zip(selected, executions, strict=True)
             for result in _judged(suite, execution).cases
-            if result.name in wanted
+            if result.name == test or (test is None and result.name in wanted)
         }
         return [msgspec.structs.replace(judged[p.case.name], group=p.group) for p in planned]
 
