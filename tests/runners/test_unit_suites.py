@@ -375,11 +375,7 @@ def test_a_syntax_error_is_a_compile_error_naming_the_line(hostile_class: Any) -
         pytest.param("sys-exit-in-a-test", 3, MULTIPLIES, "SystemExit: 0", id="sys-exit"),
         pytest.param("recurses-forever", 2, NEGATES, "RecursionError", id="recursion"),
         pytest.param(
-            "floods-its-output",
-            1,
-            MULTIPLIES,
-            "OSError: [Errno 28] No space left on device",
-            id="print-in-a-loop",
+            "floods-its-output", 1, MULTIPLIES, "No space left on device", id="print-in-a-loop"
         ),
     ],
 )
