@@ -8,7 +8,9 @@ manifest order:
   clamped to [0, points] (no score reported: all of them);
 - failed: `wrong_answer` (`timeout` when the framework says the test ran out of time) and no
   points, with the framework's message and details, and a short diff when the message names
-  an expected and an actual value (`grading/assertions.py`);
+  an expected and an actual value (`grading/assertions.py`); under pytest, a failure that is
+  an exception other than a failed assertion (`RecursionError: ...`, `SystemExit: 0`) is a
+  `runtime_error`, as an errored test is elsewhere;
 - errored: `runtime_error` (or `timeout`), no points;
 - skipped in the student's run (the reference ran it): `wrong_answer`, no points;
 - missing from the report: failed as the run failed (`RunFailure`, when the runner knows why,
@@ -25,11 +27,13 @@ manifest's. Groups score as I/O groups do (`grading/scoring.py`).
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 from grading.assertions import assertion_diff
 from grading.feedback import clip
-from grading.junit import Report, ReportedTest, TestStatus
+from grading.junit import Framework, Report, ReportedTest, TestStatus
 from grading.manifest import scored_groups
 from grading.outcome import Verdict
 from grading.results import CaseResult, SubmissionResult
@@ -62,7 +66,9 @@ def judge_report(
     reported = _by_id(report.tests) if report is not None else {}
     missing = failure or _missing_reason(manifest, report)
     results = [
-        _judged(test, reported[test.id]) if test.id in reported else _unreported(test, missing)
+        _judged(manifest.framework, test, reported[test.id])
+        if test.id in reported
+        else _unreported(test, missing)
         for test in manifest.tests
     ]
     return score_results(scored_groups(manifest), student, results)
@@ -98,9 +104,9 @@ def _missing_reason(manifest: Manifest, report: Report | None) -> RunFailure:
     return RunFailure(verdict=Verdict.RUNTIME_ERROR, message=NOT_REPORTED)
 
 
-def _judged(test: ManifestTest, reported: ReportedTest) -> CaseResult:
+def _judged(framework: Framework, test: ManifestTest, reported: ReportedTest) -> CaseResult:
     """The result of a test the report lists."""
-    verdict = _verdict(reported)
+    verdict = _verdict(framework, reported)
     said = _said(reported)
     if reported.status == TestStatus.SKIPPED:
         said = f"skipped: {said}" if said else "skipped"
@@ -117,14 +123,32 @@ def _judged(test: ManifestTest, reported: ReportedTest) -> CaseResult:
     )
 
 
-def _verdict(reported: ReportedTest) -> Verdict:
+def _verdict(framework: Framework, reported: ReportedTest) -> Verdict:
     if reported.status == TestStatus.PASSED:
         return Verdict.PASSED
     if reported.timed_out:
         return Verdict.TIMEOUT
-    if reported.status == TestStatus.ERROR:
+    if reported.status == TestStatus.ERROR or _raised(framework, reported.message):
         return Verdict.RUNTIME_ERROR
     return Verdict.WRONG_ANSWER
+
+
+# pytest reports any exception a test's call raises as a <failure> whose message is the
+# exception's own line, `RecursionError: maximum recursion depth exceeded` (an <error> is only
+# a fixture's). A failed `assert` reads `assert 4 == -4` (or `AssertionError: ...` with a
+# message of its own); `Failed: ...` is pytest.fail and pytest.raises' `DID NOT RAISE`, the
+# tests saying the answer is wrong. Exception classes are capitalised, so a lowercase word
+# before a colon (`expected: <4> ...`) is not one. Other frameworks tell errors apart themselves.
+_EXCEPTION_LINE = re.compile(r"(?:[A-Za-z_]\w*\.)*(?P<name>[A-Z]\w*)(?::|$)")
+_WRONG_ANSWERS = frozenset({"AssertionError", "Failed"})
+
+
+def _raised(framework: Framework, message: str) -> bool:
+    """Whether a pytest failure is an exception other than a failed assertion."""
+    if framework != "pytest":
+        return False
+    found = _EXCEPTION_LINE.match(message.partition("\n")[0])
+    return found is not None and found["name"] not in _WRONG_ANSWERS
 
 
 def _earned(test: ManifestTest, reported: ReportedTest) -> float:

@@ -101,7 +101,12 @@ class UnitTests:
     async def grade_submission(
         self, executor: Executor, planned: Sequence[PlannedCase], code: str, language: str
     ) -> list[CaseResult]:
-        """Run the tests on one submission and judge the `planned` ones, in order."""
+        """Run the tests on one submission and judge the `planned` ones, in order.
+
+        With `isolation = "test"`, a test's result comes only from the run that selected it:
+        every run's judgement lists all the manifest's tests (those it did not run as not
+        reported), and a run's report may claim tests it was never asked to run.
+        """
         suite = self.suite
         files = {**suite.tests, **suite.support, **submitted_files(suite, code)}
         wanted = [p.case.name for p in planned]
@@ -211,8 +216,7 @@ def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunF
     failure = _run_failure(execution)
     if not execution.report:
         return None, failure or RunFailure(
-            verdict=Verdict.RUNTIME_ERROR,
-            message=_said("the test run ended before it wrote its report", result.stderr),
+            verdict=Verdict.RUNTIME_ERROR, message=_said(_ended(result), result.stderr)
         )
     try:
         return parse_report(execution.report, suite.framework), failure
@@ -222,6 +226,16 @@ def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunF
             message=f"the test run's report could not be read ({error}): the tests' results "
             "were written over or added to while they ran",
         )
+
+
+def _ended(result: RunResult) -> str:
+    """Why a run that exited on its own left no report: pytest writes it once the tests are
+    over, so the process was ended under it or pytest itself was made to fail."""
+    how = f"killed by signal {result.signal}" if result.signal else f"exit code {result.exit_code}"
+    return (
+        f"the test run ended ({how}) before it wrote its report, so no test's result was "
+        "recorded: code that ends the process (os._exit, a signal) or breaks pytest does this"
+    )
 
 
 def _run_failure(execution: Execution) -> RunFailure | None:

@@ -90,6 +90,35 @@ def test_each_outcome_maps_to_a_verdict_with_the_frameworks_message(
     assert (case.verdict, case.points, case.message) == (verdict, 0, message)
 
 
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        pytest.param("assert [2, 3] == [2, 3, 5]\n  Right contains one more item", WA, id="assert"),
+        pytest.param("AssertionError: the list is short\nassert False", WA, id="assert-message"),
+        pytest.param("Failed: DID NOT RAISE <class 'ValueError'>", WA, id="pytest-raises"),
+        pytest.param("Failed: the answer is 4", WA, id="pytest-fail"),
+        pytest.param("RecursionError: maximum recursion depth exceeded", RTE, id="recursion"),
+        pytest.param("SystemExit: 0", RTE, id="sys-exit"),
+        pytest.param("StopIteration", RTE, id="bare-exception-name"),
+        pytest.param("numpy.linalg.LinAlgError: Singular matrix", RTE, id="dotted-name"),
+        pytest.param("KeyError: 'x'", RTE, id="key-error"),
+    ],
+)
+def test_a_pytest_failure_that_raised_something_else_than_an_assertion_is_a_runtime_error(
+    message: str, verdict: Verdict
+) -> None:
+    failing = reported("a", "failed", message=message)
+    (case,) = judge_report(manifest(mtest("a")), "ada", report(failing)).cases
+    assert (case.verdict, case.points) == (verdict, 0)
+
+
+def test_other_frameworks_keep_their_failures_as_wrong_answers() -> None:
+    junit5 = msgspec.structs.replace(manifest(mtest("a")), framework="junit5")
+    failing = reported("a", "failed", message="org.opentest4j.AssertionFailedError: no")
+    (case,) = judge_report(junit5, "ada", Report(framework="junit5", tests=[failing])).cases
+    assert case.verdict == WA
+
+
 def test_the_message_carries_the_details_and_a_diff_of_the_values() -> None:
     failing = reported(
         "a",
