@@ -2,7 +2,8 @@
 
 GradingError
  ├── SuiteError          an invalid suite document: the message names the field to fix
- │    └── PackageError   an invalid Kattis problem package: the message names the file
+ │    └── PackageError   an invalid package (a Kattis problem, a Gradescope autograder zip):
+ │                       the message names the file
  └── ReportError         a test report (JUnit XML, a Gradescope results.json) that cannot be
                          read: malformed, hostile or too big; the message names the field
 """
@@ -19,7 +20,7 @@ class SuiteError(GradingError):
 
 
 class PackageError(SuiteError):
-    """A Kattis problem package cannot be turned into a suite."""
+    """A package (a Kattis problem, a Gradescope autograder zip) cannot be turned into a suite."""
 
 
 class ReportError(GradingError):
