@@ -2,8 +2,10 @@
 
 GradingError
  ├── SuiteError          an invalid suite document: the message names the field to fix
- │    └── PackageError   an invalid Kattis problem package: the message names the file
- └── ReportError         a test report that cannot be read: malformed, hostile or too big
+ │    └── PackageError   an invalid package (a Kattis problem, a Gradescope autograder zip):
+ │                       the message names the file
+ └── ReportError         a test report (JUnit XML, a Gradescope results.json) that cannot be
+                         read: malformed, hostile or too big; the message names the field
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ class SuiteError(GradingError):
 
 
 class PackageError(SuiteError):
-    """A Kattis problem package cannot be turned into a suite."""
+    """A package (a Kattis problem, a Gradescope autograder zip) cannot be turned into a suite."""
 
 
 class ReportError(GradingError):
-    """A JUnit XML test report is malformed, too big, or declares what a report never needs."""
+    """A test report (JUnit XML, a Gradescope results.json) is malformed, too big, or declares
+    what a report never needs, e.g. `tests[3].score: expected a number, got a string`."""
