@@ -5,7 +5,11 @@ def is_prime(n):
 
 
 def primes_up_to(n):
-    return [i for i in range(2, n) if is_prime(i)]  # stops one short of n
+    sieve = bytearray([1]) * n  # one short: n itself is never looked at
+    for p in range(2, int(n**0.5) + 1):
+        if sieve[p]:
+            sieve[p * p :: p] = bytes(len(range(p * p, n, p)))
+    return [i for i in range(2, n) if sieve[i]]
 
 
 def nth_prime(k):
