@@ -98,6 +98,12 @@ DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
 REGISTRY_SUPERVISOR = ("python3",)
 """What a registry base without python3 gets from its own archive for the supervisor."""
 
+APT_SETUP = (
+    "apt-get update && apt-get install -y --no-install-recommends {packages}"
+    " && rm -rf /var/lib/apt/lists/*"
+)
+"""A registry base's setup that installs the test frameworks its Debian packages would hold."""
+
 IMAGES = {
     image.name: image
     for image in (
@@ -115,7 +121,8 @@ IMAGES = {
         Image(
             name="java",
             base_image="eclipse-temurin:17-jdk",
-            debian_packages=(*DEBIAN_SUPERVISOR, "openjdk-17-jdk-headless"),
+            debian_packages=(*DEBIAN_SUPERVISOR, "openjdk-17-jdk-headless", "junit5"),
+            registry_setup=APT_SETUP.format(packages="junit5"),
         ),
         Image(
             name="node",
@@ -229,6 +236,17 @@ for path in sorted(pathlib.Path(".").glob("**/*.py")):
 """
 """The syntax check of every Python file a test run holds: a syntax error is a compile error."""
 
+JUNIT_CONSOLE = "/usr/share/java/junit-platform-console-standalone.jar"
+"""Debian's `junit5`: the console launcher, with Jupiter's API, params and engine in one jar."""
+JUNIT_LAUNCH = (
+    f"mkdir -p reports && ln -s /dev/fd/{REPORT_FD} reports/TEST-junit-jupiter.xml && "
+    f"exec java -Dfile.encoding=UTF-8 {' '.join(JVM_FLAGS)} -Xss64m -Xmx{{memory_mib}}m "
+    f"-jar {JUNIT_CONSOLE} --disable-banner --disable-ansi-colors --details=none "
+    '--class-path=. --reports-dir=reports "$@"'
+)
+"""The console launcher writes Jupiter's legacy XML report as `TEST-junit-jupiter.xml` in a
+folder it is given, never to a path of our choosing: that file is a link to the report pipe.
+A submission that replaces the link loses its own report (every test then fails)."""
 TEST_RUNNERS = {
     runner.name: runner
     for runner in (
@@ -256,6 +274,29 @@ TEST_RUNNERS = {
                 "PYTHONPATH": "/opt/oopsengine",
             },
             version_command=("python3", "-m", "pytest", "--version"),
+        ),
+        Language(
+            name="junit5",
+            title="JUnit 5 (Java 17)",
+            image="java",
+            extensions=(".java",),
+            filename="junit-platform.properties",
+            compile=(
+                "javac",
+                *(f"-J{flag}" for flag in JVM_FLAGS),
+                "-encoding",
+                "UTF-8",
+                "-cp",
+                JUNIT_CONSOLE,
+                "-d",
+                BUILD_DIR,
+                "{files}",
+            ),
+            command=("sh", "-c", JUNIT_LAUNCH, "junit5"),
+            memory_extra_mib=256,
+            pids_limit=128,
+            memory_errors=LANGUAGES["java"].memory_errors,
+            version_command=("java", "-jar", JUNIT_CONSOLE, "--version"),
         ),
     )
 }

@@ -1,0 +1,87 @@
+"""Unit-test suites in every language with a test runner, graded end to end: `oops grade` on
+the embedded back end, the real Docker engine, each framework in its sandbox image.
+
+The primes example exists once per language (examples/primes/<language>/), with the Python
+version's students: ada is right, grace is off by one, linus is too slow in one test, ken's
+code fails as it loads, barbara recurses for ever in one function and dennis forges the
+report. Each must get the Python version's points, test by test, in each isolation the
+framework supports; where a language cannot express a case, the test says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gateway.test_grade_cli import grade_json
+
+pytestmark = pytest.mark.docker
+
+PRIMES = Path(__file__).parents[2] / "examples" / "primes"
+POINTS = {"ada": 10, "barbara": 8, "dennis": 0, "grace": 8, "ken": 0, "linus": 8}
+"""Each student's score, as the Python version of the example gives it."""
+ALL = "every test"
+LOST = {"ada": set(), "barbara": {"nth"}, "grace": {"upto"}, "linus": {"big"}}
+"""The tests each student loses (by role, below); dennis and ken lose every one."""
+TESTS = {
+    "java": {
+        "nth": "PrimesTest::nthPrimeCountsFromOne()",
+        "upto": "PrimesTest::primesUpToIncludesItsBound()",
+        "big": "PrimesTest::speedOfPrimesUpToTwoHundredThousand()",
+    },
+}
+"""Each language's ids of the tests some student loses."""
+PER_TEST = ("barbara", "ken", "linus")
+"""The students a process per test could treat otherwise (a crash, a failed load, a slow
+test): the whole class in isolation "test" would cost a runner's start per test each."""
+
+
+def graded(folder: Path, language: str, isolation: str, students: tuple[str, ...]) -> Any:
+    """The language's primes example graded with `isolation`, for `students` only."""
+    copy = folder / f"{language}-{isolation}"
+    shutil.copytree(PRIMES / language, copy, ignore=shutil.ignore_patterns("submissions"))
+    (copy / "submissions").mkdir()
+    for path in (PRIMES / language / "submissions").iterdir():
+        if path.stem in students:
+            shutil.copy(path, copy / "submissions" / path.name)
+    suite = copy / "suite.toml"
+    suite.write_text(f'isolation = "{isolation}"\n' + suite.read_text())
+    # One data folder per language: a submission compiles once for both isolations.
+    return grade_json(folder, suite, copy / "submissions")
+
+
+def lost(language: str, result: dict[str, Any]) -> set[str] | str:
+    """The roles of the tests the student did not get every point of, or `ALL`."""
+    roles = {test_id: role for role, test_id in TESTS[language].items()}
+    missed = {case["name"] for case in result["cases"] if case["points"] < case["max_points"]}
+    if missed == {case["name"] for case in result["cases"]}:
+        return ALL
+    return {roles.get(name, name) for name in missed}
+
+
+def assert_python_points(language: str, results: dict[str, Any]) -> None:
+    """Every student graded has the Python version's score and loses the same tests."""
+    for student, result in results.items():
+        assert (student, result["score"], result["max_score"]) == (student, POINTS[student], 10)
+        assert (student, lost(language, result)) == (student, LOST.get(student, ALL))
+
+
+@pytest.fixture(scope="module")
+def java_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("java")
+
+
+@pytest.mark.parametrize(
+    ("isolation", "students"),
+    [pytest.param("suite", tuple(POINTS), id="suite"), pytest.param("test", PER_TEST, id="test")],
+)
+def test_java_students_get_the_python_points_in_either_isolation(
+    java_folder: Path, isolation: str, students: tuple[str, ...]
+) -> None:
+    results = graded(java_folder, "java", isolation, students)
+    assert_python_points("java", results)
+    timed_out = [c for c in results["linus"]["cases"] if c["verdict"] == "timeout"]
+    assert [c["name"] for c in timed_out] == [TESTS["java"]["big"]]
