@@ -247,6 +247,13 @@ JUNIT_LAUNCH = (
 """The console launcher writes Jupiter's legacy XML report as `TEST-junit-jupiter.xml` in a
 folder it is given, never to a path of our choosing: that file is a link to the report pipe.
 A submission that replaces the link loses its own report (every test then fails)."""
+NODE_SOURCES_CHECK = """\
+find . -name '*.js' -o -name '*.mjs' -o -name '*.cjs' | while read -r file; do
+    node --check "$file" || exit 1
+done
+"""
+"""The syntax check of every JavaScript file a test run holds: a syntax error is a compile error."""
+
 TEST_RUNNERS = {
     runner.name: runner
     for runner in (
@@ -297,6 +304,24 @@ TEST_RUNNERS = {
             pids_limit=128,
             memory_errors=LANGUAGES["java"].memory_errors,
             version_command=("java", "-jar", JUNIT_CONSOLE, "--version"),
+        ),
+        Language(
+            name="node-test",
+            title="node --test (JavaScript, Node.js)",
+            image="node",
+            extensions=(".js", ".mjs", ".cjs"),
+            filename="package.json",
+            check=("sh", "-c", NODE_SOURCES_CHECK),
+            command=(
+                "node",
+                "--max-old-space-size={memory_mib}",
+                "--test",
+                "--test-reporter=junit",
+                f"--test-reporter-destination=/dev/fd/{REPORT_FD}",
+            ),
+            memory_extra_mib=64,
+            memory_errors=LANGUAGES["javascript"].memory_errors,
+            version_command=("node", "--version"),
         ),
     )
 }

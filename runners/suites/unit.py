@@ -37,7 +37,7 @@ from runners.sandbox.protocol import CaseInput, Execution, Program
 from runners.settings import Settings
 from runners.suites.executor import Executor
 
-RUNNERS = {"pytest": "pytest", "junit5": "junit5"}
+RUNNERS = {"pytest": "pytest", "junit5": "junit5", "node": "node-test"}
 """The test runner (a row of `TEST_RUNNERS`) each framework runs as."""
 REPORT_BYTES = 4 * 1024 * 1024
 """The largest report a test run may write; a larger one is refused."""
@@ -172,7 +172,8 @@ def runner(suite: UnitSuite) -> str:
 
 def runner_configuration(suite: UnitSuite) -> str:
     """The runner's configuration file, with the per-test time limit where the framework
-    has one: pytest's `pytest.ini`, JUnit's `junit-platform.properties`."""
+    has one: pytest's `pytest.ini`, JUnit's `junit-platform.properties`, node's `package.json`
+    (see each row of `TEST_RUNNERS`)."""
     seconds = suite.test_time_limit or TEST_TIME_LIMIT
     return CONFIGURATIONS[suite.framework].format(seconds=seconds, ms=round(seconds * 1000))
 
@@ -185,6 +186,10 @@ CONFIGURATIONS = {
         "junit.jupiter.execution.timeout.default = {ms} ms\n"
         "junit.jupiter.execution.timeout.thread.mode.default = SEPARATE_THREAD\n"
     ),
+    # .js files are CommonJS whatever a folder above says. Node 18 has no per-test time
+    # limit (`--test-timeout` came in 20): `test(name, {{ timeout }}, fn)` stops only code
+    # that yields, and isolation "test" bounds each test by its process's limit.
+    "node": '{{"type": "commonjs", "private": true}}\n',
 }
 """Each framework's configuration file, formatted with the per-test limit in `seconds`
 and `ms`."""
@@ -197,6 +202,7 @@ def _pytest_selection(suite: UnitSuite, test: str | None) -> list[str]:
 
 _JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
 _INVOCATION = re.compile(r"\[\d+\]$")
+_REGEX_SPECIAL = re.compile(r"[\\^$.*+?()[\]{}|/]")
 
 
 def _junit_selection(suite: UnitSuite, test: str | None) -> list[str]:
@@ -216,9 +222,21 @@ def _java_class(path: str, source: str) -> str:
     return f"{package[1]}.{stem}" if package else stem
 
 
+def _node_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """The test files, with only the test of that name running (node matches a test's own
+    name, not the `describe`s it is in)."""
+    files = sorted(suite.tests)
+    if test is None:
+        return files
+    name = test.rpartition(" > ")[2]
+    pattern = _REGEX_SPECIAL.sub(lambda found: "\\" + found[0], name)
+    return [f"--test-name-pattern=^{pattern}$", *files]
+
+
 SELECTIONS: dict[str, Callable[[UnitSuite, str | None], list[str]]] = {
     "pytest": _pytest_selection,
     "junit5": _junit_selection,
+    "node": _node_selection,
 }
 """The arguments that run every test of the suite (None), or one test by its id."""
 
@@ -276,6 +294,8 @@ def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunF
     try:
         return parse_report(execution.report, suite.framework), failure
     except ReportError as error:
+        if failure is not None:  # stopped while writing it (node's reporter writes as it goes)
+            return None, failure
         return None, RunFailure(
             verdict=Verdict.RUNTIME_ERROR,
             message=f"the test run's report could not be read ({error}): the tests' results "

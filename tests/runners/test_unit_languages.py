@@ -32,6 +32,11 @@ TESTS = {
         "upto": "PrimesTest::primesUpToIncludesItsBound()",
         "big": "PrimesTest::speedOfPrimesUpToTwoHundredThousand()",
     },
+    "javascript": {
+        "nth": "the nth prime counts from one",
+        "upto": "primes up to a bound include it",
+        "big": "speed: primes up to two hundred thousand",
+    },
 }
 """Each language's ids of the tests some student loses."""
 PER_TEST = ("barbara", "ken", "linus")
@@ -48,7 +53,8 @@ def graded(folder: Path, language: str, isolation: str, students: tuple[str, ...
         if path.stem in students:
             shutil.copy(path, copy / "submissions" / path.name)
     suite = copy / "suite.toml"
-    suite.write_text(f'isolation = "{isolation}"\n' + suite.read_text())
+    kept = [line for line in suite.read_text().splitlines() if not line.startswith("isolation")]
+    suite.write_text("\n".join([f'isolation = "{isolation}"', *kept]) + "\n")
     # One data folder per language: a submission compiles once for both isolations.
     return grade_json(folder, suite, copy / "submissions")
 
@@ -85,3 +91,26 @@ def test_java_students_get_the_python_points_in_either_isolation(
     assert_python_points("java", results)
     timed_out = [c for c in results["linus"]["cases"] if c["verdict"] == "timeout"]
     assert [c["name"] for c in timed_out] == [TESTS["java"]["big"]]
+
+
+@pytest.fixture(scope="module")
+def javascript_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("javascript")
+
+
+def test_javascript_students_get_the_python_points_with_a_process_per_test(
+    javascript_folder: Path,
+) -> None:
+    results = graded(javascript_folder, "javascript", "test", tuple(POINTS))
+    assert_python_points("javascript", results)
+    timed_out = [c for c in results["linus"]["cases"] if c["verdict"] == "timeout"]
+    assert [c["name"] for c in timed_out] == [TESTS["javascript"]["big"]]
+
+
+def test_javascript_students_but_a_slow_one_get_the_python_points_in_one_process(
+    javascript_folder: Path,
+) -> None:
+    """Node 18 cannot stop a test that never yields (no `--test-timeout`): in one process,
+    linus's slow test would hold up the whole run until its limit, and cost every test."""
+    students = tuple(student for student in POINTS if student != "linus")
+    assert_python_points("javascript", graded(javascript_folder, "javascript", "suite", students))
