@@ -116,7 +116,8 @@ IMAGES = {
         Image(
             name="gcc",
             base_image="gcc:12-bookworm",
-            debian_packages=(*DEBIAN_SUPERVISOR, "gcc", "g++", "libc6-dev"),
+            debian_packages=(*DEBIAN_SUPERVISOR, "gcc", "g++", "libc6-dev", "libgtest-dev"),
+            registry_setup=APT_SETUP.format(packages="libgtest-dev"),
         ),
         Image(
             name="java",
@@ -322,6 +323,30 @@ TEST_RUNNERS = {
             memory_extra_mib=64,
             memory_errors=LANGUAGES["javascript"].memory_errors,
             version_command=("node", "--version"),
+        ),
+        Language(
+            name="gtest",
+            title="GoogleTest (C and C++, GCC)",
+            image="gcc",
+            extensions=(".c", ".cc", ".cpp", ".cxx"),
+            filename="gtest_main.cc",
+            # gcc compiles each file as its suffix says (C as gnu17, C++ as gnu++17) and links
+            # them with GoogleTest; the main is the runner's (`runners.suites.unit`). Headers
+            # are included by their path from the top folder.
+            compile=(
+                "gcc",
+                "-O2",
+                "-pthread",
+                "-I.",
+                "-o",
+                f"{BUILD_DIR}/run_tests",
+                "{files}",
+                "-lgtest",
+                "-lstdc++",
+                "-lm",
+            ),
+            command=("./run_tests", f"--gtest_output=xml:/dev/fd/{REPORT_FD}", "--gtest_brief=1"),
+            version_command=("g++", "-dumpfullversion"),
         ),
     )
 }

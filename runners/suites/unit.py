@@ -37,8 +37,9 @@ from runners.sandbox.protocol import CaseInput, Execution, Program
 from runners.settings import Settings
 from runners.suites.executor import Executor
 
-RUNNERS = {"pytest": "pytest", "junit5": "junit5", "node": "node-test"}
-"""The test runner (a row of `TEST_RUNNERS`) each framework runs as."""
+RUNNERS = {"pytest": "pytest", "junit5": "junit5", "node": "node-test", "gtest": "gtest"}
+"""The test runner (a row of `TEST_RUNNERS`) each framework runs as. Criterion does not run
+here: it needs a writable /tmp and POSIX shared memory, which no sandbox has (docs/grading.md)."""
 REPORT_BYTES = 4 * 1024 * 1024
 """The largest report a test run may write; a larger one is refused."""
 RUN_TIME_LIMIT = 20.0
@@ -173,7 +174,7 @@ def runner(suite: UnitSuite) -> str:
 def runner_configuration(suite: UnitSuite) -> str:
     """The runner's configuration file, with the per-test time limit where the framework
     has one: pytest's `pytest.ini`, JUnit's `junit-platform.properties`, node's `package.json`
-    (see each row of `TEST_RUNNERS`)."""
+    and GoogleTest's main (see each row of `TEST_RUNNERS`)."""
     seconds = suite.test_time_limit or TEST_TIME_LIMIT
     return CONFIGURATIONS[suite.framework].format(seconds=seconds, ms=round(seconds * 1000))
 
@@ -190,6 +191,15 @@ CONFIGURATIONS = {
     # limit (`--test-timeout` came in 20): `test(name, {{ timeout }}, fn)` stops only code
     # that yields, and isolation "test" bounds each test by its process's limit.
     "node": '{{"type": "commonjs", "private": true}}\n',
+    # GoogleTest has no time limit at all. Its main is the runner's, so that a submission's
+    # own `main` is a link error rather than a program that runs instead of the tests.
+    "gtest": (
+        "#include <gtest/gtest.h>\n\n"
+        "int main(int argc, char **argv) {{\n"
+        "    testing::InitGoogleTest(&argc, argv);\n"
+        "    return RUN_ALL_TESTS();\n"
+        "}}\n"
+    ),
 }
 """Each framework's configuration file, formatted with the per-test limit in `seconds`
 and `ms`."""
@@ -233,10 +243,16 @@ def _node_selection(suite: UnitSuite, test: str | None) -> list[str]:
     return [f"--test-name-pattern=^{pattern}$", *files]
 
 
+def _gtest_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """Every test, or one: `Suite::Test` is GoogleTest's `Suite.Test`."""
+    return [] if test is None else [f"--gtest_filter={test.replace('::', '.')}"]
+
+
 SELECTIONS: dict[str, Callable[[UnitSuite, str | None], list[str]]] = {
     "pytest": _pytest_selection,
     "junit5": _junit_selection,
     "node": _node_selection,
+    "gtest": _gtest_selection,
 }
 """The arguments that run every test of the suite (None), or one test by its id."""
 

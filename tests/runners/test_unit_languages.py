@@ -26,6 +26,11 @@ POINTS = {"ada": 10, "barbara": 8, "dennis": 0, "grace": 8, "ken": 0, "linus": 8
 ALL = "every test"
 LOST = {"ada": set(), "barbara": {"nth"}, "grace": {"upto"}, "linus": {"big"}}
 """The tests each student loses (by role, below); dennis and ken lose every one."""
+GTEST_TESTS = {
+    "nth": "Primes::NthPrimeCountsFromOne",
+    "upto": "Primes::PrimesUpToIncludesItsBound",
+    "big": "Speed::PrimesUpToTwoHundredThousand",
+}
 TESTS = {
     "java": {
         "nth": "PrimesTest::nthPrimeCountsFromOne()",
@@ -37,6 +42,8 @@ TESTS = {
         "upto": "primes up to a bound include it",
         "big": "speed: primes up to two hundred thousand",
     },
+    "c": GTEST_TESTS,
+    "cpp": GTEST_TESTS,
 }
 """Each language's ids of the tests some student loses."""
 PER_TEST = ("barbara", "ken", "linus")
@@ -68,11 +75,16 @@ def lost(language: str, result: dict[str, Any]) -> set[str] | str:
     return {roles.get(name, name) for name in missed}
 
 
-def assert_python_points(language: str, results: dict[str, Any]) -> None:
-    """Every student graded has the Python version's score and loses the same tests."""
+def assert_python_points(
+    language: str, results: dict[str, Any], losing_all: tuple[str, ...] = ()
+) -> None:
+    """Every student graded has the Python version's score and loses the same tests, but
+    those `losing_all`, who lose every test."""
     for student, result in results.items():
-        assert (student, result["score"], result["max_score"]) == (student, POINTS[student], 10)
-        assert (student, lost(language, result)) == (student, LOST.get(student, ALL))
+        score = 0 if student in losing_all else POINTS[student]
+        expected = ALL if student in losing_all else LOST.get(student, ALL)
+        assert (student, result["score"], result["max_score"]) == (student, score, 10)
+        assert (student, lost(language, result)) == (student, expected)
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +126,31 @@ def test_javascript_students_but_a_slow_one_get_the_python_points_in_one_process
     linus's slow test would hold up the whole run until its limit, and cost every test."""
     students = tuple(student for student in POINTS if student != "linus")
     assert_python_points("javascript", graded(javascript_folder, "javascript", "suite", students))
+
+
+@pytest.fixture(scope="module", params=["c", "cpp"])
+def gtest_language(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """C or C++, and the data folder its two isolations share (so each submission compiles
+    once)."""
+    return request.param, tmp_path_factory.mktemp(request.param)
+
+
+def test_c_and_cpp_students_get_the_python_points_with_a_process_per_test(
+    gtest_language: tuple[str, Path],
+) -> None:
+    language, folder = gtest_language
+    results = graded(folder, language, "test", PER_TEST)
+    assert_python_points(language, results)
+    timed_out = [c for c in results["linus"]["cases"] if c["verdict"] == "timeout"]
+    assert [c["name"] for c in timed_out] == [TESTS[language]["big"]]
+
+
+def test_c_and_cpp_in_one_process_a_crash_costs_every_test(
+    gtest_language: tuple[str, Path],
+) -> None:
+    """GoogleTest runs every test in the one process and has no time limit: barbara's stack
+    overflow ends the run before its report, and linus's slow test would hold the whole run
+    up to its limit (left out here, as in the JavaScript test)."""
+    language, folder = gtest_language
+    students = tuple(student for student in POINTS if student != "linus")
+    assert_python_points(language, graded(folder, language, "suite", students), ("barbara",))
