@@ -154,3 +154,29 @@ def test_c_and_cpp_in_one_process_a_crash_costs_every_test(
     language, folder = gtest_language
     students = tuple(student for student in POINTS if student != "linus")
     assert_python_points(language, graded(folder, language, "suite", students), ("barbara",))
+
+
+BROKEN = {
+    "java": ("margaret.java", "public class Primes {\n    int isPrime(\n}\n", "error:"),
+    "javascript": ("margaret.js", "function isPrime(n) {\n  return n >\n}\n", "SyntaxError"),
+    "c": (
+        "margaret.c",
+        '#include "primes.h"\n\nint main(void) { return 0; }\n',
+        "multiple definition of `main'",
+    ),
+}
+"""A submission per language that does not build, and what its compiler says about it."""
+
+
+@pytest.mark.parametrize("language", sorted(BROKEN))
+def test_a_submission_that_does_not_build_fails_every_test_with_the_compilers_words(
+    tmp_path: Path, language: str
+) -> None:
+    name, code, said = BROKEN[language]
+    copy = tmp_path / language
+    shutil.copytree(PRIMES / language, copy, ignore=shutil.ignore_patterns("submissions"))
+    (copy / "submissions").mkdir()
+    (copy / "submissions" / name).write_text(code)
+    (result,) = grade_json(tmp_path, copy / "suite.toml", copy / "submissions").values()
+    assert {case["verdict"] for case in result["cases"]} == {"compile_error"}
+    assert all(said in case["message"] for case in result["cases"])
