@@ -98,6 +98,12 @@ DEBIAN_SUPERVISOR = ("python3-minimal", "python3.11")
 REGISTRY_SUPERVISOR = ("python3",)
 """What a registry base without python3 gets from its own archive for the supervisor."""
 
+APT_SETUP = (
+    "apt-get update && apt-get install -y --no-install-recommends {packages}"
+    " && rm -rf /var/lib/apt/lists/*"
+)
+"""A registry base's setup that installs the test frameworks its Debian packages would hold."""
+
 IMAGES = {
     image.name: image
     for image in (
@@ -110,12 +116,14 @@ IMAGES = {
         Image(
             name="gcc",
             base_image="gcc:12-bookworm",
-            debian_packages=(*DEBIAN_SUPERVISOR, "gcc", "g++", "libc6-dev"),
+            debian_packages=(*DEBIAN_SUPERVISOR, "gcc", "g++", "libc6-dev", "libgtest-dev"),
+            registry_setup=APT_SETUP.format(packages="libgtest-dev"),
         ),
         Image(
             name="java",
             base_image="eclipse-temurin:17-jdk",
-            debian_packages=(*DEBIAN_SUPERVISOR, "openjdk-17-jdk-headless"),
+            debian_packages=(*DEBIAN_SUPERVISOR, "openjdk-17-jdk-headless", "junit5"),
+            registry_setup=APT_SETUP.format(packages="junit5"),
         ),
         Image(
             name="node",
@@ -229,6 +237,24 @@ for path in sorted(pathlib.Path(".").glob("**/*.py")):
 """
 """The syntax check of every Python file a test run holds: a syntax error is a compile error."""
 
+JUNIT_CONSOLE = "/usr/share/java/junit-platform-console-standalone.jar"
+"""Debian's `junit5`: the console launcher, with Jupiter's API, params and engine in one jar."""
+JUNIT_LAUNCH = (
+    f"mkdir -p reports && ln -s /dev/fd/{REPORT_FD} reports/TEST-junit-jupiter.xml && "
+    f"exec java -Dfile.encoding=UTF-8 {' '.join(JVM_FLAGS)} -Xss64m -Xmx{{memory_mib}}m "
+    f"-jar {JUNIT_CONSOLE} --disable-banner --disable-ansi-colors --details=none "
+    '--class-path=. --reports-dir=reports "$@"'
+)
+"""The console launcher writes Jupiter's legacy XML report as `TEST-junit-jupiter.xml` in a
+folder it is given, never to a path of our choosing: that file is a link to the report pipe.
+A submission that replaces the link loses its own report (every test then fails)."""
+NODE_SOURCES_CHECK = """\
+find . -name '*.js' -o -name '*.mjs' -o -name '*.cjs' | while read -r file; do
+    node --check "$file" || exit 1
+done
+"""
+"""The syntax check of every JavaScript file a test run holds: a syntax error is a compile error."""
+
 TEST_RUNNERS = {
     runner.name: runner
     for runner in (
@@ -256,6 +282,71 @@ TEST_RUNNERS = {
                 "PYTHONPATH": "/opt/oopsengine",
             },
             version_command=("python3", "-m", "pytest", "--version"),
+        ),
+        Language(
+            name="junit5",
+            title="JUnit 5 (Java 17)",
+            image="java",
+            extensions=(".java",),
+            filename="junit-platform.properties",
+            compile=(
+                "javac",
+                *(f"-J{flag}" for flag in JVM_FLAGS),
+                "-encoding",
+                "UTF-8",
+                "-cp",
+                JUNIT_CONSOLE,
+                "-d",
+                BUILD_DIR,
+                "{files}",
+            ),
+            command=("sh", "-c", JUNIT_LAUNCH, "junit5"),
+            memory_extra_mib=256,
+            pids_limit=128,
+            memory_errors=LANGUAGES["java"].memory_errors,
+            version_command=("java", "-jar", JUNIT_CONSOLE, "--version"),
+        ),
+        Language(
+            name="node-test",
+            title="node --test (JavaScript, Node.js)",
+            image="node",
+            extensions=(".js", ".mjs", ".cjs"),
+            filename="package.json",
+            check=("sh", "-c", NODE_SOURCES_CHECK),
+            command=(
+                "node",
+                "--max-old-space-size={memory_mib}",
+                "--test",
+                "--test-reporter=junit",
+                f"--test-reporter-destination=/dev/fd/{REPORT_FD}",
+            ),
+            memory_extra_mib=64,
+            memory_errors=LANGUAGES["javascript"].memory_errors,
+            version_command=("node", "--version"),
+        ),
+        Language(
+            name="gtest",
+            title="GoogleTest (C and C++, GCC)",
+            image="gcc",
+            extensions=(".c", ".cc", ".cpp", ".cxx"),
+            filename="gtest_main.cc",
+            # gcc compiles each file as its suffix says (C as gnu17, C++ as gnu++17) and links
+            # them with GoogleTest; the main is the runner's (`runners.suites.unit`). Headers
+            # are included by their path from the top folder.
+            compile=(
+                "gcc",
+                "-O2",
+                "-pthread",
+                "-I.",
+                "-o",
+                f"{BUILD_DIR}/run_tests",
+                "{files}",
+                "-lgtest",
+                "-lstdc++",
+                "-lm",
+            ),
+            command=("./run_tests", f"--gtest_output=xml:/dev/fd/{REPORT_FD}", "--gtest_brief=1"),
+            version_command=("g++", "-dumpfullversion"),
         ),
     )
 }

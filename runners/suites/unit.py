@@ -16,7 +16,9 @@ process left behind could change it. What in-process code can still do is in doc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
 
 import msgspec
 
@@ -35,8 +37,9 @@ from runners.sandbox.protocol import CaseInput, Execution, Program
 from runners.settings import Settings
 from runners.suites.executor import Executor
 
-RUNNERS = {"pytest": "pytest"}
-"""The test runner (a row of `TEST_RUNNERS`) each framework runs as."""
+RUNNERS = {"pytest": "pytest", "junit5": "junit5", "node": "node-test", "gtest": "gtest"}
+"""The test runner (a row of `TEST_RUNNERS`) each framework runs as. Criterion does not run
+here: it needs a writable /tmp and POSIX shared memory, which no sandbox has (docs/grading.md)."""
 REPORT_BYTES = 4 * 1024 * 1024
 """The largest report a test run may write; a larger one is refused."""
 RUN_TIME_LIMIT = 20.0
@@ -136,15 +139,21 @@ class UnitTests:
         in a fresh process of its own."""
         suite = self.suite
         limits = run_limits(executor.config, suite)
+        name, configuration = runner(suite), runner_configuration(suite)
+        # The configuration is a file of the run too: a compiled runner's program is its
+        # artefact, which does not carry the program's own source.
+        sources = {language(name).filename: configuration, **files}
+        encoded = {path: text.encode() for path, text in sources.items()}
         program = Program(
-            code=runner_configuration(suite),
-            language=runner(suite),
-            files={name: text.encode() for name, text in files.items()},
+            code=configuration,
+            language=name,
+            files=encoded,
+            artefact=await executor.artefact(name, configuration, encoded),
         )
         cases = [
             CaseInput(
                 limits=limits if test is None else test_limits(executor.config, suite),
-                args=sorted(suite.tests) if test is None else [test],
+                args=SELECTIONS[suite.framework](suite, test),
                 report_bytes=REPORT_BYTES,
             )
             for test in selected
@@ -163,9 +172,89 @@ def runner(suite: UnitSuite) -> str:
 
 
 def runner_configuration(suite: UnitSuite) -> str:
-    """The runner's configuration file: pytest's, with the per-test time limit."""
+    """The runner's configuration file, with the per-test time limit where the framework
+    has one: pytest's `pytest.ini`, JUnit's `junit-platform.properties`, node's `package.json`
+    and GoogleTest's main (see each row of `TEST_RUNNERS`)."""
     seconds = suite.test_time_limit or TEST_TIME_LIMIT
-    return f"[pytest]\njunit_family = xunit1\ntimeout = {seconds:g}\n"
+    return CONFIGURATIONS[suite.framework].format(seconds=seconds, ms=round(seconds * 1000))
+
+
+CONFIGURATIONS = {
+    "pytest": "[pytest]\njunit_family = xunit1\ntimeout = {seconds:g}\n",
+    # A test that runs longer fails with a TimeoutException; in a thread of its own, so that
+    # code which never checks for interruption cannot hold up the tests after it.
+    "junit5": (
+        "junit.jupiter.execution.timeout.default = {ms} ms\n"
+        "junit.jupiter.execution.timeout.thread.mode.default = SEPARATE_THREAD\n"
+    ),
+    # .js files are CommonJS whatever a folder above says. Node 18 has no per-test time
+    # limit (`--test-timeout` came in 20): `test(name, {{ timeout }}, fn)` stops only code
+    # that yields, and isolation "test" bounds each test by its process's limit.
+    "node": '{{"type": "commonjs", "private": true}}\n',
+    # GoogleTest has no time limit at all. Its main is the runner's, so that a submission's
+    # own `main` is a link error rather than a program that runs instead of the tests.
+    "gtest": (
+        "#include <gtest/gtest.h>\n\n"
+        "int main(int argc, char **argv) {{\n"
+        "    testing::InitGoogleTest(&argc, argv);\n"
+        "    return RUN_ALL_TESTS();\n"
+        "}}\n"
+    ),
+}
+"""Each framework's configuration file, formatted with the per-test limit in `seconds`
+and `ms`."""
+
+
+def _pytest_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """The test files, or one test by its node id."""
+    return sorted(suite.tests) if test is None else [test]
+
+
+_JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
+_INVOCATION = re.compile(r"\[\d+\]$")
+_REGEX_SPECIAL = re.compile(r"[\\^$.*+?()[\]{}|/]")
+
+
+def _junit_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """Every test file's class, or one test's method: `PrimesTest::isPrime(int)[2]` runs
+    `PrimesTest#isPrime(int)`, every invocation of it (the launcher cannot pick one)."""
+    if test is not None:
+        owner, _, method = test.partition("::")
+        return [f"--select-method={owner}#{_INVOCATION.sub('', method)}"]
+    tests = sorted(suite.tests.items())
+    return [f"--select-class={_java_class(path, source)}" for path, source in tests]
+
+
+def _java_class(path: str, source: str) -> str:
+    """The class a test file declares: javac wants a public class in a file of its name."""
+    package = _JAVA_PACKAGE.search(source)
+    stem = PurePosixPath(path).stem
+    return f"{package[1]}.{stem}" if package else stem
+
+
+def _node_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """The test files, with only the test of that name running (node matches a test's own
+    name, not the `describe`s it is in)."""
+    files = sorted(suite.tests)
+    if test is None:
+        return files
+    name = test.rpartition(" > ")[2]
+    pattern = _REGEX_SPECIAL.sub(lambda found: "\\" + found[0], name)
+    return [f"--test-name-pattern=^{pattern}$", *files]
+
+
+def _gtest_selection(suite: UnitSuite, test: str | None) -> list[str]:
+    """Every test, or one: `Suite::Test` is GoogleTest's `Suite.Test`."""
+    return [] if test is None else [f"--gtest_filter={test.replace('::', '.')}"]
+
+
+SELECTIONS: dict[str, Callable[[UnitSuite, str | None], list[str]]] = {
+    "pytest": _pytest_selection,
+    "junit5": _junit_selection,
+    "node": _node_selection,
+    "gtest": _gtest_selection,
+}
+"""The arguments that run every test of the suite (None), or one test by its id."""
 
 
 def run_limits(config: Settings, suite: UnitSuite) -> Limits:
@@ -221,6 +310,8 @@ def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunF
     try:
         return parse_report(execution.report, suite.framework), failure
     except ReportError as error:
+        if failure is not None:  # stopped while writing it (node's reporter writes as it goes)
+            return None, failure
         return None, RunFailure(
             verdict=Verdict.RUNTIME_ERROR,
             message=f"the test run's report could not be read ({error}): the tests' results "
@@ -229,12 +320,13 @@ def _report(suite: UnitSuite, execution: Execution) -> tuple[Report | None, RunF
 
 
 def _ended(result: RunResult) -> str:
-    """Why a run that exited on its own left no report: pytest writes it once the tests are
-    over, so the process was ended under it or pytest itself was made to fail."""
+    """Why a run that exited on its own left no report: a runner writes it once the tests are
+    over, so the process was ended under it (a crash too) or the runner was made to fail."""
     how = f"killed by signal {result.signal}" if result.signal else f"exit code {result.exit_code}"
     return (
         f"the test run ended ({how}) before it wrote its report, so no test's result was "
-        "recorded: code that ends the process (os._exit, a signal) or breaks pytest does this"
+        "recorded: code that crashes or ends the process (os._exit, System.exit, a signal) "
+        "or breaks the test runner does this"
     )
 
 
@@ -268,4 +360,6 @@ def _reference_report(suite: UnitSuite, execution: Execution) -> Report:
 def _said(message: str | None, stderr: str) -> str:
     """A failure's message with the end of what the run printed on stderr, if anything."""
     tail = stderr.strip()[-1500:]
+    if message and tail in message:  # a compile error's message holds the compiler's words
+        return message
     return f"{message}\n{tail}" if message and tail else (message or tail)
