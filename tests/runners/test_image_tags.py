@@ -39,7 +39,7 @@ def argument(name: str, value: object) -> Callable[[Path, pytest.MonkeyPatch], N
         pytest.param(appended("start.py"), id="starter"),
         pytest.param(argument("SANDBOX_UID", 1000), id="sandbox-uid"),
         pytest.param(argument("WORKDIR", "/work"), id="workdir"),
-        pytest.param(argument("REGISTRY_SUPERVISOR", ("python3", "tini")), id="supervisor-packages"),
+        pytest.param(argument("REGISTRY_SUPERVISOR", ("tini",)), id="supervisor-packages"),
     ],
 )
 def test_every_images_tag_changes_with_what_it_is_made_of(
