@@ -354,6 +354,29 @@ TEST_RUNNERS = {
 configuration file and whose cases are the tests it selects (`runners.suites.unit`).
 They are not languages a submission names, so the catalogue does not list them."""
 
+COMMAND_SCRIPT = "oops-tests.sh"
+"""A `command` unit suite's program: the instructor's command, with the report's path filled in."""
+
+TEST_RUNNERS.update(
+    {
+        f"command-{lang.name}": Language(
+            name=f"command-{lang.name}",
+            title=f"a command writing JUnit XML ({lang.title})",
+            image=lang.image,
+            extensions=lang.extensions,
+            filename=COMMAND_SCRIPT,
+            command=("sh", COMMAND_SCRIPT),
+            env=lang.env,
+            memory_extra_mib=lang.memory_extra_mib,
+            pids_limit=lang.pids_limit,
+            memory_errors=lang.memory_errors,
+        )
+        for lang in LANGUAGES.values()
+    }
+)
+"""An instructor's own command in each language's image (`framework = "command"`): it builds
+and runs what it likes, and writes JUnit XML to `{report}`, which is descriptor 3's path."""
+
 
 def language(name: str) -> Language:
     """The language (or test runner) called `name`, or an error listing the known ones."""

@@ -29,9 +29,9 @@ from grading.manifest import build_manifest
 from grading.outcome import RunResult, Status, Verdict, verdict_of
 from grading.results import CaseResult, SubmissionResult
 from grading.scoring import PlannedCase
-from grading.unit import UnitSuite
+from grading.unit import REPORT_PLACEHOLDER, UnitSuite
 from grading.unitjudge import RunFailure, judge_report
-from runners.sandbox.languages import language
+from runners.sandbox.languages import REPORT_FD, language
 from runners.sandbox.limits import Limits, resolve_limits
 from runners.sandbox.protocol import CaseInput, Execution, Program
 from runners.settings import Settings
@@ -162,7 +162,14 @@ class UnitTests:
 
 
 def runner(suite: UnitSuite) -> str:
-    """The test runner the suite's framework runs as."""
+    """The test runner the suite's framework runs as (an instructor's command: in the image
+    of the suite's language)."""
+    if suite.framework == "command":
+        if suite.isolation == "test":
+            raise SuiteError(
+                'isolation: a command runs every test in one go; use isolation = "suite"'
+            )
+        return f"command-{language(suite.language).name}"
     name = RUNNERS.get(suite.framework)
     if name is None:
         known = ", ".join(sorted(RUNNERS))
@@ -174,7 +181,11 @@ def runner(suite: UnitSuite) -> str:
 def runner_configuration(suite: UnitSuite) -> str:
     """The runner's configuration file, with the per-test time limit where the framework
     has one: pytest's `pytest.ini`, JUnit's `junit-platform.properties`, node's `package.json`
-    and GoogleTest's main (see each row of `TEST_RUNNERS`)."""
+    and GoogleTest's main (see each row of `TEST_RUNNERS`); a command suite's is its command,
+    run as a shell script with `{report}` made descriptor 3's path."""
+    if suite.framework == "command":
+        report = f"/dev/fd/{REPORT_FD}"
+        return f"{(suite.command or '').replace(REPORT_PLACEHOLDER, report)}\n"
     seconds = suite.test_time_limit or TEST_TIME_LIMIT
     return CONFIGURATIONS[suite.framework].format(seconds=seconds, ms=round(seconds * 1000))
 
@@ -253,6 +264,7 @@ SELECTIONS: dict[str, Callable[[UnitSuite, str | None], list[str]]] = {
     "junit5": _junit_selection,
     "node": _node_selection,
     "gtest": _gtest_selection,
+    "command": lambda suite, test: [],
 }
 """The arguments that run every test of the suite (None), or one test by its id."""
 

@@ -446,3 +446,66 @@ def test_a_reference_that_fails_a_test_is_refused_naming_it(tmp_path: Path) -> N
         in done.stderr
     )
     assert "a test must pass on it" in done.stderr
+
+
+COMMAND_RUNNER = """\
+import sys
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, ".")
+checks = {"adds": "calc.add(2, 3) == 5", "adds_negatives": "calc.add(-2, -3) == -5"}
+try:
+    import calc
+except BaseException:
+    calc = None
+cases = []
+for name, expression in checks.items():
+    try:
+        ok = calc is not None and eval(expression)
+        failure = "" if ok else f'<failure message="{escape(expression)} is false"/>'
+    except Exception as error:
+        failure = f'<error message="{escape(repr(error))}"/>'
+    cases.append(f'<testcase classname="calc" name="{name}">{failure}</testcase>')
+with open(sys.argv[1], "w") as report:
+    report.write(f'<testsuite name="calc">{"".join(cases)}</testsuite>')
+"""
+"""An instructor's own runner: it checks calc.add and writes JUnit XML where it is told."""
+ENTITY_BOMB = """\
+import os
+
+BOMB = '''<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<testsuite name="calc"><testcase classname="calc" name="adds">&lol3;</testcase>
+<testcase classname="calc" name="adds_negatives"/></testsuite>'''
+with open("/dev/fd/3", "w") as report:
+    report.write(BOMB)
+os._exit(0)
+"""
+
+
+def test_a_command_suite_runs_the_instructors_runner_and_refuses_an_entity_bomb(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "calc"
+    for name in ("tests", "reference", "submissions"):
+        (folder / name).mkdir(parents=True)
+    (folder / "tests" / "run_tests.py").write_text(COMMAND_RUNNER)
+    add = "def add(a, b):\n    return a + b\n"
+    (folder / "reference" / "calc.py").write_text(add)
+    (folder / "submissions" / "ada.py").write_text(add)
+    (folder / "submissions" / "grace.py").write_text(add.replace("a + b", "abs(a) + abs(b)"))
+    (folder / "submissions" / "mallory.py").write_text(ENTITY_BOMB)
+    suite = folder / "suite.toml"
+    suite.write_text(
+        'kind = "unit"\nname = "calc-command"\nframework = "command"\n'
+        'command = "python3 tests/run_tests.py {report}"\nsubmit = ["calc.py"]\n'
+        'tests = ["tests/run_tests.py"]\nreference = ["reference/calc.py"]\n'
+    )
+    graded = grade_json(tmp_path, suite, folder / "submissions")
+    assert {student: r["score"] for student, r in graded.items()} == {
+        "ada": 2,
+        "grace": 1,
+        "mallory": 0,
+    }
+    assert all("DOCTYPE" in message for message in messages(graded["mallory"]).values())
