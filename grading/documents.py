@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePath
 from typing import Any, Literal, get_args
 
@@ -102,6 +102,52 @@ def decode_document(data: bytes, fmt: Format) -> AnySuite:
     if isinstance(suite, UnitSuite):
         return validate_unit_suite(suite)
     return validate_suite(suite)
+
+
+LISTED_FILES = {"tests": False, "support": False, "reference": True}
+"""A unit suite's fields that may list files (paths relative to the suite document) instead of
+holding them; True: a file keeps only its name (the reference stands where a student's files
+do)."""
+
+
+def decode_listing(data: bytes, fmt: Format, read: Callable[[str], str]) -> AnySuite:
+    """A suite document of any kind whose unit-suite fields may list files beside it:
+    `read(path)` gives each listed file's text (raising `SuiteError` when there is none)."""
+    try:
+        document = _DECODERS[fmt](data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return decode_document(data, fmt)  # which says what is wrong with it
+    if not isinstance(document, dict) or document.get("kind") != "unit":
+        return decode_document(data, fmt)
+    for field, by_name in LISTED_FILES.items():
+        listed = document.get(field)
+        if isinstance(listed, list):
+            document[field] = {
+                (PurePath(name).name if by_name else name): read(name)
+                for name in listed
+                if isinstance(name, str)
+            }
+    return decode_document(msgspec.json.encode(document), "json")
+
+
+LISTING_DOCUMENTS = ("suite.toml", "suite.json", "suite.yaml", "suite.yml")
+"""A package (a zip) holding one of these at its top is a suite with the files it lists beside
+it; without one, it is something else (a Kattis problem package)."""
+
+
+def listed_suite(files: Mapping[str, bytes]) -> AnySuite | None:
+    """The suite a package's suite document describes, with the files it lists read from the
+    package; None when the package has no suite document at its top."""
+    found = next((name for name in LISTING_DOCUMENTS if name in files), None)
+    if found is None:
+        return None
+
+    def read(path: str) -> str:
+        if path not in files:
+            raise SuiteError(f"{found} lists {quote(path)}, which the package does not hold")
+        return files[path].decode("utf-8", errors="replace")
+
+    return decode_listing(files[found], suite_format(found), read)
 
 
 def decode_suite(data: bytes, fmt: Format) -> Suite:

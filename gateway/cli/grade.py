@@ -12,15 +12,13 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import anyio
 import msgspec
 from taskiq import AsyncTaskiqTask
 
 from gateway.cli.errors import UsageError
-from grading.documents import Format as SuiteFormat
-from grading.documents import decode_document, suite_format
+from grading.documents import decode_listing, suite_format
 from grading.errors import SuiteError
 from grading.gradebook import Format, GradebookRow, Policy
 from grading.kattis import suite_from_package
@@ -55,42 +53,11 @@ def read_suite(path: Path) -> AnySuite:
     try:
         if path.is_dir():
             return suite_from_package(_read_tree(path), name=path.name, extensions=extension_map())
-        return decode_document(*_with_files(path, suite_format(path.name)))
+        return decode_listing(path.read_bytes(), suite_format(path.name), _beside(path))
     except SuiteError as error:
         raise UsageError(f"{path}: {error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
-
-
-READERS: dict[SuiteFormat, Callable[[bytes], Any]] = {
-    "json": msgspec.json.decode,
-    "toml": msgspec.toml.decode,
-    "yaml": msgspec.yaml.decode,
-}
-FILE_FIELDS = {"tests": False, "support": False, "reference": True}
-"""A unit suite's fields that may list files beside the suite file instead of holding them;
-True: the file keeps only its name (the reference solution stands where a student's files do)."""
-
-
-def _with_files(path: Path, fmt: SuiteFormat) -> tuple[bytes, SuiteFormat]:
-    """The suite document, with the files a unit suite lists (paths relative to the suite
-    file) read into it, as the API takes it (then as JSON)."""
-    data = path.read_bytes()
-    try:
-        document = READERS[fmt](data)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return data, fmt  # decode_document says what is wrong with it
-    if not isinstance(document, dict) or document.get("kind") != "unit":
-        return data, fmt
-    for field, by_name in FILE_FIELDS.items():
-        listed = document.get(field)
-        if isinstance(listed, list):
-            document[field] = {
-                (Path(name).name if by_name else name): _text(path.parent / name)
-                for name in listed
-                if isinstance(name, str)
-            }
-    return msgspec.json.encode(document), "json"
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -147,6 +114,11 @@ def _submitted(path: Path, submit: list[str]) -> Entry:
     files = {name: _text(path / name) for name in submit}
     code = files[submit[0]] if len(submit) == 1 else msgspec.json.encode(files).decode()
     return Entry(student=student, code=code)
+
+
+def _beside(suite: Path) -> Callable[[str], str]:
+    """Reads a file a suite lists, by its path relative to the suite file."""
+    return lambda name: _text(suite.parent / name)
 
 
 def _text(path: Path) -> str:

@@ -27,7 +27,7 @@ from gateway.api.routes.assignments import (
     unpack,
 )
 from gateway.web.session import page_allow
-from grading.documents import decode_document, suite_format
+from grading.documents import decode_document, listed_suite, suite_format
 from grading.errors import SuiteError
 from grading.gradebook import Policy
 from grading.kattis import suite_from_package
@@ -110,7 +110,7 @@ async def _suite_from(upload: UploadFile, name: str | None) -> AnySuite:
     try:
         if filename.lower().endswith(".zip"):
             files = await anyio.to_thread.run_sync(unpack, content, "suite")
-            return suite_from_package(files, name)
+            return listed_suite(files) or suite_from_package(files, name)
         return decode_document(content, suite_format(filename))
     except SuiteError as error:
         raise invalid("suite", f"{filename}: {error}") from None

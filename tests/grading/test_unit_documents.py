@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -14,6 +15,7 @@ from grading.documents import (
     decode_document,
     decode_suite,
     encode_suite,
+    listed_suite,
     validate_unit_suite,
 )
 from grading.errors import SuiteError
@@ -388,3 +390,25 @@ def test_yaml_round_trips_any_unit_suite(suite: UnitSuite) -> None:
 
 def test_an_encoded_unit_suite_says_its_kind() -> None:
     assert msgspec.json.decode(encode_suite(EXPECTED))["kind"] == "unit"
+
+
+PRIMES = Path(__file__).parents[2] / "examples" / "primes"
+PRIMES_FILES = ("suite.toml", "tests/test_primes.py", "reference/primes.py")
+
+
+def test_a_package_with_a_suite_document_is_that_suite_with_the_files_it_lists() -> None:
+    files = {name: (PRIMES / name).read_bytes() for name in PRIMES_FILES}
+    suite = listed_suite(files)
+    assert isinstance(suite, UnitSuite)
+    assert list(suite.tests) == ["tests/test_primes.py"]
+    assert list(suite.reference) == ["primes.py"]
+
+
+def test_a_package_whose_suite_lists_a_file_it_lacks_is_refused_naming_it() -> None:
+    files = {name: (PRIMES / name).read_bytes() for name in PRIMES_FILES[:2]}
+    with pytest.raises(SuiteError, match=r"lists \"reference/primes.py\""):
+        listed_suite(files)
+
+
+def test_a_package_without_a_suite_document_is_left_to_other_readers() -> None:
+    assert listed_suite({"problem.yaml": b"name: x\n"}) is None
