@@ -274,6 +274,9 @@ TEST_RUNNERS = {
                 "-p",
                 "no:cacheprovider",
                 f"--junitxml=/dev/fd/{REPORT_FD}",
+                # Short tracebacks: a deep recursion's long one took pytest past a test's
+                # time limit while it wrote the report, and shows less of the tests' code.
+                "--tb=short",
                 "-q",
             ),
             env={

@@ -191,7 +191,9 @@ def runner_configuration(suite: UnitSuite) -> str:
 
 
 CONFIGURATIONS = {
-    "pytest": "[pytest]\njunit_family = xunit1\ntimeout = {seconds:g}\n",
+    # The limit bounds the test function alone: a timeout raised while pytest reports on a
+    # test (a deep traceback) would end the whole run with an internal error.
+    "pytest": "[pytest]\njunit_family = xunit1\ntimeout = {seconds:g}\ntimeout_func_only = true\n",
     # A test that runs longer fails with a TimeoutException; in a thread of its own, so that
     # code which never checks for interruption cannot hold up the tests after it.
     "junit5": (
