@@ -48,8 +48,8 @@ TEST_TIME_LIMIT = 5.0
 """Seconds one test gets unless the suite says."""
 RUNNER_START_SECONDS = 5.0
 """What a test in a process of its own gets beyond its own limit, for the runner to start."""
-STUDENT = "reference"
-"""The name a reference run's result is judged under (it is never recorded)."""
+STUDENT = "unit-run"
+"""The name a run's judgement carries here; only its cases are kept, under the submission."""
 
 
 class UnitTests:
